@@ -1,0 +1,35 @@
+# The two Quickstart commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 5000
+FLASK := $(VENV)/bin/flask --app selfcare
+
+.PHONY: run test system-deps clean
+
+## Install the app, create the database with demo data, and serve it on http://$(HOST):$(PORT)
+run: $(VENV)/.installed-app
+	$(FLASK) init-db
+	$(FLASK) demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Install what the tests need (Debian's Chromium and PostgreSQL included) and run the whole suite
+test: system-deps $(VENV)/.installed-test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+system-deps:
+	scripts/install-system-deps
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-app: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed-app
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis

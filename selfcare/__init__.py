@@ -1,0 +1,47 @@
+"""selfcare: self-care and monitoring for people with sciatica, and their physical therapists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from selfcare import assets, cli, db, errors
+from selfcare.access import login_manager
+from selfcare.clinical import load_regions
+from selfcare.config import from_environment, instance_secret_key
+from selfcare.schema import create_schema
+
+csrf = CSRFProtect()
+htmx = Htmx()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, database, login, CSRF, blueprints, error pages and CLI."""
+    settings = from_environment(config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"] or None, instance_relative_config=True)
+    app.config.from_mapping(settings)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    app.extensions["selfcare.regions"] = load_regions(Path(app.config["CONTENT_DIR"]) / "regions.toml")
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    assets.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from selfcare import auth, home, patient, therapist
+
+    for blueprint in (home.bp, auth.bp, patient.bp, therapist.bp):
+        app.register_blueprint(blueprint)
+
+    if app.config.get("AUTO_CREATE_SCHEMA", True):
+        with db.db.connection_context():
+            create_schema()
+    return app

@@ -1,0 +1,140 @@
+"""Accounts: creating users, checking passwords and care links. No request objects here."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from peewee import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from selfcare.db import db
+from selfcare.models import CareLink, Role, User
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128  # long enough for any passphrase, short enough that hashing cannot be abused
+EMAIL_MAX = 254
+NAME_MAX = 80
+PASSWORD_METHOD = "scrypt"
+
+# Checked against when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("selfcare-timing-equaliser", method=PASSWORD_METHOD)
+
+
+class AccountError(ValueError):
+    """Input that cannot make an account; `field` names the form field it belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def normalize_email(raw: str) -> str:
+    """Return the address in the form it is stored and looked up in, or raise AccountError."""
+    email = (raw or "").strip()
+    if not email:
+        raise AccountError("email", "Enter your email address.")
+    if len(email) > EMAIL_MAX:
+        raise AccountError("email", f"An email address can be at most {EMAIL_MAX} characters.")
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise AccountError("email", "Enter an email address like name@example.com.") from None
+    return email.lower()
+
+
+def check_password_rules(password: str) -> None:
+    """Raise AccountError when the password is too short or too long."""
+    if len(password or "") < PASSWORD_MIN:
+        raise AccountError("password", f"Use at least {PASSWORD_MIN} characters for your password.")
+    if len(password) > PASSWORD_MAX:
+        raise AccountError("password", f"Use at most {PASSWORD_MAX} characters for your password.")
+
+
+def valid_timezone(name: str | None) -> str:
+    """Return `name` if it is a known IANA time zone, else UTC."""
+    return name if name and name in _timezones() else "UTC"
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    """The IANA zone names, read once."""
+    return frozenset(available_timezones())
+
+
+def create_user(
+    email: str,
+    password: str,
+    name: str,
+    role: Role = Role.PATIENT,
+    region: str | None = None,
+    timezone: str | None = None,
+) -> User:
+    """Validate and store a new user; raise AccountError naming the field at fault."""
+    email = normalize_email(email)
+    check_password_rules(password)
+    name = (name or "").strip()
+    if not name:
+        raise AccountError("name", "Enter your name.")
+    if len(name) > NAME_MAX:
+        raise AccountError("name", f"Use at most {NAME_MAX} characters for your name.")
+    password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    try:
+        with db.atomic():
+            return User.create(
+                email=email,
+                password_hash=password_hash,
+                name=name,
+                role=role.value,
+                region=region,
+                timezone=valid_timezone(timezone),
+            )
+    except IntegrityError:
+        raise AccountError("email", "There is already an account with this email. Try logging in.") from None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user with this email and password, or None; takes as long either way."""
+    try:
+        address = normalize_email(email)
+    except AccountError:
+        address = None
+    user = User.get_or_none(User.email == address) if address else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def link(therapist: User, patient: User) -> CareLink:
+    """Link a therapist to a patient (again, if an earlier link had ended)."""
+    if not (therapist.is_therapist and patient.is_patient):
+        raise AccountError("role", "A care link joins a therapist to a patient.")
+    with db.atomic():
+        care_link, created = CareLink.get_or_create(therapist=therapist, patient=patient)
+        if not created and care_link.ended_at is not None:
+            care_link.ended_at = None
+            care_link.save()
+    return care_link
+
+
+def linked_patients(therapist: User) -> list[User]:
+    """The patients this therapist currently looks after, by name (one query)."""
+    return list(
+        User.select()
+        .join(CareLink, on=(CareLink.patient == User.id))
+        .where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
+        .order_by(User.name, User.id)
+    )
+
+
+def linked_therapists(patient: User) -> list[User]:
+    """The therapists currently looking after this patient (one query)."""
+    return list(
+        User.select()
+        .join(CareLink, on=(CareLink.therapist == User.id))
+        .where((CareLink.patient == patient.id) & CareLink.ended_at.is_null())
+        .order_by(User.name, User.id)
+    )

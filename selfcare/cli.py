@@ -1,0 +1,57 @@
+"""Command-line tasks: flask --app selfcare init-db | create-user | demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from selfcare import accounts
+from selfcare.models import Role
+from selfcare.schema import create_schema
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the tables and apply migrations (safe to run again)."""
+    version = create_schema()
+    click.echo(f"Database ready (schema version {version}).")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PATIENT.value, show_default=True)
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--name", default=None, help="Shown in the app; defaults to the part of the email before @.")
+@click.option("--region", default=None, help="Region code for the emergency number, e.g. UK or US.")
+@click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/London.")
+def create_user_command(role: str, email: str, password: str, name: str | None, region: str | None, tz: str) -> None:
+    """Create a therapist or a patient account."""
+    regions = current_app.extensions["selfcare.regions"]
+    if region is not None and region not in regions:
+        raise click.BadParameter(f"choose one of {', '.join(regions)}", param_hint="--region")
+    if tz != accounts.valid_timezone(tz):
+        raise click.BadParameter(f"{tz!r} is not an IANA time zone", param_hint="--timezone")
+    try:
+        user = accounts.create_user(email, password, name or email.split("@")[0], Role(role), region, tz)
+    except accounts.AccountError as error:
+        raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create the demo therapist and patients (again safe to run) and print their logins."""
+    from selfcare.demo import create_demo
+
+    for line in create_demo():
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    for command in (init_db_command, create_user_command, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,66 @@
+"""The one database object: SQLite in the instance folder by default, pooled PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+from peewee import Database, DatabaseProxy, SqliteDatabase
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase
+
+db = DatabaseProxy()
+
+# WAL lets readers run beside a writer; busy_timeout waits for a lock instead of failing;
+# IMMEDIATE takes the write lock when a transaction starts, so read-then-write transactions
+# never fail half-way with "database is locked" (measured in TOOLING.md).
+SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": "normal"}
+
+
+def make_database(url: str | None, instance_path: Path, pool_size: int = 8) -> Database:
+    """Build the database named by `url` (None: SQLite file in the instance folder)."""
+    if not url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(str(instance_path / "selfcare.db"), pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ""
+        if not path:
+            raise ValueError("An SQLite URL needs a file path, e.g. sqlite:////var/lib/selfcare/selfcare.db")
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    if scheme in {"postgres", "postgresql"}:
+        params: dict[str, Any] = parse_url(url)
+        name = params.pop("database")
+        return PooledPostgresqlDatabase(name, max_connections=pool_size, stale_timeout=300, timeout=10, **params)
+    raise ValueError(f"SELFCARE_DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme or url!r}")
+
+
+def is_postgresql() -> bool:
+    """Whether the bound database is PostgreSQL."""
+    return isinstance(db.obj, PooledPostgresqlDatabase)
+
+
+def close_database() -> None:
+    """Close every connection of the bound database (pooled ones included)."""
+    if db.obj is None:
+        return
+    if not db.is_closed():
+        db.close()
+    if isinstance(db.obj, PooledPostgresqlDatabase):
+        db.obj.close_all()
+
+
+def init_app(app: Flask) -> None:
+    """Bind the database for `app` and open/close a connection around each request."""
+    db.initialize(make_database(app.config["DATABASE_URL"], Path(app.instance_path), app.config["DB_POOL_SIZE"]))
+
+    @app.before_request
+    def _connect() -> None:
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc: BaseException | None) -> None:
+        if not db.is_closed():
+            db.close()

@@ -1,0 +1,83 @@
+"""Flask-WTF forms: the shape and range of input. Meaning lives in accounts.py and clinical/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+
+from selfcare import accounts
+
+
+def _rule(check: Any) -> Any:
+    """Turn an accounts check that raises AccountError into a WTForms validator."""
+
+    def validator(form: FlaskForm, field: Any) -> None:
+        try:
+            check(field.data)
+        except accounts.AccountError as error:
+            raise ValidationError(error.message) from None
+
+    return validator
+
+
+class SignupForm(FlaskForm):
+    """A patient creates their own account."""
+
+    name = StringField(
+        "Your first name",
+        validators=[InputRequired("Enter your name."), Length(max=accounts.NAME_MAX, message="Use at most 80 characters.")],
+        render_kw={"autocomplete": "given-name"},
+    )
+    email = EmailField(
+        "Email address",
+        validators=[InputRequired("Enter your email address."), _rule(accounts.normalize_email)],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+    password = PasswordField(
+        "Password",
+        description=f"At least {accounts.PASSWORD_MIN} characters. A short sentence is easy to remember.",
+        validators=[InputRequired("Choose a password."), _rule(accounts.check_password_rules)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[InputRequired("Type your password again."), EqualTo("password", "The two passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    region = SelectField(
+        "Where you live",
+        description="So the app shows the right emergency number.",
+        validators=[InputRequired("Choose where you live.")],
+        validate_choice=False,  # validate_region gives a plainer message than WTForms' own
+    )
+    timezone = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = current_app.extensions["selfcare.regions"]
+        self.region.choices = [("", "Choose…")] + [(r.code, r.name) for r in regions.values()]
+
+    def validate_region(self, field: Any) -> None:
+        """Only the places in the list have an emergency number we know."""
+        if field.data not in current_app.extensions["selfcare.regions"]:
+            raise ValidationError("Choose where you live from the list.")
+
+
+class LoginForm(FlaskForm):
+    """Anyone with an account signs in."""
+
+    email = EmailField(
+        "Email address",
+        validators=[InputRequired("Enter your email address."), Length(max=accounts.EMAIL_MAX)],
+        render_kw={"autocomplete": "username", "inputmode": "email"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=accounts.PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Keep me logged in on this device")

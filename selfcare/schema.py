@@ -1,0 +1,39 @@
+"""Create the schema and apply migrations; safe to run again and from several processes at once."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from peewee import fn
+from playhouse.migrate import SchemaMigrator
+
+from selfcare.db import db, is_postgresql
+from selfcare.models import MODELS, SchemaVersion
+
+# A schema change ships as a function appended here: it receives a playhouse SchemaMigrator and
+# alters existing databases (add_column, add_index, ...); the model change in models.py gives new
+# databases the same shape. Version 1 is the first schema; version N > 1 is MIGRATIONS[N - 2].
+# Never edit or reorder a shipped migration.
+Migration = Callable[[SchemaMigrator], None]
+MIGRATIONS: list[Migration] = []
+
+LATEST = 1 + len(MIGRATIONS)
+
+
+def create_schema() -> int:
+    """Create missing tables, apply pending migrations and return the schema version now in force."""
+    with db.atomic():
+        if is_postgresql():
+            # Workers starting together must not race on CREATE TABLE (SQLite: IMMEDIATE does this).
+            db.execute_sql("SELECT pg_advisory_xact_lock(472011)")
+        fresh = not SchemaVersion.table_exists()
+        db.create_tables(MODELS, safe=True)
+        if fresh:
+            SchemaVersion.insert_many([{"version": v} for v in range(1, LATEST + 1)]).execute()
+            return LATEST
+        current = SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar() or 1
+        migrator = SchemaMigrator.from_database(db.obj)
+        for version in range(current + 1, LATEST + 1):
+            MIGRATIONS[version - 2](migrator)
+            SchemaVersion.create(version=version)
+        return LATEST

@@ -1,0 +1,100 @@
+"""Shared fixtures: the app on SQLite and on a real PostgreSQL server, clients, and logins."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from selfcare import create_app
+from selfcare.db import close_database, db, is_postgresql
+from selfcare.models import MODELS, SchemaVersion
+from tests.factories import PASSWORD
+from tests.pg import postgres_server
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One throwaway PostgreSQL server for the whole run, started on first use."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each data-layer and web test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'selfcare.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def make_test_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
+    """An app for tests, on an empty database."""
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path), **overrides}
+    )
+    if is_postgresql():  # the server lives for the whole run: empty it for each test
+        tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m is not SchemaVersion)
+        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on an empty database; connections are closed afterwards.
+
+    No app context is held open: requests must not share `g` (logins and CSRF tokens live there).
+    """
+    yield make_test_app(database_url, tmp_path / "instance")
+    close_database()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser-like client with its own cookie jar."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """Runs the flask CLI commands against the test app."""
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a rendered form, as a browser would submit it."""
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    """Logs a test client in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra: Any) -> Any:
+        """Submit the login form like a person would."""
+        token = csrf_from(self.client.get("/login").get_data(as_text=True))
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token, **extra})
+
+    def logout(self) -> Any:
+        """Press the log-out button."""
+        token = csrf_from(self.client.get("/", follow_redirects=True).get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    """Login helper bound to `client`."""
+    return Auth(client)

@@ -1,0 +1,168 @@
+"""Sign-up, login and logout through the real forms (Flask test client, CSRF on)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from selfcare.models import User
+from tests.conftest import csrf_from
+from tests.factories import PASSWORD, make_patient, make_therapist
+
+GOOD = {"name": "Robin", "email": "robin@example.com", "password": PASSWORD, "confirm": PASSWORD, "region": "UK", "timezone": "Europe/London"}
+
+
+def signup(client, **changes):
+    """Fill in and send the sign-up form; None removes a field."""
+    token = csrf_from(client.get("/signup").get_data(as_text=True))
+    data = {**GOOD, "csrf_token": token, **changes}
+    return client.post("/signup", data={k: v for k, v in data.items() if v is not None})
+
+
+def test_signup_creates_a_patient_and_logs_them_in(client):
+    response = signup(client)
+    assert response.status_code == 303
+    user = User.get()
+    assert (user.email, user.role, user.name, user.region, user.timezone) == ("robin@example.com", "patient", "Robin", "UK", "Europe/London")
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Hello, Robin" in page
+    assert "Logged in as <strong>Robin</strong>" in page
+    assert 'href="tel:999"' in page  # the UK emergency number
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"email": ""}, "Enter your email address."),
+        ({"email": "robin"}, "Enter an email address like name@example.com."),
+        ({"email": "r" * 300 + "@example.com"}, "at most 254 characters"),
+        ({"password": "", "confirm": ""}, "Choose a password."),
+        ({"password": "too short", "confirm": "too short"}, "Use at least 10 characters"),
+        ({"password": "p" * 200, "confirm": "p" * 200}, "Use at most 128 characters"),
+        ({"confirm": "something else entirely"}, "The two passwords are not the same."),
+        ({"name": ""}, "Enter your name."),
+        ({"name": "n" * 81}, "Use at most 80 characters."),
+        ({"region": ""}, "Choose where you live."),
+        ({"region": "Narnia"}, "Choose where you live from the list."),
+        ({"name": None, "email": None, "password": None, "confirm": None, "region": None}, "Enter your email address."),
+    ],
+)
+def test_signup_bad_input_shows_the_message_beside_the_field_and_stores_nothing(client, changes, message):
+    response = signup(client, **changes)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'class="error"' in page and 'aria-invalid="true"' in page
+    assert User.select().count() == 0
+
+
+def test_signup_with_a_taken_email_says_so(client):
+    make_patient(email="robin@example.com")
+    response = signup(client, email="Robin@Example.com")
+    assert response.status_code == 422
+    assert "There is already an account with this email" in response.get_data(as_text=True)
+    assert User.select().count() == 1
+
+
+def test_signup_with_an_unknown_timezone_keeps_utc(client):
+    signup(client, timezone="<script>")
+    assert User.get().timezone == "UTC"
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token"])
+def test_forged_or_missing_csrf_is_refused_and_stores_nothing(client, token):
+    data = {**GOOD}
+    if token is not None:
+        data["csrf_token"] = token
+    response = client.post("/signup", data=data)
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert User.select().count() == 0
+
+
+def test_csrf_token_also_works_as_an_htmx_header(client):
+    token = csrf_from(client.get("/signup").get_data(as_text=True))
+    response = client.post("/signup", data=GOOD, headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 303
+    assert User.select().count() == 1
+
+
+def test_signup_rejects_json_and_odd_types_without_a_server_error(client):
+    token = csrf_from(client.get("/signup").get_data(as_text=True))
+    assert client.post("/signup", json={**GOOD, "csrf_token": token}).status_code == 400
+    response = client.post("/signup", data={**GOOD, "csrf_token": token, "email": ["a@example.com", "b@example.com"], "region": ["UK", "US"]})
+    assert response.status_code in (303, 422)
+    assert User.select().count() <= 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.text(max_size=120),
+    email=st.one_of(st.text(max_size=300), st.emails()),
+    password=st.text(max_size=200),
+    region=st.one_of(st.sampled_from(["UK", "US", "EU", "AU", "CA"]), st.text(max_size=10)),
+)
+def test_any_signup_input_gets_a_page_never_a_server_error(app, name, email, password, region):
+    before = User.select().count()
+    response = signup(app.test_client(), name=name, email=email, password=password, confirm=password, region=region)
+    assert response.status_code in (303, 422), response.status_code
+    stored = User.select().count() - before
+    assert stored == (1 if response.status_code == 303 else 0)
+
+
+def test_login_and_logout(client, auth):
+    make_patient(email="pat@example.com", name="Pat")
+    response = auth.login("PAT@example.com ")
+    assert response.status_code == 303
+    assert "Hello, Pat" in client.get("/today").get_data(as_text=True)
+    assert auth.logout().status_code == 303
+    response = client.get("/today")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("pat@example.com", "wrong password!", "do not match an account"),
+        ("nobody@example.com", PASSWORD, "do not match an account"),
+        ("", PASSWORD, "Enter your email address."),
+        ("pat@example.com", "", "Enter your password."),
+        ("p" * 300, PASSWORD, "Field cannot be longer than 254 characters."),
+    ],
+)
+def test_login_failures_say_what_to_do(client, auth, email, password, message):
+    make_patient(email="pat@example.com")
+    response = auth.login(email, password)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert client.get("/today").status_code == 302
+
+
+def test_login_gives_a_fresh_session(client, auth):
+    make_patient(email="pat@example.com")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    auth.login("pat@example.com")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"]
+
+
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/therapist/patients", "/therapist/patients"),
+        ("https://evil.example/steal", "/"),
+        ("//evil.example/steal", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_login_only_follows_local_next(client, next_url, lands_on):
+    make_therapist(email="pt@example.com")
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", query_string={"next": next_url}, data={"email": "pt@example.com", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["Location"] == lands_on

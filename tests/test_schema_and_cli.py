@@ -1,0 +1,103 @@
+"""Schema creation, the CLI commands and configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from selfcare import config as config_module
+from selfcare.db import make_database
+from selfcare.models import Role, SchemaVersion, User
+from selfcare.schema import LATEST, create_schema
+from tests.factories import PASSWORD
+
+
+def test_init_db_is_idempotent(app, runner):
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert f"schema version {LATEST}" in result.output
+    assert SchemaVersion.select().count() == LATEST
+    assert create_schema() == LATEST
+
+
+def test_create_user_makes_a_therapist_who_can_log_in(app, runner, auth):
+    result = runner.invoke(args=["create-user", "--role", "therapist", "--email", "pt@example.com", "--password", PASSWORD, "--name", "Dana"])
+    assert result.exit_code == 0, result.output
+    user = User.get(User.email == "pt@example.com")
+    assert (user.role, user.name) == (Role.THERAPIST.value, "Dana")
+    response = auth.login("pt@example.com")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_create_user_can_make_a_patient(app, runner):
+    result = runner.invoke(args=["create-user", "--email", "p@example.com", "--password", PASSWORD, "--region", "US", "--timezone", "America/Denver"])
+    assert result.exit_code == 0, result.output
+    user = User.get()
+    assert (user.role, user.name, user.region, user.timezone) == ("patient", "p", "US", "America/Denver")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "bad", "--password", PASSWORD], "Enter an email address"),
+        (["--email", "p@example.com", "--password", "short"], "at least 10 characters"),
+        (["--email", "p@example.com", "--password", PASSWORD, "--region", "XX"], "choose one of"),
+        (["--email", "p@example.com", "--password", PASSWORD, "--timezone", "Nowhere/Town"], "not an IANA time zone"),
+        (["--email", "p@example.com", "--password", PASSWORD, "--role", "admin"], "admin"),
+    ],
+)
+def test_create_user_rejects_bad_input(app, runner, args, message):
+    result = runner.invoke(args=["create-user", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert User.select().count() == 0
+
+
+def test_create_user_rejects_a_duplicate(app, runner):
+    args = ["create-user", "--email", "p@example.com", "--password", PASSWORD]
+    assert runner.invoke(args=args).exit_code == 0
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2
+    assert "already an account" in result.output
+    assert User.select().count() == 1
+
+
+def test_demo_creates_linked_accounts_once(app, runner):
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert first.exit_code == second.exit_code == 0
+    assert first.output == second.output
+    assert "sam.therapist@example.com" in first.output
+    assert User.select().where(User.role == "patient").count() >= 3
+    assert User.select().where(User.role == "therapist").count() == 1
+
+
+def test_config_layers_defaults_environment_and_overrides():
+    environ = {"SELFCARE_DATABASE_URL": "postgresql://x/y", "SELFCARE_SESSION_COOKIE_SECURE": "true", "SELFCARE_DB_POOL_SIZE": "3", "OTHER": "1"}
+    merged = config_module.load_config(environ, {"DB_POOL_SIZE": 5})
+    assert merged["DATABASE_URL"] == "postgresql://x/y"
+    assert merged["SESSION_COOKIE_SECURE"] is True
+    assert merged["DB_POOL_SIZE"] == 5
+    assert merged["SESSION_COOKIE_HTTPONLY"] is True
+    assert "OTHER" not in merged
+    with pytest.raises(ValueError, match="SELFCARE_SESSION_COOKIE_SECURE"):
+        config_module.load_config({"SELFCARE_SESSION_COOKIE_SECURE": "maybe"})
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path):
+    first = config_module.instance_secret_key(tmp_path / "instance")
+    assert len(first) == 64
+    assert config_module.instance_secret_key(tmp_path / "instance") == first
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_database_urls(tmp_path: Path):
+    assert make_database(None, tmp_path).database == str(tmp_path / "selfcare.db")
+    assert make_database(f"sqlite:///{tmp_path}/x.db", tmp_path).database == f"{tmp_path}/x.db"
+    pg = make_database("postgresql://me:secret@db.example:5433/care", tmp_path, pool_size=4)
+    assert (pg.database, pg.connect_params["host"], pg.connect_params["port"], pg._max_connections) == ("care", "db.example", 5433, 4)
+    with pytest.raises(ValueError, match="SELFCARE_DATABASE_URL"):
+        make_database("mysql://x/y", tmp_path)
