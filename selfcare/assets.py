@@ -52,7 +52,7 @@ def static_url(filename: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the asset helpers as template globals."""
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", YEAR)  # every static URL carries its own version
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR  # every static URL carries its own version
     app.add_template_global(static_url)
     app.add_template_global(lambda: url_for("assets.htmx", version=htmx_version()), "htmx_url")
     app.register_blueprint(bp)

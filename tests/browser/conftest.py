@@ -1,0 +1,68 @@
+"""Browser tests: Playwright driving Debian's Chromium on a phone profile, against a live server."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from selfcare.db import close_database
+from tests.conftest import make_test_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything in tests/browser is a browser test."""
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Launch Debian's Chromium (Playwright's own download is not available here)."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any], playwright: Any) -> dict[str, Any]:
+    """A phone: Pixel 7 viewport, touch and user agent."""
+    return {**browser_context_args, **playwright.devices["Pixel 7"]}
+
+
+@pytest.fixture
+def live_app(tmp_path: Path) -> Iterator[Any]:
+    """The app on a fresh SQLite database, served on a free loopback port in a thread."""
+    app = make_test_app(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path / "instance")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    thread.join(5)
+    close_database()
+
+
+@pytest.fixture
+def base(live_app: Any) -> str:
+    """The live server's root URL."""
+    return str(live_app.config["LIVE_URL"])
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Any) -> None:
+    """axe-core finds no violations on the page as it is now."""
+    results = _axe.run(page)
+    assert results.violations_count == 0, results.generate_report()
