@@ -103,3 +103,7 @@ def test_htmx_comes_from_the_pinned_package_with_a_long_cache(client):
 def test_own_static_files_have_versioned_urls(client):
     page = client.get("/").get_data(as_text=True)
     assert "/static/css/app.css?v=" in page and "/static/js/app.js?v=" in page
+    css_url = page[page.index("/static/css/app.css?v="):].split('"', 1)[0]
+    response = client.get(css_url)
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
