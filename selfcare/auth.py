@@ -47,17 +47,18 @@ def signup() -> Response | str | tuple[str, int]:
 def login() -> Response | str | tuple[str, int]:
     """Anyone with an account logs in and goes where they were heading."""
     next_url = request.args.get("next")
+    next_url = next_url if next_url and is_safe_next(next_url) else None
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_next(next_url) else url_for("home.index"))
+        return redirect(next_url or url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(next_url if is_safe_next(next_url) else url_for("home.index"), 303)
+            return redirect(next_url or url_for("home.index"), 303)
         form.password.errors = ["That email and password do not match an account. Check them and try again."]
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form, next_url=next_url if is_safe_next(next_url) else None), status
+    return render_template("auth/login.html", form=form, next_url=next_url), status
 
 
 @bp.route("/logout", methods=["POST"])
