@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from selfcare.clinical.errors import ContentError
+from selfcare.clinical.validate import read_toml
 
 _REQUIRED = {"code": str, "name": str, "emergency": str, "source": str}
 _OPTIONAL = {"urgent_advice": str}
@@ -25,14 +25,18 @@ class Region:
 
 def load_regions(path: Path) -> dict[str, Region]:
     """Read and validate the regions file; return regions by code, in file order."""
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    data = read_toml(Path(path))
     unknown = set(data) - {"region"}
     if unknown:
         raise ContentError(path, ", ".join(sorted(unknown)), "unknown key")
     regions: dict[str, Region] = {}
-    for index, raw in enumerate(data.get("region", [])):
+    tables = data.get("region", [])
+    if not isinstance(tables, list):
+        raise ContentError(path, "region", "must be an array of tables ([[region]])")
+    for index, raw in enumerate(tables):
         where = f"region[{index}]"
+        if not isinstance(raw, dict):
+            raise ContentError(path, where, "must be a table")
         for key in sorted(set(raw) - set(_REQUIRED) - set(_OPTIONAL)):
             raise ContentError(path, f"{where}.{key}", "unknown key")
         for key, kind in {**_REQUIRED, **_OPTIONAL}.items():

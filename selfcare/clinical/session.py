@@ -1,0 +1,236 @@
+"""The protocol state machine: plan + state + event + now -> next state and what to show.
+
+Order of precedence: red flags (emergency, urgent) first, then the stop rule (symptoms further down
+the leg, leg pain worse), then the normal flow of steps. Timers are deadlines, never ticks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from selfcare.clinical.protocol import Plan, Step, StepKind
+from selfcare.clinical.redflags import Level
+from selfcare.clinical.response import NOISE_POINTS, Response, classify_response
+from selfcare.clinical.session_state import Phase, SessionState, StopReason
+from selfcare.clinical.timeutil import as_utc
+from selfcare.clinical.zones import Reading, Zone
+
+
+class EventKind(StrEnum):
+    """Things that can happen during the plan."""
+
+    START = "start"
+    STEP_DONE = "step_done"
+    TIMER_ENDED = "timer_ended"
+    SYMPTOMS_PERIPHERALIZED = "symptoms_peripheralized"
+    LEG_PAIN_WORSE = "leg_pain_worse"
+    RED_FLAG = "red_flag"
+    RECHECK_DONE = "recheck_done"
+    CONFIRM = "confirm"
+    QUIT = "quit"
+
+
+class ScreenKind(StrEnum):
+    """What the patient should see next."""
+
+    START = "start"
+    STEP = "step"
+    RECHECK = "recheck"
+    REPEAT_LATER = "repeat_later"
+    PROGRESS = "progress"
+    DONE_FOR_TODAY = "done_for_today"
+    STOP_CONTACT_PT = "stop_contact_pt"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event; START and RECHECK_DONE carry a reading, RED_FLAG and START a triage level."""
+
+    kind: EventKind
+    reading: Reading | None = None
+    level: Level = Level.NONE
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What to show: the screen kind plus the step, timer and times it needs."""
+
+    kind: ScreenKind
+    step: Step | None = None
+    set_number: int | None = None
+    sets: int | None = None
+    deadline: datetime | None = None
+    next_at: datetime | None = None
+    response: Response | None = None
+    level: Level = Level.NONE
+    reason: StopReason | None = None
+    exhale: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The next state and the screen for it."""
+
+    state: SessionState
+    screen: Screen
+
+
+def _reached(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and as_utc(now) >= as_utc(moment)
+
+
+def tomorrow_start(plan: Plan, now: datetime) -> datetime:
+    """The start of waking hours on the calendar day after `now` (same clock and time zone)."""
+    day = now.date() + timedelta(days=1)
+    return datetime.combine(day, plan.waking_start, tzinfo=now.tzinfo)
+
+
+def next_set_time(plan: Plan, now: datetime) -> datetime:
+    """When to do the next set: repeat_every_minutes after now, moved into waking hours."""
+    candidate = now + timedelta(minutes=plan.repeat_every_minutes)
+    if candidate.date() != now.date() or candidate.time() > plan.waking_end:
+        return tomorrow_start(plan, now)
+    if candidate.time() < plan.waking_start:
+        return datetime.combine(candidate.date(), plan.waking_start, tzinfo=now.tzinfo)
+    return candidate
+
+
+def _refresh(state: SessionState, now: datetime) -> SessionState:
+    """Roll a waiting, stopped or (acknowledged) blocked state back to ready once its time has come."""
+    expired = _reached(state.next_at, now)
+    if state.phase in (Phase.WAITING, Phase.STOPPED) and expired:
+        return replace(state, phase=Phase.READY, reason=None, level=Level.NONE)
+    if state.phase == Phase.BLOCKED and expired and state.acknowledged:
+        return replace(state, phase=Phase.READY, reason=None, level=Level.NONE, acknowledged=False)
+    return state
+
+
+def _stopped(plan: Plan, state: SessionState, reason: StopReason, now: datetime, response: Response | None = None) -> SessionState:
+    return replace(
+        state,
+        phase=Phase.STOPPED,
+        deadline=None,
+        next_at=tomorrow_start(plan, now),
+        reason=reason,
+        response=response if response is not None else state.response,
+        better_streak=0,
+        unchanged_streak=0,
+    )
+
+
+def _begin_step(plan: Plan, state: SessionState, index: int, now: datetime) -> SessionState:
+    sequence = plan.sequence(state.progressed)
+    if index >= len(sequence):
+        return replace(state, phase=Phase.RECHECK, index=index, deadline=None)
+    step, _ = sequence[index]
+    deadline = now + timedelta(seconds=step.seconds) if step.kind != StepKind.REPS and step.seconds else None
+    return replace(state, phase=Phase.STEP, index=index, deadline=deadline)
+
+
+def _red_flag(plan: Plan, state: SessionState, level: Level, now: datetime) -> SessionState:
+    if level == Level.EMERGENCY:
+        # red_flags.toml [[level]] emergency: `blocks_protocol = "today"`.
+        return replace(
+            state, phase=Phase.BLOCKED, deadline=None, next_at=tomorrow_start(plan, now),
+            level=level, reason=StopReason.EMERGENCY, acknowledged=False,
+        )
+    if level == Level.URGENT and state.phase != Phase.BLOCKED:
+        # red_flags.toml [[level]] urgent: `blocks_protocol = "until_confirmed"`.
+        return replace(state, phase=Phase.PAUSED, deadline=None, level=level, reason=StopReason.URGENT)
+    # contact_pt never lowers anything and does not block (`blocks_protocol = "no"`): remember it.
+    return replace(state, level=max(state.level, level))
+
+
+def _finish_set(plan: Plan, state: SessionState, after: Reading, noise_points: int, now: datetime) -> tuple[SessionState, ScreenKind]:
+    before = state.before if state.before is not None else after
+    response = classify_response(before, after, noise_points=noise_points)
+    if response.is_stop_signal:
+        reason = StopReason.PERIPHERALIZED if response == Response.PERIPHERALIZED else StopReason.WORSE
+        return _stopped(plan, state, reason, now, response), ScreenKind.STOP_CONTACT_PT
+    better, unchanged, progressed = state.better_streak, state.unchanged_streak, state.progressed
+    if response.is_improvement:
+        better, unchanged = better + 1, 0
+    elif not (before.zone == Zone.NONE and after.zone == Zone.NONE):
+        better, unchanged = 0, unchanged + 1
+    if unchanged >= plan.unchanged_limit:
+        # protocol.toml [plan] `unchanged_limit`: "only if it reduces leg symptoms" (seed 003).
+        return _stopped(plan, state, StopReason.NO_BENEFIT, now, response), ScreenKind.STOP_CONTACT_PT
+    kind = ScreenKind.REPEAT_LATER
+    if not progressed and better >= plan.progression.after_better_sessions:
+        progressed, kind = True, ScreenKind.PROGRESS  # protocol.toml [progression]
+    next_at = next_set_time(plan, now)
+    if kind == ScreenKind.REPEAT_LATER and next_at.date() != now.date():
+        kind = ScreenKind.DONE_FOR_TODAY
+    new = replace(
+        state, phase=Phase.WAITING, index=0, deadline=None, next_at=next_at, response=response,
+        better_streak=better, unchanged_streak=unchanged, progressed=progressed, reason=None,
+    )
+    return new, kind
+
+
+def advance(plan: Plan, state: SessionState, event: Event, now: datetime, *, noise_points: int = NOISE_POINTS) -> Outcome:
+    """Apply one event at `now`; return the next state and the screen to show."""
+    state = _refresh(state, now)
+    kind: ScreenKind | None = None
+    if event.kind == EventKind.RED_FLAG or (event.kind == EventKind.START and state.phase == Phase.READY):
+        state = _red_flag(plan, state, event.level, now)
+        if state.phase in (Phase.BLOCKED, Phase.PAUSED):
+            return Outcome(state, screen_for(plan, state, now))
+    if event.kind in (EventKind.SYMPTOMS_PERIPHERALIZED, EventKind.LEG_PAIN_WORSE):
+        if state.phase in (Phase.READY, Phase.STEP, Phase.RECHECK, Phase.WAITING):
+            # protocol.toml [plan] `stop_rule`: stop rules win over the normal flow.
+            reason = StopReason.PERIPHERALIZED if event.kind == EventKind.SYMPTOMS_PERIPHERALIZED else StopReason.WORSE
+            state = _stopped(plan, state, reason, now)
+    elif event.kind == EventKind.START and state.phase == Phase.READY:
+        if event.reading is None:
+            raise ValueError("START needs the reading taken before the set")
+        state = _begin_step(plan, replace(state, before=event.reading, response=None), 0, now)
+    elif event.kind == EventKind.STEP_DONE and state.phase == Phase.STEP:
+        state = _begin_step(plan, state, state.index + 1, now)
+    elif event.kind == EventKind.TIMER_ENDED and state.phase == Phase.STEP and _reached(state.deadline, now):
+        state = _begin_step(plan, state, state.index + 1, now)
+    elif event.kind == EventKind.RECHECK_DONE and state.phase == Phase.RECHECK:
+        if event.reading is None:
+            raise ValueError("RECHECK_DONE needs the reading taken after the walk")
+        state, kind = _finish_set(plan, state, event.reading, noise_points, now)
+    elif event.kind == EventKind.CONFIRM and state.phase == Phase.PAUSED:
+        state = replace(state, phase=Phase.READY, level=Level.NONE, reason=None)
+    elif event.kind == EventKind.CONFIRM and state.phase == Phase.BLOCKED:
+        state = replace(state, acknowledged=True)
+    elif event.kind == EventKind.QUIT and state.phase in (Phase.STEP, Phase.RECHECK):
+        state = replace(state, phase=Phase.READY, index=0, deadline=None)
+    screen = screen_for(plan, state, now)
+    return Outcome(state, replace(screen, kind=kind) if kind is not None else screen)
+
+
+def screen_for(plan: Plan, state: SessionState, now: datetime) -> Screen:
+    """The screen for a stored state at `now` (for example after a page reload)."""
+    state = _refresh(state, now)
+    base = Screen(ScreenKind.START, level=state.level, reason=state.reason, response=state.response)
+    if state.phase == Phase.BLOCKED:
+        return replace(base, kind=ScreenKind.EMERGENCY, next_at=state.next_at)
+    if state.phase == Phase.PAUSED:
+        return replace(base, kind=ScreenKind.URGENT)
+    if state.phase == Phase.STOPPED:
+        return replace(base, kind=ScreenKind.STOP_CONTACT_PT, next_at=state.next_at)
+    if state.phase == Phase.WAITING and state.next_at is not None:
+        today = state.next_at.date() == now.date()
+        return replace(base, kind=ScreenKind.REPEAT_LATER if today else ScreenKind.DONE_FOR_TODAY, next_at=state.next_at)
+    if state.phase == Phase.RECHECK:
+        return replace(base, kind=ScreenKind.RECHECK)
+    if state.phase == Phase.STEP:
+        step, number = plan.sequence(state.progressed)[state.index]
+        return replace(
+            base,
+            kind=ScreenKind.STEP,
+            step=step,
+            set_number=number if step.per_set else None,
+            sets=plan.sets_for(state.progressed) if step.per_set else None,
+            deadline=state.deadline,
+            exhale=state.progressed and plan.progression.exhale and step.per_set,
+        )
+    return base
