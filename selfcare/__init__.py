@@ -9,9 +9,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from selfcare import assets, cli, db, errors
+from selfcare import assets, cli, content, db, errors
 from selfcare.access import login_manager
-from selfcare.clinical import load_regions
 from selfcare.config import from_environment, instance_secret_key
 from selfcare.schema import create_schema
 
@@ -26,8 +25,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
-    app.extensions["selfcare.regions"] = load_regions(Path(app.config["CONTENT_DIR"]) / "regions.toml")
 
+    content.init_app(app)
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -9,12 +9,12 @@ from werkzeug.wrappers import Response
 from selfcare import accounts
 from selfcare.access import is_safe_next, public, signed_in
 from selfcare.forms import LoginForm, SignupForm
-from selfcare.models import Role
+from selfcare.models import Role, User
 
 bp = Blueprint("auth", __name__)
 
 
-def _start_session(user: accounts.User, remember: bool = False) -> None:
+def _start_session(user: User, remember: bool = False) -> None:
     """Log `user` in on a fresh session, so an earlier session id cannot be reused."""
     session.clear()
     login_user(user, remember=remember)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
 from selfcare import accounts
+from selfcare.content import regions
 from selfcare.models import Role
 from selfcare.schema import create_schema
 
@@ -29,9 +30,9 @@ def init_db_command() -> None:
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/London.")
 def create_user_command(role: str, email: str, password: str, name: str | None, region: str | None, tz: str) -> None:
     """Create a therapist or a patient account."""
-    regions = current_app.extensions["selfcare.regions"]
-    if region is not None and region not in regions:
-        raise click.BadParameter(f"choose one of {', '.join(regions)}", param_hint="--region")
+    known = regions()
+    if region is not None and region not in known:
+        raise click.BadParameter(f"choose one of {', '.join(known)}", param_hint="--region")
     if tz != accounts.valid_timezone(tz):
         raise click.BadParameter(f"{tz!r} is not an IANA time zone", param_hint="--timezone")
     try:

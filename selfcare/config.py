@@ -13,7 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "INSTANCE_PATH": None,  # None: the "instance" folder next to the package (secret key, SQLite file)
     "DATABASE_URL": None,  # None: an SQLite file in the instance folder
     "SECRET_KEY": None,  # None: generated once and kept in the instance folder
-    "CONTENT_DIR": str(Path(__file__).resolve().parent.parent / "content"),
+    "CONTENT_DIR": None,  # None: content/ next to the package, else ./content (see content_dir())
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -50,12 +50,19 @@ def load_config(environ: Mapping[str, str], overrides: Mapping[str, Any] | None 
             name = key[len(ENV_PREFIX):]
             config[name] = _coerce(name, value, DEFAULTS.get(name))
     config.update(overrides or {})
+    config["CONTENT_DIR"] = str(config["CONTENT_DIR"] or default_content_dir())
     return config
 
 
 def from_environment(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The configuration for this process."""
     return load_config(os.environ, overrides)
+
+
+def default_content_dir() -> Path:
+    """content/ beside the package in a checkout; ./content when the package is installed elsewhere."""
+    beside = Path(__file__).resolve().parent.parent / "content"
+    return beside if beside.is_dir() else Path.cwd() / "content"
 
 
 def instance_secret_key(instance_path: Path) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from selfcare import accounts
+from selfcare.content import regions
 
 
 def _rule(check: Any) -> Any:
@@ -58,12 +58,11 @@ class SignupForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = current_app.extensions["selfcare.regions"]
-        self.region.choices = [("", "Choose…")] + [(r.code, r.name) for r in regions.values()]
+        self.region.choices = [("", "Choose…")] + [(r.code, r.name) for r in regions().values()]
 
     def validate_region(self, field: Any) -> None:
         """Only the places in the list have an emergency number we know."""
-        if field.data not in current_app.extensions["selfcare.regions"]:
+        if field.data not in regions():
             raise ValidationError("Choose where you live from the list.")
 
 

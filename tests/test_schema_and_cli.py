@@ -101,3 +101,18 @@ def test_database_urls(tmp_path: Path):
     assert (pg.database, pg.connect_params["host"], pg.connect_params["port"], pg._max_connections) == ("care", "db.example", 5433, 4)
     with pytest.raises(ValueError, match="SELFCARE_DATABASE_URL"):
         make_database("mysql://x/y", tmp_path)
+
+
+def test_broken_content_stops_start_up_naming_file_and_key(tmp_path: Path):
+    import shutil
+
+    from selfcare import create_app
+    from selfcare.clinical import ContentError
+    from selfcare.config import default_content_dir
+
+    content = tmp_path / "content"
+    shutil.copytree(default_content_dir(), content)
+    regions = content / "regions.toml"
+    regions.write_text(regions.read_text().replace('emergency = "999"', 'emergency = 999'))
+    with pytest.raises(ContentError, match=r"regions\.toml: region\[2\]\.emergency"):
+        create_app({"CONTENT_DIR": str(content), "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "INSTANCE_PATH": str(tmp_path)})
