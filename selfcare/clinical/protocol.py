@@ -68,6 +68,7 @@ class Plan:
     waking_start: time
     waking_end: time
     unchanged_limit: int
+    get_ready_seconds: int
     stop_rule: str
     stop_action: str
     expect: str
@@ -84,6 +85,12 @@ class Plan:
     def sets_for(self, progressed: bool) -> int:
         """How many sets of the per-set steps to do, before or after progression."""
         return max(self.sets, self.progression.sets) if progressed else self.sets
+
+    def sets_per_day(self) -> int:
+        """How many sets fit in waking hours at the planned interval (the day's target)."""
+        start = self.waking_start.hour * 60 + self.waking_start.minute
+        end = self.waking_end.hour * 60 + self.waking_end.minute
+        return 1 + (end - start) // self.repeat_every_minutes
 
     def sequence(self, progressed: bool = False) -> tuple[tuple[Step, int], ...]:
         """The steps in the order they are done, each with its set number (1-based)."""
@@ -153,6 +160,7 @@ def load_plan(path: Path) -> Plan:
         waking_start=_clock(plan, "waking_start"),
         waking_end=_clock(plan, "waking_end"),
         unchanged_limit=plan.integer("unchanged_limit", 1, 20),
+        get_ready_seconds=plan.integer("get_ready_seconds", 0, 30),
         stop_rule=plan.text("stop_rule"),
         stop_action=plan.text("stop_action"),
         expect=plan.text("expect"),

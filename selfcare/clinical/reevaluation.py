@@ -65,6 +65,7 @@ class History:
     checkins: Sequence[CheckIn] = ()
     self_checks: Sequence[SelfCheck] = ()
     last_reevaluation: datetime | None = None
+    baseline_walk_minutes: float | None = None  # asked at onboarding
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def _walking(rule: ReevalRule, history: History, since: datetime, now: datetime)
     first = _between(history.checkins, since, since + timedelta(days=rule.baseline_days))
     last = _between(history.checkins, now - timedelta(days=rule.recent_days), now)
     base = [c.reading.walk_minutes for c in first if c.reading and c.reading.walk_minutes is not None]
+    if history.baseline_walk_minutes is not None:
+        base.append(history.baseline_walk_minutes)  # the walking time given at onboarding is a start point too
     recent = [c.reading.walk_minutes for c in last if c.reading and c.reading.walk_minutes is not None]
     if not base or not recent:
         # reevaluation.toml `walking_2w`: walking is the main outcome; no walks logged means no gain shown.

@@ -127,7 +127,9 @@ def _begin_step(plan: Plan, state: SessionState, index: int, now: datetime) -> S
     if index >= len(sequence):
         return replace(state, phase=Phase.RECHECK, index=index, deadline=None)
     step, _ = sequence[index]
-    deadline = now + timedelta(seconds=step.seconds) if step.kind != StepKind.REPS and step.seconds else None
+    # Timed steps end at a deadline that includes the get-ready time (protocol.toml get_ready_seconds).
+    timed = step.kind != StepKind.REPS and step.seconds
+    deadline = now + timedelta(seconds=plan.get_ready_seconds + step.seconds) if timed and step.seconds else None
     return replace(state, phase=Phase.STEP, index=index, deadline=deadline)
 
 

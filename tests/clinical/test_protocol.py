@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from selfcare.clinical import Plan, StepKind, adjust_plan
+from selfcare.clinical import Plan, StepKind, adjust_plan, load_content
 
 
 def test_default_plan_matches_seed_003(plan: Plan) -> None:
@@ -71,3 +71,10 @@ def test_bad_changes_raise(plan: Plan, changes: dict[str, int]) -> None:
     """Unknown settings and out-of-range values are refused."""
     with pytest.raises(ValueError):
         adjust_plan(plan, changes)
+
+
+@pytest.mark.parametrize(("every", "expected"), [(120, 7), (150, 6), (180, 5)])
+def test_sets_per_day_fit_waking_hours(every: int, expected: int) -> None:
+    """08:00-21:00 holds this many sets at the planned interval (the day's target on Today)."""
+    plan = adjust_plan(load_content().plan, {"repeat_every_minutes": every})
+    assert plan.sets_per_day() == expected

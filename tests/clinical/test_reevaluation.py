@@ -38,6 +38,14 @@ def test_walking_2w_day_before_and_after(content: Content, gain: float, due_afte
     assert ("walking_2w" in due(content, History(START, checkins), day(14))) == due_after
 
 
+@pytest.mark.parametrize(("baseline", "due_after"), [(10, False), (20, True)])
+def test_walking_baseline_from_onboarding_counts(content: Content, baseline: int, due_after: bool) -> None:
+    """The onboarding walking time is a start point: 20 then 16 minutes is no gain, 10 then 16 is."""
+    checkins = [CheckIn(day(i), reading("thigh", 4, 2, walk=16 if i >= 7 else None)) for i in range(15)]
+    history = History(START, checkins, baseline_walk_minutes=baseline)
+    assert ("walking_2w" in due(content, history, day(14))) == due_after
+
+
 def test_walking_without_data_is_due(content: Content) -> None:
     """No walks logged by two weeks: prompt, since no gain can be shown."""
     history = History(START, [CheckIn(day(i), reading("thigh", 4, 2)) for i in range(15)])

@@ -43,18 +43,19 @@ def test_walkthrough_of_one_set(plan: Plan) -> None:
     """Ready -> four steps with timers as deadlines -> re-check -> repeat later."""
     first = advance(plan, SessionState(), START, T0)
     assert first.screen.kind == ScreenKind.STEP and first.screen.step is not None
-    assert first.screen.step.id == "prone_lying" and first.screen.deadline == T0 + timedelta(minutes=2)
-    early = advance(plan, first.state, Event(EventKind.TIMER_ENDED), T0 + timedelta(seconds=60))
+    ready = timedelta(seconds=plan.get_ready_seconds)  # protocol.toml: time to get into position
+    assert first.screen.step.id == "prone_lying" and first.screen.deadline == T0 + ready + timedelta(minutes=2)
+    early = advance(plan, first.state, Event(EventKind.TIMER_ENDED), T0 + timedelta(minutes=2))
     assert early.state == first.state, "a timer event before its deadline changes nothing"
-    second = advance(plan, first.state, Event(EventKind.TIMER_ENDED), T0 + timedelta(minutes=2))
+    second = advance(plan, first.state, Event(EventKind.TIMER_ENDED), T0 + ready + timedelta(minutes=2))
     assert second.screen.step is not None and second.screen.step.id == "prone_on_elbows"
-    assert second.screen.deadline == T0 + timedelta(minutes=2, seconds=90)
+    assert second.screen.deadline == T0 + 2 * ready + timedelta(minutes=2, seconds=90)
     third = advance(plan, second.state, Event(EventKind.TIMER_ENDED), T0 + timedelta(minutes=4))
     assert third.screen.step is not None and third.screen.step.id == "press_ups"
     assert third.screen.deadline is None and (third.screen.set_number, third.screen.sets) == (1, 1)
     fourth = advance(plan, third.state, Event(EventKind.STEP_DONE), T0 + timedelta(minutes=6))
     assert fourth.screen.step is not None and fourth.screen.step.id == "walk_recheck"
-    recheck = advance(plan, fourth.state, Event(EventKind.TIMER_ENDED), T0 + timedelta(minutes=8))
+    recheck = advance(plan, fourth.state, Event(EventKind.TIMER_ENDED), T0 + ready + timedelta(minutes=8))
     assert recheck.screen.kind == ScreenKind.RECHECK
     done = advance(plan, recheck.state, Event(EventKind.RECHECK_DONE, reading=reading("thigh", 5, 3)), T0 + timedelta(minutes=9))
     assert done.screen.kind == ScreenKind.REPEAT_LATER and done.screen.response == Response.CENTRALIZED
@@ -231,7 +232,7 @@ def test_pt_plan_changes_apply(plan: Plan) -> None:
     """A PT's longer hold becomes the timer deadline."""
     custom = adjust_plan(plan, {"prone_lying.seconds": 180})
     out = advance(custom, SessionState(), START, T0)
-    assert out.screen.deadline == T0 + timedelta(minutes=3)
+    assert out.screen.deadline == T0 + timedelta(minutes=3, seconds=plan.get_ready_seconds)
 
 
 def test_aware_times(plan: Plan) -> None:
