@@ -1,0 +1,54 @@
+"""The nerve self-check: three strength tests and numb areas, compared with the last check."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from selfcare.access import role_required
+from selfcare.clinical import LevelAction, Region
+from selfcare.content import current_content, regions
+from selfcare.models import Role
+from selfcare.patient import bp
+from selfcare.patient.forms_selfcheck import ABILITY_LABELS, SelfCheckForm
+from selfcare.services import selfchecks
+
+
+@bp.route("/self-check", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def self_check() -> Response | tuple[str, int]:
+    """Show the self-check; a valid answer is stored once, then the result page shows what changed."""
+    form = SelfCheckForm()
+    if form.validate_on_submit():
+        try:
+            recorded = selfchecks.record_self_check(current_user, form.to_data())
+        except PermissionError:
+            abort(400)
+        return redirect(url_for("patient.self_check_result", check_id=recorded.check.id), 303)
+    return render_template("patient/self_check.html", form=form), 422 if form.errors else 200
+
+
+def _action_text(action: LevelAction, region: Region | None) -> str:
+    """What the level tells the patient to do, with their region's numbers (or a plain fallback)."""
+    if region is not None:
+        return action.render(region)
+    return action.action.replace("{emergency}", "your local emergency number").replace("{urgent_advice}", "")
+
+
+@bp.route("/self-check/<int:check_id>")
+@role_required(Role.PATIENT)
+def self_check_result(check_id: int) -> str:
+    """What changed since the last self-check, and what to do if it needs care (own checks only)."""
+    check = selfchecks.own_check(current_user, check_id) or abort(404)
+    content = current_content()
+    outcome = selfchecks.outcome(current_user, check)
+    action = content.red_flags.action(outcome.alert.level if outcome.alert else outcome.result.level)
+    region = regions().get(current_user.region)
+    return render_template(
+        "patient/self_check_result.html", outcome=outcome, action=action,
+        action_text=_action_text(action, region),
+        lines=selfchecks.describe(current_user, outcome, {a.area: a.name for a in content.areas}),
+        when=selfchecks.day_label(current_user, check.recorded_at),
+        areas={a.area.value: a.name for a in content.areas}, tests=content.tests, labels=ABILITY_LABELS,
+    )
