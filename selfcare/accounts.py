@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -10,7 +12,7 @@ from peewee import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from selfcare.db import db
-from selfcare.models import CareLink, Role, User
+from selfcare.models import CareLink, Invite, Role, User, utcnow
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128  # long enough for any passphrase, short enough that hashing cannot be abused
@@ -138,3 +140,39 @@ def linked_therapists(patient: User) -> list[User]:
         .where((CareLink.patient == patient.id) & CareLink.ended_at.is_null())
         .order_by(User.name, User.id)
     )
+
+
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
+INVITE_LENGTH = 8
+INVITE_DAYS = 14
+
+
+def normalize_code(raw: str) -> str:
+    """An invite code as stored: capitals, without spaces or dashes."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def create_invite(therapist: User, now: datetime | None = None, days: int = INVITE_DAYS) -> Invite:
+    """A new single-use invite code for this therapist, valid for `days` days."""
+    if not therapist.is_therapist:
+        raise AccountError("role", "Only a therapist can invite a patient.")
+    moment = now or utcnow()
+    code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+    return Invite.create(therapist=therapist, code=code, created_at=moment, expires_at=moment + timedelta(days=days))
+
+
+def redeem_invite(patient: User, raw_code: str, now: datetime | None = None) -> CareLink:
+    """Link the patient to the therapist who made this code; the code then cannot be used again."""
+    moment = now or utcnow()
+    code = normalize_code(raw_code)
+    with db.atomic():
+        invite = Invite.get_or_none(Invite.code == code) if code else None
+        if invite is None:
+            raise AccountError("invite_code", "We could not find that code. Check it with your physical therapist.")
+        if invite.used_at is not None and invite.used_by_id != patient.id:
+            raise AccountError("invite_code", "This code has already been used. Ask your physical therapist for a new one.")
+        if invite.expires_at < moment:
+            raise AccountError("invite_code", "This code has expired. Ask your physical therapist for a new one.")
+        invite.used_by, invite.used_at = patient, invite.used_at or moment
+        invite.save()
+        return link(invite.therapist, patient)

@@ -1,12 +1,26 @@
-"""peewee models: the tables selfcare keeps. Later features add their models here."""
+"""peewee models: the tables selfcare keeps. Times are stored in UTC without tzinfo."""
 
 from __future__ import annotations
 
 import enum
+import json
+import uuid
 from datetime import datetime, timezone
+from typing import Any
 
 from flask_login import UserMixin
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Model
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+    UUIDField,
+)
 
 from selfcare.db import db
 
@@ -21,6 +35,18 @@ class Role(str, enum.Enum):
 
     PATIENT = "patient"
     THERAPIST = "therapist"
+
+
+class JSONField(TextField):
+    """A JSON value stored as text (works the same on SQLite and PostgreSQL)."""
+
+    def db_value(self, value: Any) -> str | None:
+        """Serialise for the database."""
+        return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+    def python_value(self, value: str | None) -> Any:
+        """Parse from the database."""
+        return None if value is None else json.loads(value)
 
 
 class BaseModel(Model):
@@ -65,6 +91,152 @@ class CareLink(BaseModel):
         indexes = ((("therapist", "patient"), True),)
 
 
+class Invite(BaseModel):
+    """A short code a therapist gives a patient so the patient can link to them."""
+
+    therapist = ForeignKeyField(User, backref="invites", on_delete="CASCADE")
+    code = CharField(max_length=16, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    used_at = DateTimeField(null=True)
+
+
+class Notice(BaseModel):
+    """A message for a therapist about a patient (e.g. the patient left selfcare)."""
+
+    therapist = ForeignKeyField(User, backref="notices", on_delete="CASCADE")
+    text = TextField()
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+
+class Profile(BaseModel):
+    """A patient's onboarding answers: legs, onset, walking baseline and history red flags."""
+
+    patient = ForeignKeyField(User, unique=True, backref="profiles", on_delete="CASCADE")
+    legs = CharField(max_length=8)  # clinical.Side value
+    symptoms_started = DateField()
+    baseline_walk_minutes = SmallIntegerField()
+    cancer_history = BooleanField(default=False)  # red_flags.toml [[history]] cancer_history
+    immune_risk = BooleanField(default=False)  # red_flags.toml [[history]] immune_risk
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class CheckIn(BaseModel):
+    """A daily check-in: red-flag answers and their level, where symptoms reach and how bad."""
+
+    uuid = UUIDField(unique=True, default=uuid.uuid4)  # the client's id: a replayed form stores nothing new
+    patient = ForeignKeyField(User, backref="checkins", on_delete="CASCADE")
+    recorded_at = DateTimeField()  # when it happened on the device
+    received_at = DateTimeField(default=utcnow)
+    red_flags = JSONField()  # {question id: bool} for every question asked
+    level = CharField(max_length=16)  # clinical.Level value
+    reasons = JSONField()  # ids that set the level
+    zone = CharField(max_length=8)  # clinical.Zone value: most distal extent
+    side = CharField(max_length=8, null=True)  # clinical.Side value; None when zone is none
+    leg_pain = SmallIntegerField()
+    back_pain = SmallIntegerField()
+    sensations = JSONField()  # subset of pain, numbness, tingling, weakness
+    worse_with = JSONField()  # subset of sitting, bending, standing, walking
+
+    class Meta:
+        indexes = ((("patient", "recorded_at"), False),)
+
+
+class Walk(BaseModel):
+    """A walk: minutes walked in one go, and minutes until leg symptoms started."""
+
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    patient = ForeignKeyField(User, backref="walks", on_delete="CASCADE")
+    checkin = ForeignKeyField(CheckIn, null=True, backref="walks", on_delete="CASCADE")
+    recorded_at = DateTimeField()
+    received_at = DateTimeField(default=utcnow)
+    minutes = SmallIntegerField()
+    onset_minutes = SmallIntegerField(null=True)  # None: no leg symptoms came on
+
+    class Meta:
+        indexes = ((("patient", "recorded_at"), False),)
+
+
+class ExerciseSet(BaseModel):
+    """One run through the protocol: the reading before, the reading after, and what it meant."""
+
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    patient = ForeignKeyField(User, backref="exercise_sets", on_delete="CASCADE")
+    started_at = DateTimeField()
+    finished_at = DateTimeField(null=True)
+    before_zone = CharField(max_length=8)
+    before_leg_pain = SmallIntegerField()
+    before_back_pain = SmallIntegerField()
+    after_zone = CharField(max_length=8, null=True)
+    after_leg_pain = SmallIntegerField(null=True)
+    after_back_pain = SmallIntegerField(null=True)
+    response = CharField(max_length=16, null=True)  # clinical.Response value
+    outcome = CharField(max_length=24, null=True)  # clinical.ScreenKind value at the end
+    stop_reason = CharField(max_length=16, null=True)  # clinical.StopReason value
+    sets = SmallIntegerField(default=1)
+    progressed = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("patient", "started_at"), False),)
+
+
+class PlayerState(BaseModel):
+    """Where the patient is in the protocol (clinical.SessionState as JSON), and the set under way."""
+
+    patient = ForeignKeyField(User, unique=True, backref="player_states", on_delete="CASCADE")
+    state = JSONField()
+    current_set = ForeignKeyField(ExerciseSet, null=True, on_delete="SET NULL")
+    updated_at = DateTimeField(default=utcnow)
+
+
+class PlanSetting(BaseModel):
+    """A therapist's changes to a patient's plan (clinical.adjust_plan keys), and a pause."""
+
+    patient = ForeignKeyField(User, unique=True, backref="plan_settings", on_delete="CASCADE")
+    changes = JSONField(default=dict)
+    paused = BooleanField(default=False)
+    pause_message = TextField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class SelfCheck(BaseModel):
+    """A nerve self-check: heel walk, toe walk, big-toe lift, and where it is numb."""
+
+    uuid = UUIDField(unique=True, default=uuid.uuid4)
+    patient = ForeignKeyField(User, backref="self_checks", on_delete="CASCADE")
+    recorded_at = DateTimeField()
+    received_at = DateTimeField(default=utcnow)
+    heel_walk = CharField(max_length=16)  # clinical.Ability value
+    toe_walk = CharField(max_length=16)
+    big_toe_lift = CharField(max_length=16)
+    numb_areas = JSONField()  # clinical Area ids
+
+    class Meta:
+        indexes = ((("patient", "recorded_at"), False),)
+
+
+class Alert(BaseModel):
+    """A red-flag result above `none`: shown to the patient until confirmed, and to their therapist."""
+
+    patient = ForeignKeyField(User, backref="alerts", on_delete="CASCADE")
+    level = CharField(max_length=16, index=True)  # clinical.Level value
+    reasons = JSONField()
+    source = CharField(max_length=16)  # checkin, session or self_check
+    checkin = ForeignKeyField(CheckIn, null=True, backref="alerts", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    confirmed_at = DateTimeField(null=True)  # the patient said they read it
+    acknowledged_at = DateTimeField(null=True)  # a therapist acted on it
+    acknowledged_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    acknowledgement = TextField(null=True)
+
+    class Meta:
+        indexes = ((("patient", "created_at"), False),)
+
+
 class SchemaVersion(BaseModel):
     """The schema migrations applied to this database (see selfcare/schema.py)."""
 
@@ -72,4 +244,7 @@ class SchemaVersion(BaseModel):
     applied_at = DateTimeField(default=utcnow)
 
 
-MODELS: list[type[BaseModel]] = [User, CareLink, SchemaVersion]
+MODELS: list[type[BaseModel]] = [
+    User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
+    SchemaVersion,
+]

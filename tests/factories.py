@@ -34,3 +34,28 @@ def make_patient(**overrides: Any) -> User:
 def make_therapist(**overrides: Any) -> User:
     """A therapist account."""
     return make_user(Role.THERAPIST, **overrides)
+
+
+def make_profile(patient: User, **overrides: Any) -> Any:
+    """Onboarding answers for a patient (so patient pages open)."""
+    from datetime import date
+
+    from selfcare.services.profiles import ProfileAnswers, save_profile
+
+    values: dict[str, Any] = {
+        "legs": "left",
+        "symptoms_started": date(2026, 10, 1),
+        "baseline_walk_minutes": 10,
+        "cancer_history": False,
+        "immune_risk": False,
+        "region": patient.region or "UK",
+    }
+    values.update(overrides)
+    return save_profile(patient, ProfileAnswers(**values))
+
+
+def make_onboarded_patient(**overrides: Any) -> User:
+    """A patient who has finished onboarding."""
+    patient = make_patient(**overrides)
+    make_profile(patient)
+    return patient

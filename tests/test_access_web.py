@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from selfcare import accounts
-from tests.factories import make_patient, make_therapist
+from tests.factories import make_onboarded_patient, make_patient, make_therapist
 
 OPEN_TO_ALL = {"static"}  # Flask's own static files
 
@@ -26,11 +26,14 @@ def test_every_route_declares_who_may_see_it(app):
         ("/login", 200, 302, 302),
         ("/signup", 200, 302, 302),
         ("/today", 302, 200, 403),
+        ("/checkin", 302, 200, 403),
+        ("/exercises", 302, 200, 403),
+        ("/onboarding", 302, 200, 403),
         ("/therapist/patients", 302, 403, 200),
     ],
 )
 def test_who_gets_what(app, auth, path, anonymous, patient, therapist):
-    make_patient(email="pat@example.com")
+    make_onboarded_patient(email="pat@example.com")
     make_therapist(email="pt@example.com")
     for who, expected in (("anonymous", anonymous), ("pat@example.com", patient), ("pt@example.com", therapist)):
         client = app.test_client()
@@ -62,7 +65,7 @@ def test_a_therapist_sees_only_linked_patients(client, auth):
 
 def test_patient_sees_their_therapist(client, auth):
     therapist = make_therapist(name="Dana")
-    patient = make_patient(email="pat@example.com", region="US")
+    patient = make_onboarded_patient(email="pat@example.com", region="US")
     accounts.link(therapist, patient)
     auth.login("pat@example.com")
     page = client.get("/today").get_data(as_text=True)
@@ -71,7 +74,7 @@ def test_patient_sees_their_therapist(client, auth):
 
 
 def test_logout_needs_a_post_with_a_token(client, auth):
-    make_patient(email="pat@example.com")
+    make_onboarded_patient(email="pat@example.com")
     auth.login("pat@example.com")
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400

@@ -6,7 +6,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from selfcare import accounts
-from selfcare.models import CareLink, Role, User
+from selfcare.models import CareLink, User
 from tests.factories import PASSWORD, make_patient, make_therapist
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from selfcare.models import User
 from tests.conftest import csrf_from
-from tests.factories import PASSWORD, make_patient, make_therapist
+from tests.factories import PASSWORD, make_onboarded_patient, make_patient, make_therapist
 
 GOOD = {"name": "Robin", "email": "robin@example.com", "password": PASSWORD, "confirm": PASSWORD, "region": "UK", "timezone": "Europe/London"}
 
@@ -26,9 +26,8 @@ def test_signup_creates_a_patient_and_logs_them_in(client):
     user = User.get()
     assert (user.email, user.role, user.name, user.region, user.timezone) == ("robin@example.com", "patient", "Robin", "UK", "Europe/London")
     page = client.get("/", follow_redirects=True).get_data(as_text=True)
-    assert "Hello, Robin" in page
-    assert "Logged in as <strong>Robin</strong>" in page
-    assert 'href="tel:999"' in page  # the UK emergency number
+    assert "A few questions to start" in page  # onboarding comes first
+    assert "Logged in as </span><strong>Robin</strong>" in page
 
 
 @pytest.mark.parametrize(
@@ -112,7 +111,7 @@ def test_any_signup_input_gets_a_page_never_a_server_error(app, name, email, pas
 
 
 def test_login_and_logout(client, auth):
-    make_patient(email="pat@example.com", name="Pat")
+    make_onboarded_patient(email="pat@example.com", name="Pat")
     response = auth.login("PAT@example.com ")
     assert response.status_code == 303
     assert "Hello, Pat" in client.get("/today").get_data(as_text=True)

@@ -1,22 +1,25 @@
-"""What a patient sees."""
+"""Today: the patient's start page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from selfcare import accounts
-from selfcare.content import regions
 from selfcare.access import role_required
+from selfcare.content import regions
 from selfcare.models import Role
-
-bp = Blueprint("patient", __name__)
+from selfcare.patient import bp
+from selfcare.services.today import build_today
 
 
 @bp.route("/today")
 @role_required(Role.PATIENT)
 def today() -> str:
-    """The patient's start page: who looks after them and where to get help."""
-    region = regions().get(current_user.region)
-    therapists = accounts.linked_therapists(current_user)
-    return render_template("patient/today.html", region=region, therapists=therapists)
+    """One clear next action, today's sets, the last result, prompts due, and where to get help."""
+    return render_template(
+        "patient/today.html",
+        today=build_today(current_user),
+        region=regions().get(current_user.region),
+        therapists=accounts.linked_therapists(current_user),
+    )

@@ -35,8 +35,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any], playwright: Any) -> dict[str, Any]:
-    """A phone: Pixel 7 viewport, touch and user agent."""
-    return {**browser_context_args, **playwright.devices["Pixel 7"]}
+    """A phone: Pixel 7 touch, user agent and pixel density, on the narrowest common width (360 px)."""
+    return {**browser_context_args, **playwright.devices["Pixel 7"], "viewport": {"width": 360, "height": 780}}
 
 
 @pytest.fixture
@@ -63,6 +63,8 @@ _axe = Axe()
 
 
 def assert_accessible(page: Any) -> None:
-    """axe-core finds no violations on the page as it is now."""
+    """axe-core finds no violations on the page as it is now, and nothing spills off a 360 px screen."""
     results = _axe.run(page)
     assert results.violations_count == 0, results.generate_report()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"

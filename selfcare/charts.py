@@ -1,0 +1,224 @@
+"""Small charts drawn on the server as inline SVG: no script and no chart library (STYLE.md §10).
+
+Each chart is a <figure>: an SVG with role="img" whose <title> sums it up in words, a legend that
+tells lines apart by dash and marker (not by colour alone), and a <details> table of the numbers.
+The SVG scales to its container through its viewBox, so it fits a 360px-wide phone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup, escape
+
+from selfcare.clinical import Zone
+from selfcare.services.history import DayPoint
+
+WIDTH, HEIGHT = 340, 180
+LEFT, RIGHT, TOP, BOTTOM = 58, 10, 10, 24  # room for axis labels
+PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+MARKERS_UP_TO = 31  # more days than this: lines only, markers would pile up
+# Colours with at least 4.5:1 contrast on white (text-grade, so lines and markers pass 3:1 easily).
+BLUE, BROWN, GRID, INK = "#0b5d7a", "#9a3f00", "#c5ced6", "#4a5560"
+ZONE_SHORT = {Zone.NONE: "None", Zone.BACK: "Back", Zone.BUTTOCK: "Buttock", Zone.THIGH: "Thigh",
+              Zone.CALF: "Calf", Zone.FOOT: "Foot"}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: its name, one value per day (None: nothing recorded), and how it looks."""
+
+    label: str
+    values: Sequence[float | None]
+    colour: str = BLUE
+    dash: str = ""  # SVG stroke-dasharray; "" is a solid line
+    marker: str = "circle"  # circle or square
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%b}"
+
+
+def _x(index: int, count: int) -> float:
+    return LEFT + (index + 0.5) * PLOT_W / count
+
+
+def _attrs(**values: object) -> str:
+    return " ".join(f'{k.rstrip("_").replace("_", "-")}="{escape(str(v))}"' for k, v in values.items())
+
+
+def _marker(kind: str, x: float, y: float, colour: str) -> str:
+    if kind == "square":
+        return f'<rect {_attrs(x=f"{x - 3.5:.1f}", y=f"{y - 3.5:.1f}", width=7, height=7, fill=colour)}/>'
+    return f'<circle {_attrs(cx=f"{x:.1f}", cy=f"{y:.1f}", r=3.5, fill=colour)}/>'
+
+
+def _axes(days: Sequence[date], ticks: Sequence[tuple[float, str]]) -> list[str]:
+    """Horizontal grid lines with their labels, and the first and last day under the plot."""
+    out = []
+    for y, label in ticks:
+        out.append(f'<line {_attrs(x1=LEFT, x2=WIDTH - RIGHT, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke=GRID)}/>')
+        out.append(f'<text {_attrs(x=LEFT - 6, y=f"{y + 4:.1f}", text_anchor="end")}>{escape(label)}</text>')
+    base = HEIGHT - 6
+    out.append(f'<text {_attrs(x=LEFT, y=base)}>{escape(_day(days[0]))}</text>')
+    if len(days) > 1:
+        out.append(f'<text {_attrs(x=WIDTH - RIGHT, y=base, text_anchor="end")}>{escape(_day(days[-1]))}</text>')
+    return out
+
+
+def _line(series: Series, y_of: Callable[[float], float]) -> list[str]:
+    """A line through the days that have a value (gaps are bridged), with markers for short ranges."""
+    count = len(series.values)
+    points = [(_x(i, count), y_of(v)) for i, v in enumerate(series.values) if v is not None]
+    out = []
+    if len(points) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        style = {"stroke_dasharray": series.dash} if series.dash else {}
+        out.append(f'<polyline {_attrs(points=path, fill="none", stroke=series.colour, stroke_width=2.5, **style)}/>')
+    if count <= MARKERS_UP_TO or len(points) == 1:
+        out.extend(_marker(series.marker, x, y, series.colour) for x, y in points)
+    return out
+
+
+def _legend(series: Sequence[Series]) -> str:
+    """A visible key: a small sample of each line's dash and marker, then its name."""
+    items = []
+    for s in series:
+        dash = f' stroke-dasharray="{escape(s.dash)}"' if s.dash else ""
+        sample = (f'<svg class="chart-key" viewBox="0 0 36 12" width="36" height="12" aria-hidden="true" focusable="false">'
+                  f'<line x1="0" y1="6" x2="36" y2="6" stroke="{s.colour}" stroke-width="2.5"{dash}/>'
+                  f'{_marker(s.marker, 18, 6, s.colour)}</svg>')
+        items.append(f"<li>{sample} {escape(s.label)}</li>")
+    return f'<ul class="chart-legend">{"".join(items)}</ul>'
+
+
+def _table(chart_id: str, caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """The numbers behind a chart, for screen readers and anyone who prefers a table."""
+    th = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+    body = "".join(
+        "<tr>" + f'<th scope="row">{escape(r[0])}</th>' + "".join(f"<td>{escape(c)}</td>" for c in r[1:]) + "</tr>"
+        for r in rows
+    )
+    return (f'<details class="chart-data"><summary>Show the numbers</summary>'
+            f'<table id="{chart_id}-table"><caption>{escape(caption)}</caption>'
+            f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></details>")
+
+
+def _figure(chart_id: str, alt: str, body: Sequence[str], after: str) -> Markup:
+    svg = (f'<svg class="chart-svg" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+           f'aria-labelledby="{chart_id}-title" focusable="false">'
+           f'<title id="{chart_id}-title">{escape(alt)}</title>'
+           f'<g font-size="12" fill="{INK}">{"".join(body)}</g></svg>')
+    return Markup(f'<figure class="chart" id="{chart_id}">{svg}{after}</figure>')
+
+
+def _empty(text: str) -> Markup:
+    return Markup(f'<p class="chart-empty">{escape(text)}</p>')
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    return "–" if value is None else f"{value:g}{unit}"
+
+
+def _known(values: Sequence[float | None]) -> list[float]:
+    return [v for v in values if v is not None]
+
+
+def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zone, str]) -> Markup:
+    """The furthest point symptoms reached each day; foot at the bottom means further down the leg."""
+    ranks = [None if z is None else float(z.rank) for z in zones]
+    known = [z for z in zones if z is not None]
+    if not known:
+        return _empty("No symptom check-ins in these days yet.")
+    step = PLOT_H / (len(Zone) - 1)
+    ticks = [(TOP + z.rank * step, ZONE_SHORT[z]) for z in Zone]
+    body = _axes(days, ticks) + _line(Series("Furthest point", ranks), lambda r: TOP + r * step)
+    alt = (f"Chart of where symptoms reached, {len(days)} days. Recorded on {len(known)} days. "
+           f"First: {names[known[0]]}. Latest: {names[known[-1]]}. Furthest: {names[max(known)]}.")
+    rows = [(_day(d), names[z]) for d, z in zip(days, zones) if z is not None]
+    return _figure(chart_id, alt, body, _table(chart_id, "Furthest point each day", ("Day", "Furthest point"), rows))
+
+
+def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], back: Sequence[int | None]) -> Markup:
+    """Leg and back pain 0-10, the highest each day: a solid line with circles and a dashed one with squares."""
+    legs, backs = _known(leg), _known(back)
+    if not legs and not backs:
+        return _empty("No pain scores in these days yet.")
+    series = [Series("Leg pain", leg), Series("Back pain", back, BROWN, "6 4", "square")]
+
+    def y_of(v: float) -> float:
+        return TOP + (10 - v) / 10 * PLOT_H
+
+    body = _axes(days, [(y_of(v), str(v)) for v in (0, 5, 10)])
+    for s in series:
+        body += _line(s, y_of)
+    alt = f"Chart of leg and back pain from 0 to 10, highest each day, {len(days)} days."
+    if legs:
+        alt += f" Leg pain went from {legs[0]:g} to {legs[-1]:g}."
+    if backs:
+        alt += f" Back pain went from {backs[0]:g} to {backs[-1]:g}."
+    rows = [(_day(d), _fmt(lp), _fmt(bp)) for d, lp, bp in zip(days, leg, back) if lp is not None or bp is not None]
+    after = _legend(series) + _table(chart_id, "Highest pain each day (0 to 10)", ("Day", "Leg", "Back"), rows)
+    return _figure(chart_id, alt, body, after)
+
+
+def _top(values: Sequence[float], at_least: int) -> int:
+    """A round top for the y axis: at least `at_least`, a multiple of 5 or 10 above the biggest value."""
+    biggest = max([*values, at_least])
+    unit = 5 if biggest <= 30 else 10
+    return int(-(-biggest // unit) * unit)
+
+
+def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | None], onset: Sequence[int | None]) -> Markup:
+    """The longest walk each day (solid, circles) and when leg symptoms started on it (dashed, squares)."""
+    walked = _known(minutes)
+    if not walked:
+        return _empty("No walks in these days yet.")
+    top = _top(walked, 10)
+    series = [Series("Longest walk", minutes), Series("Leg symptoms started", onset, BROWN, "6 4", "square")]
+
+    def y_of(v: float) -> float:
+        return TOP + (top - v) / top * PLOT_H
+
+    body = _axes(days, [(y_of(v), f"{v:g} min") for v in (0, top / 2, top)])
+    for s in series:
+        body += _line(s, y_of)
+    alt = (f"Chart of the longest walk each day, {len(days)} days. Walks on {len(walked)} days. "
+           f"Best: {max(walked):g} minutes. Latest: {walked[-1]:g} minutes.")
+    rows = [(_day(d), _fmt(m, " min"), "none" if o is None else f"{o} min")
+            for d, m, o in zip(days, minutes, onset) if m is not None]
+    table = _table(chart_id, "Longest walk each day", ("Day", "Walked", "Leg symptoms after"), rows)
+    return _figure(chart_id, alt, body, _legend(series) + table)
+
+
+def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Markup:
+    """Sets of exercises done each day, as bars."""
+    total = sum(sets)
+    if not total:
+        return _empty("No sets of exercises in these days yet.")
+    top = _top(sets, 5)
+    slot = PLOT_W / len(days)
+    width = max(slot * 0.7, 1.0)
+    body = _axes(days, [(TOP + (top - v) / top * PLOT_H, f"{v:g}") for v in (0, top / 2, top)])
+    for i, n in enumerate(sets):
+        if n:
+            h = n / top * PLOT_H
+            x, y = _x(i, len(days)) - width / 2, TOP + PLOT_H - h
+            body.append(f'<rect {_attrs(x=f"{x:.1f}", y=f"{y:.1f}", width=f"{width:.1f}", height=f"{h:.1f}", fill=BLUE)}/>')
+    active = sum(1 for n in sets if n)
+    alt = f"Bar chart of sets done each day, {len(days)} days. {total} sets on {active} of {len(days)} days."
+    rows = [(_day(d), str(n)) for d, n in zip(days, sets) if n]
+    return _figure(chart_id, alt, body, _table(chart_id, "Sets done each day", ("Day", "Sets"), rows))
+
+
+def history_charts(series: Sequence[DayPoint], names: dict[Zone, str]) -> dict[str, Markup]:
+    """The four history charts for a daily series, by name."""
+    days = [p.day for p in series]
+    return {
+        "zone": zone_chart("chart-zone", days, [p.zone for p in series], names),
+        "pain": pain_chart("chart-pain", days, [p.leg_pain for p in series], [p.back_pain for p in series]),
+        "walking": walking_chart("chart-walking", days, [p.walk_minutes for p in series], [p.onset_minutes for p in series]),
+        "sets": sets_chart("chart-sets", days, [p.sets_done for p in series]),
+    }

@@ -1,0 +1,50 @@
+"""What a patient sees: one blueprint, one module per screen."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from selfcare.access import login_manager
+from selfcare.services.alerts import open_emergency
+from selfcare.services.profiles import get_profile
+
+bp = Blueprint("patient", __name__)
+
+# Reachable before onboarding is done, and while an emergency alert waits to be confirmed.
+BEFORE_ONBOARDING = {"patient.onboarding"}
+DURING_EMERGENCY = {"patient.show_alert", "patient.confirm_alert"}
+
+
+# The patient's main navigation; every entry is a screen of this blueprint.
+NAV = [
+    ("patient.today", "Today"), ("patient.checkin", "Check in"), ("patient.player_page", "Exercises"),
+    ("patient.history", "History"), ("patient.learn", "Learn"),
+]
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, object]:
+    """Give base.html the patient's navigation."""
+    return {"patient_nav": NAV}
+
+
+@bp.before_request
+def gate() -> Response | None:
+    """Patients only; onboarding first; an unconfirmed emergency takes over every patient page."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # type: ignore[no-any-return]
+    if not current_user.is_patient:
+        abort(403)
+    emergency = open_emergency(current_user)
+    if emergency is not None and request.endpoint not in DURING_EMERGENCY:
+        return redirect(url_for("patient.show_alert", alert_id=emergency.id))
+    if emergency is None and request.endpoint not in BEFORE_ONBOARDING and get_profile(current_user) is None:
+        return redirect(url_for("patient.onboarding"))
+    return None
+
+
+# Each module adds its routes to bp.
+from selfcare.patient import alerts, checkin, learn, my_data, onboarding, player, self_check, today  # noqa: E402,F401
+from selfcare.patient import history, summary  # noqa: E402,F401

@@ -1,0 +1,50 @@
+"""The daily check-in: red flags first, then symptoms and walking."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from selfcare.access import role_required
+from selfcare.clinical import Reading
+from selfcare.content import current_content
+from selfcare.models import Role
+from selfcare.patient import bp
+from selfcare.patient.forms import checkin_form, red_flag_field_name
+from selfcare.services.checkins import CheckInData, record_checkin
+
+
+def red_flag_answers(form: object) -> dict[str, bool]:
+    """The yes/no answers of a validated form, by question id."""
+    questions = current_content().red_flags.questions
+    return {q.id: getattr(form, red_flag_field_name(q)).data == "yes" for q in questions}
+
+
+def reading_from(form: object) -> Reading:
+    """The reading of a validated form."""
+    return Reading(form.zone.data, form.leg_pain.data, form.back_pain.data, form.side.data or None)  # type: ignore[attr-defined]
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def checkin() -> Response | tuple[str, int]:
+    """Ask the check-in; a red flag goes straight to its alert."""
+    form = checkin_form()
+    if form.validate_on_submit():
+        data = CheckInData(
+            uuid=form.entry_id.data, recorded_at=datetime.now(timezone.utc), red_flags=red_flag_answers(form),
+            reading=reading_from(form), sensations=tuple(form.sensations.data), worse_with=tuple(form.worse_with.data),
+            walk_minutes=form.walk_minutes.data, walk_onset_minutes=form.walk_onset_minutes.data,
+        )
+        recorded = record_checkin(current_user, data)
+        if recorded.alert_id is not None:
+            return redirect(url_for("patient.show_alert", alert_id=recorded.alert_id), 303)
+        flash("Thank you. Your check-in is saved.", "success")
+        return redirect(url_for("patient.today"), 303)
+    questions = current_content().red_flags.questions
+    return render_template(
+        "patient/checkin.html", form=form, questions=questions, red_flag_name=red_flag_field_name
+    ), (422 if form.errors else 200)

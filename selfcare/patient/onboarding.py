@@ -1,0 +1,53 @@
+"""Onboarding: the first questions, asked once and editable later."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from selfcare import accounts
+from selfcare.access import role_required
+from selfcare.db import db
+from selfcare.models import Role
+from selfcare.patient import bp
+from selfcare.patient.forms import OnboardingForm
+from selfcare.services.profiles import ProfileAnswers, get_profile, save_profile
+
+
+def _prefill(form: OnboardingForm) -> None:
+    """Show the saved answers when the patient comes back to edit them."""
+    profile = get_profile(current_user)
+    form.region.data = form.region.data or current_user.region or ""
+    if profile is not None:
+        form.legs.data = profile.legs
+        form.symptoms_started.data = profile.symptoms_started
+        form.baseline_walk_minutes.data = profile.baseline_walk_minutes
+        form.cancer_history.data = "yes" if profile.cancer_history else "no"
+        form.immune_risk.data = "yes" if profile.immune_risk else "no"
+
+
+@bp.route("/onboarding", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def onboarding() -> Response | tuple[str, int]:
+    """Ask which leg, since when, where, how far they walk, the history questions and a PT code."""
+    form = OnboardingForm()
+    if form.validate_on_submit():
+        assert form.symptoms_started.data is not None and form.baseline_walk_minutes.data is not None  # required fields
+        answers = ProfileAnswers(
+            form.legs.data, form.symptoms_started.data, form.baseline_walk_minutes.data,
+            form.cancer_history.data == "yes", form.immune_risk.data == "yes", form.region.data,
+        )
+        try:
+            with db.atomic():
+                save_profile(current_user, answers)
+                if (form.invite_code.data or "").strip():
+                    accounts.redeem_invite(current_user, form.invite_code.data)
+        except accounts.AccountError as error:
+            form[error.field].errors = [error.message]
+        else:
+            flash("Thank you. Your answers are saved.", "success")
+            return redirect(url_for("patient.today"), 303)
+    elif not form.is_submitted():
+        _prefill(form)
+    return render_template("patient/onboarding.html", form=form, editing=get_profile(current_user) is not None), (422 if form.errors else 200)

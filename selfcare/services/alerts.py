@@ -1,0 +1,47 @@
+"""Red-flag alerts: stored for every result above `none`, shown until the patient confirms them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from selfcare.clinical import Level, Triage
+from selfcare.models import Alert, CheckIn, User, utcnow
+
+
+def raise_alert(patient: User, result: Triage, source: str, checkin: CheckIn | None = None, now: datetime | None = None) -> Alert | None:
+    """Store an alert for a result above `none` (nothing about a red flag is lost); None otherwise."""
+    if result.level == Level.NONE:
+        return None
+    return Alert.create(
+        patient=patient, level=result.level.value, reasons=list(result.reasons), source=source,
+        checkin=checkin, created_at=now or utcnow(),
+    )
+
+
+def unconfirmed(patient: User) -> list[Alert]:
+    """Alerts the patient has not yet said they read, most serious and newest first (one query)."""
+    alerts = list(Alert.select().where((Alert.patient == patient.id) & Alert.confirmed_at.is_null()))
+    return sorted(alerts, key=lambda a: (Level(a.level), a.created_at), reverse=True)
+
+
+def open_emergency(patient: User) -> Alert | None:
+    """The newest emergency alert the patient has not confirmed: it takes over every patient page."""
+    return (
+        Alert.select()
+        .where((Alert.patient == patient.id) & (Alert.level == Level.EMERGENCY.value) & Alert.confirmed_at.is_null())
+        .order_by(Alert.created_at.desc())
+        .first()
+    )
+
+
+def get_own(patient: User, alert_id: int) -> Alert | None:
+    """The patient's own alert with this id, or None (never someone else's)."""
+    return Alert.get_or_none((Alert.id == alert_id) & (Alert.patient == patient.id))
+
+
+def confirm(alert: Alert, now: datetime | None = None) -> Alert:
+    """Record that the patient read the alert (the first time only)."""
+    if alert.confirmed_at is None:
+        alert.confirmed_at = now or utcnow()
+        alert.save()
+    return alert

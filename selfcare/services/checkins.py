@@ -1,0 +1,76 @@
+"""Check-ins: red-flag triage, symptoms and walking, stored together with any alert they raise."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from selfcare.clinical import Event, EventKind, Level, Reading, triage
+from selfcare.db import db
+from selfcare.models import CheckIn, User, Walk, utcnow
+from selfcare.services import player
+from selfcare.services.alerts import raise_alert
+from selfcare.services.profiles import get_profile, history_answers
+from selfcare.timeutil import to_utc
+
+
+@dataclass(frozen=True)
+class CheckInData:
+    """A check-in as entered; shape and ranges are already checked by the form or the API."""
+
+    uuid: uuid.UUID
+    recorded_at: datetime  # aware
+    red_flags: dict[str, bool]
+    reading: Reading
+    sensations: tuple[str, ...] = ()
+    worse_with: tuple[str, ...] = ()
+    walk_minutes: int | None = None
+    walk_onset_minutes: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a check-in produced."""
+
+    checkin: CheckIn
+    level: Level
+    alert_id: int | None
+    created: bool
+
+
+def record_checkin(patient: User, data: CheckInData, now: datetime | None = None) -> Recorded:
+    """Triage and store a check-in once (same uuid again: the stored one), raising an alert if needed."""
+    received = now or utcnow()
+    with db.atomic():
+        existing = CheckIn.get_or_none(CheckIn.uuid == data.uuid)
+        if existing is not None:
+            if existing.patient_id != patient.id:
+                raise PermissionError("that check-in id belongs to someone else")
+            alert = existing.alerts.first()
+            return Recorded(existing, Level(existing.level), alert.id if alert else None, False)
+        # Today's answers plus the history items from onboarding: combinations can only raise the level.
+        result = triage({**data.red_flags, **history_answers(get_profile(patient))})
+        recorded_at = to_utc(data.recorded_at)
+        checkin = CheckIn.create(
+            uuid=data.uuid, patient=patient, recorded_at=recorded_at, received_at=received,
+            red_flags=dict(data.red_flags), level=result.level.value, reasons=list(result.reasons),
+            zone=data.reading.zone.value, side=data.reading.side.value if data.reading.side else None,
+            leg_pain=data.reading.leg_pain, back_pain=data.reading.back_pain,
+            sensations=sorted(data.sensations), worse_with=sorted(data.worse_with),
+        )
+        if data.walk_minutes is not None:
+            Walk.create(
+                patient=patient, checkin=checkin, recorded_at=recorded_at, received_at=received,
+                minutes=data.walk_minutes, onset_minutes=data.walk_onset_minutes,
+            )
+        alert = raise_alert(patient, result, "checkin", checkin, received)
+        if result.level in (Level.URGENT, Level.EMERGENCY):
+            player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), data.recorded_at)
+    return Recorded(checkin, result.level, alert.id if alert else None, True)
+
+
+def latest(patient: User) -> CheckIn | None:
+    """The patient's most recent check-in."""
+    return CheckIn.select().where(CheckIn.patient == patient.id).order_by(CheckIn.recorded_at.desc()).first()

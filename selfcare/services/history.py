@@ -1,0 +1,326 @@
+"""A patient's history by day on their own clock: zone, pain, walking, sets, the trend and sessions.
+
+Each table is read once for the whole range and grouped in Python, so the number of queries stays
+the same for 1 day or 365 days of data. Choices per day (shown to patients as "each day"):
+- zone: the most distal zone of the day, from check-ins and from sets (before and after). The worst
+  of the day, on purpose: symptoms moving down the leg is the change that must not be missed.
+- leg and back pain: the HIGHEST score in that day's check-ins, for the same reason (one good
+  evening does not hide a bad morning), and so pain and zone tell the same "worst of the day" story.
+- walking: the longest walk of the day, and when leg symptoms started on that walk.
+- sets: sets finished with a re-check (ExerciseSet rows with a response), as the player counts them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from selfcare.clinical import Change, Reading, Response, Trend, TrendRule, TrendSummary, Zone, summarize_trend
+from selfcare.content import current_content
+from selfcare.models import CheckIn, ExerciseSet, User, Walk
+from selfcare.timeutil import day_bounds, local_now, to_local
+
+ALLOWED_DAYS = (7, 14, 30, 90, 365)
+SESSIONS_SHOWN = 50
+
+
+def parse_days(value: str | None, default: int) -> int:
+    """A `?days=` value if it is one of ALLOWED_DAYS, else `default` (never an error)."""
+    try:
+        days = int(value or "")
+    except ValueError:
+        return default
+    return days if days in ALLOWED_DAYS else default
+
+
+def day_text(moment: datetime | date) -> str:
+    """A date the way patients read it, e.g. 'Tue 3 Mar 2026'."""
+    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+def time_text(moment: datetime) -> str:
+    """A local time the way patients read it, e.g. 'Tue 3 Mar 2026, 14:05'."""
+    return f"{day_text(moment)}, {moment:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The last `days` calendar days on the patient's clock, today included, and their UTC bounds."""
+
+    first: date
+    last: date
+    start: datetime  # stored (naive UTC) start of `first`
+    end: datetime  # stored (naive UTC) end of `last`
+
+    @property
+    def days(self) -> int:
+        """How many calendar days the period covers."""
+        return (self.last - self.first).days + 1
+
+    @property
+    def text(self) -> str:
+        """The period in words, e.g. 'Mon 2 Mar 2026 to Sun 15 Mar 2026'."""
+        return f"{day_text(self.first)} to {day_text(self.last)}"
+
+    def dates(self) -> list[date]:
+        """Every calendar day in the period, oldest first."""
+        return [self.first + timedelta(days=n) for n in range(self.days)]
+
+
+def period_for(patient: User, days: int, now: datetime | None = None) -> Period:
+    """The period of the last `days` days up to today (on the patient's clock) at `now`."""
+    last = local_now(patient, now).date()
+    first = last - timedelta(days=days - 1)
+    return Period(first, last, day_bounds(patient, first)[0], day_bounds(patient, last)[1])
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The patient's rows in a period: one query per table."""
+
+    checkins: list[CheckIn]
+    walks: list[Walk]
+    sets: list[ExerciseSet]
+
+    @property
+    def empty(self) -> bool:
+        """Nothing at all was recorded in the period."""
+        return not (self.checkins or self.walks or self.sets)
+
+
+def fetch(patient: User, period: Period) -> Rows:
+    """Check-ins, walks and sets in the period, oldest first (three queries, whatever the range)."""
+    checkins = list(
+        CheckIn.select()
+        .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
+        .order_by(CheckIn.recorded_at)
+    )
+    walks = list(
+        Walk.select()
+        .where((Walk.patient == patient.id) & (Walk.recorded_at >= period.start) & (Walk.recorded_at < period.end))
+        .order_by(Walk.recorded_at)
+    )
+    sets = list(
+        ExerciseSet.select()
+        .where(
+            (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start) & (ExerciseSet.started_at < period.end)
+        )
+        .order_by(ExerciseSet.started_at)
+    )
+    return Rows(checkins, walks, sets)
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    """One calendar day of the series; None where nothing was recorded."""
+
+    day: date
+    zone: Zone | None
+    leg_pain: int | None
+    back_pain: int | None
+    walk_minutes: int | None
+    onset_minutes: int | None  # on the longest walk; None: no symptoms came on (or no walk)
+    sets_done: int
+
+
+def row_id(row: CheckIn | Walk | ExerciseSet) -> int:
+    """A row's primary key (read from its data, so the type checker needs no `id` attribute)."""
+    return int(row.__data__["id"])
+
+
+def _max(values: Iterable[int]) -> int | None:
+    found = list(values)
+    return max(found) if found else None
+
+
+def set_zones(row: ExerciseSet) -> list[Zone]:
+    """The zones recorded in one set: before, and after if it was re-checked."""
+    return [Zone(z) for z in (row.before_zone, row.after_zone) if z]
+
+
+def daily_series(patient: User, period: Period, rows: Rows) -> list[DayPoint]:
+    """One point per calendar day of the period, oldest first (see the module docstring for choices)."""
+    zones: dict[date, list[Zone]] = defaultdict(list)
+    legs: dict[date, list[int]] = defaultdict(list)
+    backs: dict[date, list[int]] = defaultdict(list)
+    longest: dict[date, Walk] = {}
+    sets_done: dict[date, int] = defaultdict(int)
+    for c in rows.checkins:
+        day = to_local(patient, c.recorded_at).date()
+        zones[day].append(Zone(c.zone))
+        legs[day].append(int(c.leg_pain))
+        backs[day].append(int(c.back_pain))
+    for w in rows.walks:
+        day = to_local(patient, w.recorded_at).date()
+        if day not in longest or w.minutes > longest[day].minutes:
+            longest[day] = w
+    for s in rows.sets:
+        day = to_local(patient, s.started_at).date()
+        zones[day].extend(set_zones(s))
+        if s.response is not None:
+            sets_done[day] += 1
+    points = []
+    for day in period.dates():
+        walk = longest.get(day)
+        points.append(
+            DayPoint(
+                day=day,
+                zone=max(zones[day]) if zones.get(day) else None,
+                leg_pain=_max(legs.get(day, ())),
+                back_pain=_max(backs.get(day, ())),
+                walk_minutes=None if walk is None else int(walk.minutes),
+                onset_minutes=None if walk is None or walk.onset_minutes is None else int(walk.onset_minutes),
+                sets_done=sets_done.get(day, 0),
+            )
+        )
+    return points
+
+
+def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:
+    """Each check-in as a (local time, Reading), with the minutes of the walk logged with it."""
+    walked: dict[int, int] = {}
+    for w in rows.walks:
+        checkin_id = w.__data__.get("checkin")  # the raw foreign key: reading w.checkin would query
+        if checkin_id is not None:
+            walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
+    return [
+        (
+            to_local(patient, c.recorded_at),
+            Reading(c.zone, int(c.leg_pain), int(c.back_pain), side=c.side, walk_minutes=walked.get(row_id(c))),
+        )
+        for c in rows.checkins
+    ]
+
+
+def trend_of(patient: User, rows: Rows, rule: TrendRule) -> TrendSummary:
+    """The trend over the period's check-ins, by the rule in content/trend.toml."""
+    return summarize_trend(trend_readings(patient, rows), rule)
+
+
+TREND_WORDS = {
+    Trend.CENTRALIZING: "Your symptoms are moving up, towards your back. This is usually a good sign.",
+    Trend.PERIPHERALIZING: "Your symptoms are reaching further down your leg than before. Let your physical therapist know.",
+    Trend.STABLE: "Your symptoms are reaching about the same place as before.",
+    Trend.INSUFFICIENT_DATA: "Not enough check-ins yet to see a trend. It needs at least 3 check-ins on 3 different days.",
+}
+LEG_PAIN_WORDS = {
+    Change.BETTER: "Leg pain is lower than before.",
+    Change.WORSE: "Leg pain is higher than before.",
+    Change.UNCHANGED: "Leg pain is about the same.",
+}
+WALKING_WORDS = {
+    Change.BETTER: "You can walk for longer than before.",
+    Change.WORSE: "Your walks are shorter than before.",
+    Change.UNCHANGED: "Your walks are about the same length.",
+}
+TREND_LABELS = {
+    Trend.CENTRALIZING: "Moving up (centralizing)",
+    Trend.PERIPHERALIZING: "Moving down the leg (peripheralizing)",
+    Trend.STABLE: "About the same (stable)",
+    Trend.INSUFFICIENT_DATA: "Not enough data yet",
+}
+
+
+def trend_sentences(summary: TrendSummary) -> list[str]:
+    """The trend in calm, plain words: direction first, then leg pain and walking when known."""
+    words = [TREND_WORDS[summary.direction]]
+    if summary.leg_pain in LEG_PAIN_WORDS:
+        words.append(LEG_PAIN_WORDS[summary.leg_pain])
+    if summary.walking in WALKING_WORDS:
+        words.append(WALKING_WORDS[summary.walking])
+    return words
+
+
+RESPONSE_WORDS = {
+    Response.CENTRALIZED: "Symptoms moved up the leg",
+    Response.ABOLISHED: "Symptoms went away",
+    Response.BETTER: "Leg pain eased",
+    Response.UNCHANGED: "No real change",
+    Response.WORSE: "Leg pain got worse",
+    Response.PERIPHERALIZED: "Symptoms moved further down the leg",
+}
+OUTCOME_WORDS = {
+    "repeat_later": "Repeat later today",
+    "progress": "Ready for the next step",
+    "done_for_today": "Done for today",
+    "stop_contact_pt": "Stopped: contact your physical therapist",
+    "urgent": "Stopped: speak to a doctor today",
+    "emergency": "Stopped: get emergency help",
+    "quit": "Stopped early",
+}
+
+
+@dataclass(frozen=True)
+class Session:
+    """One set of the exercises as the history lists it."""
+
+    started: datetime  # on the patient's clock
+    before_zone: Zone
+    after_zone: Zone | None
+    response: Response | None
+    outcome: str | None
+
+    @property
+    def when(self) -> str:
+        """When the set started, in words."""
+        return time_text(self.started)
+
+    @property
+    def response_words(self) -> str:
+        """The in-session result in plain words."""
+        return RESPONSE_WORDS[self.response] if self.response else "Not re-checked"
+
+    @property
+    def outcome_words(self) -> str:
+        """How the set ended in plain words."""
+        if self.outcome is None:
+            return "Not finished"
+        return OUTCOME_WORDS.get(self.outcome, self.outcome.replace("_", " ").capitalize())
+
+
+def sessions(patient: User, rows: Rows, limit: int = SESSIONS_SHOWN) -> list[Session]:
+    """The period's sets, newest first, at most `limit`."""
+    newest = sorted(rows.sets, key=lambda s: (s.started_at, row_id(s)), reverse=True)[:limit]
+    return [
+        Session(
+            started=to_local(patient, s.started_at),
+            before_zone=Zone(s.before_zone),
+            after_zone=Zone(s.after_zone) if s.after_zone else None,
+            response=Response(s.response) if s.response else None,
+            outcome=s.outcome,
+        )
+        for s in newest
+    ]
+
+
+@dataclass(frozen=True)
+class History:
+    """Everything the history page shows."""
+
+    period: Period
+    series: Sequence[DayPoint]
+    trend: TrendSummary
+    sessions: Sequence[Session]
+    sessions_total: int
+    empty: bool
+
+    @property
+    def trend_sentences(self) -> list[str]:
+        """The trend in plain words."""
+        return trend_sentences(self.trend)
+
+
+def build_history(patient: User, days: int, now: datetime | None = None, rule: TrendRule | None = None) -> History:
+    """The patient's history for the last `days` days at `now` (three queries; rule: content's)."""
+    period = period_for(patient, days, now)
+    rows = fetch(patient, period)
+    return History(
+        period=period,
+        series=daily_series(patient, period, rows),
+        trend=trend_of(patient, rows, rule or current_content().trend_rule),
+        sessions=sessions(patient, rows),
+        sessions_total=len(rows.sets),
+        empty=rows.empty,
+    )

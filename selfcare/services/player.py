@@ -1,0 +1,141 @@
+"""The protocol player: the patient's plan, their stored place in it, and the sets they did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from selfcare.clinical import (
+    Event,
+    EventKind,
+    Phase,
+    Plan,
+    Screen,
+    SessionState,
+    adjust_plan,
+    advance,
+    screen_for,
+)
+from selfcare.content import current_content
+from selfcare.db import db, is_postgresql
+from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
+from selfcare.timeutil import day_bounds, local_now, to_utc
+
+# Phases in which a set is under way: a set row is open from START until the state leaves these.
+UNDER_WAY = (Phase.STEP, Phase.RECHECK)
+
+
+@dataclass(frozen=True)
+class PlayerView:
+    """Everything the player page shows."""
+
+    plan: Plan
+    state: SessionState
+    screen: Screen
+    current_set: ExerciseSet | None
+    setting: PlanSetting | None
+
+    @property
+    def paused_by_therapist(self) -> bool:
+        """The therapist has paused the exercises ("stop the exercises and call me")."""
+        return bool(self.setting and self.setting.paused)
+
+
+def plan_setting(patient: User) -> PlanSetting | None:
+    """The therapist's changes to this patient's plan, if any."""
+    return PlanSetting.get_or_none(PlanSetting.patient == patient.id)
+
+
+def plan_for(patient: User, setting: PlanSetting | None = None) -> Plan:
+    """The plan from content/ with the therapist's changes applied."""
+    plan = current_content().plan
+    setting = setting if setting is not None else plan_setting(patient)
+    return adjust_plan(plan, setting.changes) if setting and setting.changes else plan
+
+
+def _row(patient: User) -> PlayerState | None:
+    """The stored state row, locked for the rest of the transaction on PostgreSQL."""
+    query = PlayerState.select().where(PlayerState.patient == patient.id)
+    if is_postgresql():
+        query = query.for_update()
+    return query.first()
+
+
+def load(patient: User, now: datetime | None = None) -> PlayerView:
+    """The player as it stands: a reload shows the same step and the same deadline."""
+    setting = plan_setting(patient)
+    plan = plan_for(patient, setting)
+    row = _row(patient)
+    state = SessionState.from_dict(row.state) if row else SessionState()
+    current = row.current_set if row and row.current_set_id else None
+    return PlayerView(plan, state, screen_for(plan, state, local_now(patient, now)), current, setting)
+
+
+def apply(patient: User, event: Event, now: datetime | None = None) -> PlayerView:
+    """Apply one event at `now` (aware or UTC); record set rows as sets start and end."""
+    moment = local_now(patient, now)
+    with db.atomic():
+        setting = plan_setting(patient)
+        plan = plan_for(patient, setting)
+        row = _row(patient)
+        state = SessionState.from_dict(row.state) if row else SessionState()
+        if event.kind == EventKind.START and setting and setting.paused:
+            raise PausedByTherapist(setting.pause_message or "")
+        outcome = advance(plan, state, event, moment)
+        current = row.current_set if row and row.current_set_id else None
+        if current is None and event.kind == EventKind.START and outcome.state.phase in UNDER_WAY and event.reading:
+            current = ExerciseSet.create(
+                patient=patient, started_at=to_utc(moment), before_zone=event.reading.zone.value,
+                before_leg_pain=event.reading.leg_pain, before_back_pain=event.reading.back_pain,
+                sets=plan.sets_for(state.progressed), progressed=state.progressed,
+            )
+        if current is not None and outcome.state.phase not in UNDER_WAY:
+            _finish(current, event, outcome.screen, outcome.state, moment)
+            current = None
+        values = {"state": outcome.state.to_dict(), "current_set": current, "updated_at": utcnow()}
+        if row is None:
+            PlayerState.create(patient=patient, **values)
+        else:
+            PlayerState.update(**values).where(PlayerState.id == row.id).execute()
+    return PlayerView(plan, outcome.state, outcome.screen, current, setting)
+
+
+def _finish(current: ExerciseSet, event: Event, screen: Screen, state: SessionState, moment: datetime) -> None:
+    """Close the set under way with its after-reading (if any), result and outcome."""
+    current.finished_at = to_utc(moment)
+    if event.kind == EventKind.RECHECK_DONE and event.reading is not None:
+        current.after_zone = event.reading.zone.value
+        current.after_leg_pain = event.reading.leg_pain
+        current.after_back_pain = event.reading.back_pain
+    current.response = state.response.value if state.response and event.kind == EventKind.RECHECK_DONE else None
+    current.outcome = "quit" if event.kind == EventKind.QUIT else screen.kind.value
+    current.stop_reason = state.reason.value if state.reason else None
+    current.progressed = state.progressed
+    current.save()
+
+
+class PausedByTherapist(Exception):
+    """The therapist paused the exercises; the message is theirs to the patient."""
+
+
+def sets_done_today(patient: User, now: datetime | None = None) -> int:
+    """Sets finished with a re-check today, on the patient's clock."""
+    start, end = day_bounds(patient, local_now(patient, now).date())
+    return (
+        ExerciseSet.select()
+        .where(
+            (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end)
+            & ExerciseSet.response.is_null(False)
+        )
+        .count()
+    )
+
+
+def last_finished_set(patient: User) -> ExerciseSet | None:
+    """The patient's most recently finished set."""
+    return (
+        ExerciseSet.select()
+        .where((ExerciseSet.patient == patient.id) & ExerciseSet.finished_at.is_null(False))
+        .order_by(ExerciseSet.finished_at.desc())
+        .first()
+    )

@@ -1,0 +1,48 @@
+"""Times for people: each patient's own time zone in, UTC (without tzinfo) in the database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from selfcare.models import User
+
+
+def zone_of(user: User) -> ZoneInfo:
+    """The user's time zone (UTC if unknown)."""
+    try:
+        return ZoneInfo(user.timezone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_now(user: User, now: datetime | None = None) -> datetime:
+    """Now (or `now`) as an aware datetime on the user's clock."""
+    moment = now if now is not None else datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone_of(user))
+
+
+def to_utc(moment: datetime) -> datetime:
+    """An aware datetime as stored: UTC without tzinfo (naive input is taken as UTC already)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def to_local(user: User, stored: datetime) -> datetime:
+    """A stored UTC time on the user's clock."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(zone_of(user))
+
+
+def day_bounds(user: User, day: date) -> tuple[datetime, datetime]:
+    """The stored (UTC) start and end of a calendar day on the user's clock."""
+    tz = zone_of(user)
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return to_utc(start), to_utc(start + timedelta(days=1))
+
+
+def clock(user: User, stored: datetime | None) -> str:
+    """A stored time as HH:MM on the user's clock ('' for None)."""
+    return "" if stored is None else to_local(user, stored).strftime("%H:%M")

@@ -1,0 +1,60 @@
+"""A patient with some data opens their history and visit summary on a phone; both pass axe and fit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from selfcare.models import utcnow
+from tests.browser.conftest import assert_accessible
+from tests.factories import PASSWORD, make_onboarded_patient
+from tests.history_rows import add_alert, add_checkin, add_set, add_walk
+
+SMALL_TARGETS = """[...document.querySelectorAll('a, button, input, select, summary')]
+     .filter(e => e.offsetParent !== null)
+     .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+     .filter(([, h]) => h < 44)"""
+
+
+def _fits_a_phone(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(SMALL_TARGETS) == []
+
+
+def test_history_and_summary_on_a_phone(page: Page, base: str) -> None:
+    patient = make_onboarded_patient(email="pat@example.com", name="Robin")
+    now = utcnow() - timedelta(minutes=5)
+    for n, (zone, leg) in enumerate([("calf", 7), ("calf", 6), ("thigh", 5), ("thigh", 4), ("buttock", 3)]):
+        at = now - timedelta(days=8 - 2 * n)
+        add_checkin(patient, at, zone=zone, leg=leg, back=3 + n % 2, worse_with=["sitting"], walk=8 + 3 * n, onset=4 + n)
+        add_set(patient, at + timedelta(minutes=10))
+    add_walk(patient, now - timedelta(days=1), 25)
+    add_alert(patient, now - timedelta(days=3), "contact_pt", ["numbness_spreading"])
+
+    page.goto(base + "/login")
+    page.get_by_label("Email address").fill("pat@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Robin")
+
+    page.goto(base + "/history?days=14")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your history")
+    expect(page.get_by_text("moving up, towards your back")).to_be_visible()
+    expect(page.get_by_role("img", name="Chart of where symptoms reached", exact=False)).to_be_visible()
+    page.get_by_text("Show the numbers").first.click()  # open a data table: it must fit too
+    expect(page.locator("#chart-zone-table")).to_be_visible()
+    assert_accessible(page)
+    _fits_a_phone(page)
+
+    page.get_by_role("link", name="Make a visit summary").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Visit summary")
+    expect(page.get_by_text("Is numbness in your leg or foot getting bigger or spreading?")).to_be_visible()
+    assert_accessible(page)
+    _fits_a_phone(page)
+
+    # Printed, the page drops the header, the range links and the buttons.
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("link", name="Download as PDF")).to_be_hidden()
+    expect(page.get_by_text("Where symptoms travel")).to_be_visible()

@@ -1,0 +1,211 @@
+"""The history service (series by day, trend, sessions) and the /history page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from selfcare.clinical import Change, Response, Trend, Zone
+from selfcare.models import utcnow
+from selfcare.services.history import build_history, parse_days
+from tests.factories import make_onboarded_patient, make_therapist
+from tests.history_rows import add_checkin, add_days, add_set, add_walk, count_queries
+
+NOW = datetime(2026, 11, 20, 12, 0)  # stored times are naive UTC; London is on UTC in November
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, 30), ("", 30), ("7", 7), ("14", 14), ("90", 90), ("365", 365), ("31", 30), ("0", 30), ("-7", 30),
+     ("abc", 30), ("7.0", 30), (" 7", 7), ("1e3", 30), ("9" * 40, 30)],
+)
+def test_parse_days_only_allows_the_ranges(value, expected):
+    assert parse_days(value, default=30) == expected
+
+
+def test_a_new_patient_has_an_empty_history(app):
+    patient = make_onboarded_patient()
+    with app.app_context():
+        history = build_history(patient, 30, NOW)
+    assert history.empty
+    assert len(history.series) == 30
+    assert history.series[-1].day == date(2026, 11, 20) and history.series[0].day == date(2026, 10, 22)
+    assert all(p.zone is None and p.leg_pain is None and p.walk_minutes is None and p.sets_done == 0 for p in history.series)
+    assert history.trend.direction == Trend.INSUFFICIENT_DATA
+    assert history.sessions == [] and history.sessions_total == 0
+
+
+def test_one_day_takes_the_worst_of_the_day(app):
+    patient = make_onboarded_patient()
+    add_checkin(patient, NOW - timedelta(hours=3), zone="thigh", leg=7, back=2)
+    add_checkin(patient, NOW - timedelta(hours=1), zone="buttock", leg=3, back=5)
+    add_walk(patient, NOW - timedelta(hours=2), 12, onset=4)
+    add_walk(patient, NOW - timedelta(hours=1), 20, onset=9)
+    add_set(patient, NOW - timedelta(hours=2), before="calf", after="thigh", response="centralized")
+    add_set(patient, NOW - timedelta(minutes=30), before="thigh", after=None, response=None, outcome="quit")
+    with app.app_context():
+        history = build_history(patient, 7, NOW)
+    today = history.series[-1]
+    assert not history.empty and len(history.series) == 7
+    assert today.zone == Zone.CALF  # the set's before-zone was further down than any check-in
+    assert (today.leg_pain, today.back_pain) == (7, 5)  # highest of the day, each on its own
+    assert (today.walk_minutes, today.onset_minutes) == (20, 9)  # longest walk and its onset
+    assert today.sets_done == 1  # the set without a re-check does not count
+    assert all(p.zone is None for p in history.series[:-1])
+    assert history.trend.direction == Trend.INSUFFICIENT_DATA
+    assert [s.response for s in history.sessions] == [None, Response.CENTRALIZED]  # newest first
+    assert history.sessions[0].outcome_words == "Stopped early"
+    assert history.sessions[1].when == "Fri 20 Nov 2026, 10:00"
+
+
+def test_days_follow_the_patients_clock(app):
+    patient = make_onboarded_patient(timezone="America/New_York")
+    late_evening = datetime(2026, 11, 20, 3, 0)  # 22:00 on 19 November in New York
+    add_checkin(patient, late_evening, zone="foot")
+    with app.app_context():
+        history = build_history(patient, 7, NOW)
+    by_day = {p.day: p for p in history.series}
+    assert by_day[date(2026, 11, 19)].zone == Zone.FOOT
+    assert by_day[date(2026, 11, 20)].zone is None
+    assert history.sessions == []
+
+
+def test_a_year_of_data(app):
+    patient = make_onboarded_patient()
+    add_days(patient, NOW - timedelta(hours=1), 400)  # more than a year: the oldest fall outside
+    with app.app_context():
+        history = build_history(patient, 365, NOW)
+    assert len(history.series) == 365
+    assert all(p.zone == Zone.CALF and p.leg_pain == 4 and p.sets_done == 1 for p in history.series)
+    assert history.sessions_total == 365 and len(history.sessions) == 50
+    assert history.trend.direction == Trend.STABLE
+
+
+def _series(patient, zones, leg_pains, walks=None):
+    for n, (zone, leg) in enumerate(zip(zones, leg_pains)):
+        at = NOW - timedelta(days=len(zones) - 1 - n, hours=2)
+        add_checkin(patient, at, zone=zone, leg=leg, walk=None if walks is None else walks[n])
+
+
+def test_centralizing_trend_in_words(app):
+    patient = make_onboarded_patient()
+    _series(patient, ["foot", "calf", "calf", "thigh", "buttock", "back"], [8, 7, 6, 5, 4, 3], walks=[5, 6, 8, 10, 14, 18])
+    with app.app_context():
+        history = build_history(patient, 14, NOW)
+    assert history.trend.direction == Trend.CENTRALIZING
+    assert history.trend.leg_pain == Change.BETTER and history.trend.walking == Change.BETTER
+    words = " ".join(history.trend_sentences)
+    assert "moving up, towards your back" in words
+    assert "Leg pain is lower" in words and "walk for longer" in words
+
+
+def test_peripheralizing_trend_in_words(app):
+    patient = make_onboarded_patient()
+    _series(patient, ["buttock", "buttock", "thigh", "thigh", "calf"], [3, 3, 5, 6, 7])
+    with app.app_context():
+        history = build_history(patient, 7, NOW)
+    assert history.trend.direction == Trend.PERIPHERALIZING
+    words = " ".join(history.trend_sentences)
+    assert "further down your leg" in words and "physical therapist" in words
+
+
+def test_two_readings_are_not_a_trend(app):
+    patient = make_onboarded_patient()
+    _series(patient, ["calf", "back"], [7, 2])
+    with app.app_context():
+        history = build_history(patient, 7, NOW)
+    assert history.trend.direction == Trend.INSUFFICIENT_DATA
+    assert "Not enough check-ins yet" in history.trend_sentences[0]
+
+
+# ---- the page ----------------------------------------------------------------------------------
+
+
+def _login_patient(auth, **overrides):
+    patient = make_onboarded_patient(email="pat@example.com", **overrides)
+    assert auth.login("pat@example.com").status_code == 303
+    return patient
+
+
+def test_empty_history_page_is_friendly(client, auth):
+    _login_patient(auth)
+    page = client.get("/history").get_data(as_text=True)
+    assert "Nothing here yet" in page
+    assert 'role="img"' not in page
+    assert 'href="/summary"' in page
+
+
+def test_history_page_shows_charts_trend_and_sets(client, auth):
+    patient = _login_patient(auth)
+    now = utcnow()
+    for n, zone in enumerate(["calf", "thigh", "thigh", "buttock"]):
+        add_checkin(patient, now - timedelta(days=3 - n, minutes=5), zone=zone, leg=6 - n, walk=10 + n, onset=3)
+    add_set(patient, now - timedelta(minutes=20))
+    response = client.get("/history?days=7")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert page.count('role="img"') == 4 and page.count("<details") == 4
+    assert re.search(r'<a href="/history\?days=7"\s+aria-current="page">7 days</a>', page)
+    assert "moving up, towards your back" in page
+    assert "Symptoms moved up the leg" in page and "Repeat later today" in page
+    assert "Leg pain" in page and "Back pain" in page and "Longest walk" in page
+
+
+def test_one_day_of_data_on_the_page(client, auth):
+    patient = _login_patient(auth)
+    add_checkin(patient, utcnow() - timedelta(minutes=1), zone="foot", leg=6, walk=7, onset=2)
+    page = client.get("/history").get_data(as_text=True)
+    assert "Not enough check-ins yet" in page
+    assert "Ankle, foot or toes" in page  # in the zone chart's table
+    assert "No sets of exercises in these days yet." in page
+
+
+def test_a_year_of_data_on_the_page(client, auth):
+    patient = _login_patient(auth)
+    add_days(patient, utcnow() - timedelta(minutes=1), 365)
+    response = client.get("/history?days=365")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Showing the latest 50 of 365 sets." in page
+    assert "365 sets on 365 of 365 days" in page
+
+
+@pytest.mark.parametrize("days", ["", "abc", "0", "-1", "31", "100000000000000000000000", "7;drop", "%00"])
+def test_bad_days_fall_back_to_30(client, auth, days):
+    _login_patient(auth)
+    response = client.get(f"/history?days={days}")
+    assert response.status_code == 200
+    assert re.search(r'aria-current="page">30 days</a>', response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("path", ["/history", "/summary", "/summary.pdf"])
+def test_only_the_patient_may_see_it(app, auth, path):
+    make_therapist(email="pt@example.com")
+    anonymous = app.test_client().get(path)
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
+    assert auth.login("pt@example.com").status_code == 303
+    assert auth.client.get(path).status_code == 403
+
+
+def test_each_patient_sees_only_their_own(client, auth):
+    other = make_onboarded_patient()
+    add_checkin(other, utcnow() - timedelta(minutes=1), zone="foot")
+    _login_patient(auth)
+    assert "Nothing here yet" in client.get("/history").get_data(as_text=True)
+
+
+def test_queries_do_not_grow_with_the_days(client, auth):
+    patient = _login_patient(auth)
+    now = utcnow() - timedelta(minutes=1)
+    add_days(patient, now, 2)
+    client.get("/history?days=365")  # warm up: anything done once per process
+    with count_queries() as few:
+        assert client.get("/history?days=365").status_code == 200
+    add_days(patient, now - timedelta(days=2), 198)  # 200 days in all
+    with count_queries() as many:
+        page = client.get("/history?days=365").get_data(as_text=True)
+    assert "200 sets on 200 of 365 days" in page  # the data really is there
+    assert few.n == many.n
+    assert many.n <= 8, many.n
