@@ -21,7 +21,10 @@ from selfcare.models import (
     ExerciseSet,
     Invite,
     Notice,
+    PlanChange,
     PlanSetting,
+    TherapistNote,
+    AuditEvent,
     PlayerState,
     Profile,
     SelfCheck,
@@ -33,7 +36,10 @@ from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
 
 NOW = datetime(2026, 11, 3, 10, 0)
-TABLES = ("profile", "checkins", "walks", "exercise_sets", "self_checks", "alerts", "plan_settings", "player_state")
+TABLES = (
+    "profile", "checkins", "walks", "exercise_sets", "self_checks", "alerts", "plan_settings", "player_state",
+    "plan_changes", "therapist_notes", "record_views",
+)
 
 
 def fill(patient: User, therapist: User, rows: int = 1) -> None:
@@ -55,8 +61,13 @@ def fill(patient: User, therapist: User, rows: int = 1) -> None:
             patient=patient, level="urgent", reasons=["fever"], source="checkin", checkin=checkin, created_at=at,
             acknowledged_by=therapist, acknowledged_at=at, acknowledgement="=HYPERLINK(\"http://evil\")",
         )
-    PlanSetting.create(patient=patient, changes={"reps": 8}, paused=False, updated_by=therapist)
+    PlanSetting.create(patient=patient, changes={"press_ups.reps": 8}, paused=False, updated_by=therapist)
     PlayerState.create(patient=patient, state={"phase": "ready"}, current_set=last_set)
+    for n in range(rows):
+        at = NOW + timedelta(hours=n)
+        PlanChange.create(patient=patient, therapist=therapist, changes={"press_ups.reps": 8}, created_at=at)
+        TherapistNote.create(patient=patient, therapist=therapist, text="Doing well", created_at=at)
+        AuditEvent.create(actor=therapist, actor_name=therapist.name, patient=patient, action="viewed_record", created_at=at)
 
 
 def rows_of(user_id: int) -> dict[str, int]:
@@ -99,7 +110,7 @@ def test_export_holds_every_row_of_the_patient_and_nothing_of_anyone_else(app):
     text = export.to_json(document)
     assert document["account"]["email"] == patient.email and document["account"]["name"] == "Robin"
     assert "password" not in text and patient.password_hash not in text
-    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 1, 1]
+    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2]
     assert document["care_links"] == [
         {"id": 1, "therapist_id": therapist.id, "created_at": document["care_links"][0]["created_at"], "ended_at": None, "therapist_name": "Dana"}
     ]

@@ -18,14 +18,17 @@ from selfcare import accounts
 from selfcare.db import db
 from selfcare.models import (
     Alert,
+    AuditEvent,
     CareLink,
     CheckIn,
     ExerciseSet,
     Notice,
+    PlanChange,
     PlanSetting,
     PlayerState,
     Profile,
     SelfCheck,
+    TherapistNote,
     User,
     Walk,
     utcnow,
@@ -45,6 +48,9 @@ PATIENT_TABLES: tuple[tuple[str, type[Model], str], ...] = (
     ("alerts", Alert, "created_at"),
     ("plan_settings", PlanSetting, "id"),
     ("player_state", PlayerState, "id"),
+    ("plan_changes", PlanChange, "created_at"),
+    ("therapist_notes", TherapistNote, "created_at"),
+    ("record_views", AuditEvent, "created_at"),
 )
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
