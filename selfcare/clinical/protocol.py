@@ -52,6 +52,7 @@ class Progression:
     exhale: bool
     instructions: str
     source: str
+    enabled: bool = True  # a PT can switch progression off for a patient
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Plan:
 
     def sets_for(self, progressed: bool) -> int:
         """How many sets of the per-set steps to do, before or after progression."""
-        return max(self.sets, self.progression.sets) if progressed else self.sets
+        return max(self.sets, self.progression.sets) if progressed and self.progression.enabled else self.sets
 
     def sets_per_day(self) -> int:
         """How many sets fit in waking hours at the planned interval (the day's target)."""
@@ -180,13 +181,17 @@ def adjust_plan(plan: Plan, changes: Mapping[str, int | bool]) -> Plan:
     """Apply a PT's per-patient changes, e.g. {"sets": 2, "press_ups.reps": 8}; ValueError if invalid."""
     result = plan
     for key, value in changes.items():
-        if isinstance(value, bool) and key != "exhale":
+        if isinstance(value, bool) and key not in ("exhale", "progression"):
             raise ValueError(f"{key} must be a whole number")
         if key == "sets":
             result = replace(result, sets=_in_range(key, value, SETS_RANGE))
         elif key == "repeat_every_minutes":
             minutes = _in_range(key, value, (result.repeat_min_minutes, result.repeat_max_minutes))
             result = replace(result, repeat_every_minutes=minutes)
+        elif key == "progression":
+            if not isinstance(value, bool):
+                raise ValueError("progression must be true or false")
+            result = replace(result, progression=replace(result.progression, enabled=value))
         elif key == "exhale":
             if not isinstance(value, bool):
                 raise ValueError("exhale must be true or false")

@@ -109,6 +109,13 @@ def _refresh(state: SessionState, now: datetime) -> SessionState:
     return state
 
 
+def _fit(plan: Plan, state: SessionState) -> SessionState:
+    """If the PT shortened the plan during a set, the steps left are gone: go to the re-check."""
+    if state.phase == Phase.STEP and state.index >= len(plan.sequence(state.progressed)):
+        return replace(state, phase=Phase.RECHECK, deadline=None)
+    return state
+
+
 def _stopped(plan: Plan, state: SessionState, reason: StopReason, now: datetime, response: Response | None = None) -> SessionState:
     return replace(
         state,
@@ -162,7 +169,7 @@ def _finish_set(plan: Plan, state: SessionState, after: Reading, noise_points: i
         # protocol.toml [plan] `unchanged_limit`: "only if it reduces leg symptoms" (seed 003).
         return _stopped(plan, state, StopReason.NO_BENEFIT, now, response), ScreenKind.STOP_CONTACT_PT
     kind = ScreenKind.REPEAT_LATER
-    if not progressed and better >= plan.progression.after_better_sessions:
+    if plan.progression.enabled and not progressed and better >= plan.progression.after_better_sessions:
         progressed, kind = True, ScreenKind.PROGRESS  # protocol.toml [progression]
     next_at = next_set_time(plan, now)
     if kind == ScreenKind.REPEAT_LATER and next_at.date() != now.date():
@@ -176,7 +183,7 @@ def _finish_set(plan: Plan, state: SessionState, after: Reading, noise_points: i
 
 def advance(plan: Plan, state: SessionState, event: Event, now: datetime, *, noise_points: int = NOISE_POINTS) -> Outcome:
     """Apply one event at `now`; return the next state and the screen to show."""
-    state = _refresh(state, now)
+    state = _fit(plan, _refresh(state, now))
     kind: ScreenKind | None = None
     if event.kind == EventKind.RED_FLAG or (event.kind == EventKind.START and state.phase == Phase.READY):
         state = _red_flag(plan, state, event.level, now)
@@ -211,7 +218,7 @@ def advance(plan: Plan, state: SessionState, event: Event, now: datetime, *, noi
 
 def screen_for(plan: Plan, state: SessionState, now: datetime) -> Screen:
     """The screen for a stored state at `now` (for example after a page reload)."""
-    state = _refresh(state, now)
+    state = _fit(plan, _refresh(state, now))
     base = Screen(ScreenKind.START, level=state.level, reason=state.reason, response=state.response)
     if state.phase == Phase.BLOCKED:
         return replace(base, kind=ScreenKind.EMERGENCY, next_at=state.next_at)
@@ -233,6 +240,6 @@ def screen_for(plan: Plan, state: SessionState, now: datetime) -> Screen:
             set_number=number if step.per_set else None,
             sets=plan.sets_for(state.progressed) if step.per_set else None,
             deadline=state.deadline,
-            exhale=state.progressed and plan.progression.exhale and step.per_set,
+            exhale=state.progressed and plan.progression.enabled and plan.progression.exhale and step.per_set,
         )
     return base

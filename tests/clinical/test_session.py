@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -263,3 +264,32 @@ def test_bad_state_dict_raises(data: dict[str, object]) -> None:
     """Malformed stored state is a ValueError."""
     with pytest.raises(ValueError):
         SessionState.from_dict(data)
+
+
+def test_a_plan_shortened_during_a_set_goes_to_the_recheck(plan: Plan) -> None:
+    """A PT drops from 2 sets to 1 while the patient is on the second set's press-ups: re-check next."""
+    two = adjust_plan(plan, {"sets": 2})
+    state = advance(two, SessionState(), START, T0).state
+    for _ in range(3):  # prone, elbows, first set of press-ups
+        state = advance(two, state, Event(EventKind.STEP_DONE), T0).state
+    assert state.index == 3
+    one = adjust_plan(plan, {"sets": 1, "walk_recheck.seconds": 60})
+    assert screen_for(one, state, T0).step is not None  # index 3 is now the walk
+    state = replace(state, index=5)
+    assert screen_for(one, state, T0).kind == ScreenKind.RECHECK
+    done = advance(one, state, Event(EventKind.RECHECK_DONE, reading=reading("thigh", 4, 3)), T0)
+    assert done.state.phase == Phase.WAITING
+
+
+def test_progression_can_be_switched_off(plan: Plan) -> None:
+    """With progression off, better sets never step the plan up."""
+    off = adjust_plan(plan, {"progression": False})
+    state = SessionState()
+    now = T0
+    for _ in range(4):
+        state = advance(off, state, START, now).state
+        state = replace(state, phase=Phase.RECHECK, index=len(off.sequence()))
+        out = advance(off, state, Event(EventKind.RECHECK_DONE, reading=reading("thigh", 3, 2)), now)
+        assert out.screen.kind != ScreenKind.PROGRESS
+        state, now = replace(out.state, phase=Phase.READY, next_at=None), now + timedelta(hours=3)
+    assert not state.progressed and off.sets_for(True) == off.sets
