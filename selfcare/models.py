@@ -237,6 +237,42 @@ class Alert(BaseModel):
         indexes = ((("patient", "created_at"), False),)
 
 
+class TherapistNote(BaseModel):
+    """A therapist's note on a patient's record."""
+
+    patient = ForeignKeyField(User, backref="therapist_notes", on_delete="CASCADE")
+    therapist = ForeignKeyField(User, on_delete="CASCADE")
+    text = TextField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("patient", "created_at"), False),)
+
+
+class PlanChange(BaseModel):
+    """One change a therapist made to a patient's plan: who, when, and what it became."""
+
+    patient = ForeignKeyField(User, backref="plan_changes", on_delete="CASCADE")
+    therapist = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    changes = JSONField()  # the plan settings after the change (clinical.adjust_plan keys)
+    paused = BooleanField(default=False)
+    pause_message = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class AuditEvent(BaseModel):
+    """A therapist looked at or exported a patient's data (the patient can see these)."""
+
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_name = CharField(max_length=80)  # kept if the therapist's account goes
+    patient = ForeignKeyField(User, backref="audit_events", on_delete="CASCADE")
+    action = CharField(max_length=32)  # e.g. viewed_record, exported_csv
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("patient", "created_at"), False),)
+
+
 class SchemaVersion(BaseModel):
     """The schema migrations applied to this database (see selfcare/schema.py)."""
 
@@ -246,5 +282,5 @@ class SchemaVersion(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
-    SchemaVersion,
+    TherapistNote, PlanChange, AuditEvent, SchemaVersion,
 ]

@@ -11,7 +11,11 @@ class OrderedStrEnum(StrEnum):
     @property
     def rank(self) -> int:
         """Position of this member in declaration order (0 is the lowest)."""
-        return list(type(self)).index(self)
+        cls = type(self)
+        ranks = _RANKS.get(cls)
+        if ranks is None:  # computed once per enum: comparisons are on hot paths (caseload, trends)
+            ranks = _RANKS[cls] = {member: index for index, member in enumerate(cls)}
+        return ranks[self]
 
     def _other_rank(self, other: object) -> int:
         if isinstance(other, type(self)):
@@ -31,3 +35,6 @@ class OrderedStrEnum(StrEnum):
 
     def __ge__(self, other: str) -> bool:
         return self.rank >= self._other_rank(other)
+
+
+_RANKS: dict[type[OrderedStrEnum], dict[OrderedStrEnum, int]] = {}

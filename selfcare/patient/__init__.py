@@ -13,7 +13,7 @@ from selfcare.services.profiles import get_profile
 bp = Blueprint("patient", __name__)
 
 # Reachable before onboarding is done, and while an emergency alert waits to be confirmed.
-BEFORE_ONBOARDING = {"patient.onboarding"}
+BEFORE_ONBOARDING = {"patient.onboarding", "patient.link_therapist"}
 DURING_EMERGENCY = {"patient.show_alert", "patient.confirm_alert"}
 
 
@@ -46,5 +46,5 @@ def gate() -> Response | None:
 
 
 # Each module adds its routes to bp.
-from selfcare.patient import alerts, checkin, learn, my_data, onboarding, player, self_check, today  # noqa: E402,F401
+from selfcare.patient import alerts, care_team, checkin, learn, my_data, onboarding, player, self_check, today  # noqa: E402,F401
 from selfcare.patient import history, summary  # noqa: E402,F401

@@ -13,11 +13,14 @@ from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms_selfcheck import DeleteAccountForm
 from selfcare.services import export
+from selfcare.services.timeline import record_looks
 
 
 def _page(form: DeleteAccountForm) -> str:
     """The My data page with the delete form as it stands."""
-    return render_template("patient/my_data.html", form=form, therapists=accounts.linked_therapists(current_user))
+    return render_template(
+        "patient/my_data.html", form=form, therapists=accounts.linked_therapists(current_user), looks=record_looks(current_user),
+    )
 
 
 @bp.route("/my-data")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from peewee import prefetch
@@ -10,7 +12,7 @@ from selfcare.clinical import CheckIn as ClinicalCheckIn
 from selfcare.clinical import History, Prompt, Reading, due_reevaluations
 from selfcare.clinical import SelfCheck as ClinicalSelfCheck
 from selfcare.content import current_content
-from selfcare.models import CheckIn, SelfCheck, User, Walk, utcnow
+from selfcare.models import CheckIn, Profile, SelfCheck, User, Walk, utcnow
 from selfcare.services.profiles import get_profile
 
 LOOK_BACK_DAYS = 60  # longer than any rule's window (reevaluation.toml): older rows cannot change a prompt
@@ -49,3 +51,66 @@ def due_prompts(patient: User, now: datetime | None = None) -> tuple[Prompt, ...
         return ()
     content = current_content()
     return due_reevaluations(history, content.reevaluation, _aware(now or utcnow()), content.trend_rule)
+
+
+# ---- Many patients at once (the therapist's caseload) -------------------------------------------
+# `due_prompts` reads four tables per patient. For a list of patients, read each table once for all
+# of them and build every History in Python: the number of queries does not grow with the patients.
+
+
+def history_from_rows(
+    profile: Profile | None, checkins: Iterable[CheckIn], walks: Iterable[Walk], self_checks: Iterable[SelfCheck]
+) -> History | None:
+    """One patient's clinical History from rows already loaded (no queries); None before onboarding.
+
+    Built the same way as `patient_history`: each check-in carries the longest walk logged with it.
+    """
+    if profile is None:
+        return None
+    walked: dict[int, int] = {}
+    for w in walks:
+        checkin_id = w.__data__.get("checkin")  # the raw foreign key: reading w.checkin would query
+        if checkin_id is not None:
+            walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
+    rows = sorted(checkins, key=lambda c: (c.recorded_at, c.__data__["id"]))
+    clinical = [
+        ClinicalCheckIn(
+            _aware(row.recorded_at),
+            Reading(row.zone, row.leg_pain, row.back_pain, row.side, walked.get(int(row.__data__["id"]))),
+            numbness_spreading=bool(row.red_flags.get("numbness_spreading")),
+        )
+        for row in rows
+    ]
+    checks = [ClinicalSelfCheck(_aware(s.recorded_at), s.heel_walk, s.toe_walk, s.big_toe_lift, s.numb_areas) for s in self_checks]
+    return History(_aware(profile.created_at), clinical, checks, baseline_walk_minutes=profile.baseline_walk_minutes)
+
+
+def prompts_for(history: History | None, now: datetime | None = None) -> tuple[Prompt, ...]:
+    """The re-evaluation prompts due now for an already built History (no queries)."""
+    if history is None:
+        return ()
+    content = current_content()
+    return due_reevaluations(history, content.reevaluation, _aware(now or utcnow()), content.trend_rule)
+
+
+def patient_histories(patients: Iterable[User], now: datetime | None = None) -> dict[int, History | None]:
+    """Each patient's clinical History by id, in four queries however many patients there are."""
+    ids = [int(p.id) for p in patients]
+    since = (now or utcnow()) - timedelta(days=LOOK_BACK_DAYS)
+    in_window = (CheckIn.patient.in_(ids)) & (CheckIn.recorded_at >= since)
+    profiles = {int(p.__data__["patient"]): p for p in Profile.select().where(Profile.patient.in_(ids))}
+    checkins: dict[int, list[CheckIn]] = defaultdict(list)
+    for c in CheckIn.select().where(in_window):
+        checkins[int(c.__data__["patient"])].append(c)
+    walks: dict[int, list[Walk]] = defaultdict(list)
+    for w in Walk.select().where(Walk.checkin.in_(CheckIn.select(CheckIn.id).where(in_window))):
+        walks[int(w.__data__["patient"])].append(w)
+    checks: dict[int, list[SelfCheck]] = defaultdict(list)
+    for s in SelfCheck.select().where(SelfCheck.patient.in_(ids) & (SelfCheck.recorded_at >= since)):
+        checks[int(s.__data__["patient"])].append(s)
+    return {pid: history_from_rows(profiles.get(pid), checkins[pid], walks[pid], checks[pid]) for pid in ids}
+
+
+def due_prompts_for(patients: Iterable[User], now: datetime | None = None) -> dict[int, tuple[Prompt, ...]]:
+    """`due_prompts` for many patients at once, by patient id, in a fixed number of queries."""
+    return {pid: prompts_for(history, now) for pid, history in patient_histories(patients, now).items()}

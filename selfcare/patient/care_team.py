@@ -1,0 +1,48 @@
+"""The patient's side of care links: follow a therapist's invite, or stop sharing with a therapist."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from selfcare import accounts
+from selfcare.access import role_required
+from selfcare.models import Invite, Notice, Role, User, utcnow
+from selfcare.patient import bp
+from selfcare.services.care import end_link
+
+
+@bp.route("/link/<code>", methods=["GET", "POST"])
+@role_required(Role.PATIENT)
+def link_therapist(code: str) -> Response | tuple[str, int]:
+    """Show whose invite this is and ask the patient to agree to share; link on a yes."""
+    invite = Invite.get_or_none(Invite.code == accounts.normalize_code(code))
+    error = None
+    if request.method == "POST":
+        if request.form.get("share") != "y":
+            error = "Tick the box to share your record, or go back if you do not want to."
+        else:
+            try:
+                link = accounts.redeem_invite(current_user, code)
+            except accounts.AccountError as problem:
+                error = problem.message
+            else:
+                flash(f"You are now sharing your selfcare record with {link.therapist.name}.", "success")
+                return redirect(url_for("patient.today"), 303)
+    elif invite is None:
+        error = "We could not find that code. Check it with your physical therapist."
+    status = 422 if error and request.method == "POST" else 404 if invite is None else 200
+    return render_template("patient/link_therapist.html", invite=invite, code=code, error=error), status
+
+
+@bp.route("/care-team/<int:therapist_id>/end", methods=["POST"])
+@role_required(Role.PATIENT)
+def stop_sharing(therapist_id: int) -> Response:
+    """Stop sharing the record with one therapist; they are told."""
+    therapist = User.get_or_none((User.id == therapist_id) & (User.role == Role.THERAPIST.value)) or abort(404)
+    if not end_link(therapist, current_user):
+        abort(404)
+    Notice.create(therapist=therapist, text=f"{current_user.name} stopped sharing their selfcare record with you on {utcnow():%-d %B %Y}.")
+    flash(f"You have stopped sharing your record with {therapist.name}.", "info")
+    return redirect(url_for("patient.today"), 303)

@@ -1,0 +1,47 @@
+"""Care links as the therapist side needs them: only linked patients, ever; every look is recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from selfcare.models import AuditEvent, CareLink, User, utcnow
+
+
+class NotLinked(LookupError):
+    """The patient does not exist or is not linked to this therapist (shown as 404: no hint which)."""
+
+
+def linked_patient(therapist: User, patient_id: int) -> User:
+    """The patient with this id, only if currently linked to this therapist (one query, through the link)."""
+    patient = (
+        User.select()
+        .join(CareLink, on=(CareLink.patient == User.id))
+        .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
+        .first()
+    )
+    if patient is None:
+        raise NotLinked(patient_id)
+    return patient
+
+
+def record_access(therapist: User, patient: User, action: str, now: datetime | None = None) -> AuditEvent:
+    """Keep who looked at or exported which patient's data, and when."""
+    return AuditEvent.create(actor=therapist, actor_name=therapist.name, patient=patient, action=action, created_at=now or utcnow())
+
+
+def end_link(therapist: User, patient: User, now: datetime | None = None) -> bool:
+    """End the care link between them (either side may); False if there was none."""
+    updated = (
+        CareLink.update(ended_at=now or utcnow())
+        .where((CareLink.therapist == therapist.id) & (CareLink.patient == patient.id) & CareLink.ended_at.is_null())
+        .execute()
+    )
+    return bool(updated)
+
+
+ACTIONS = {
+    "viewed_record": "looked at your record",
+    "exported_summary": "downloaded your visit summary",
+    "exported_csv": "downloaded your entries as a spreadsheet",
+    "exported_fhir": "exported your record for another health system",
+}

@@ -1,0 +1,65 @@
+"""The therapist's page for one linked patient: answers, charts, timeline, notes, alerts and tools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from selfcare.access import role_required
+from selfcare.charts import history_charts
+from selfcare.content import current_content
+from selfcare.models import Role, User
+from selfcare.services import timeline as record
+from selfcare.services.care import record_access
+from selfcare.services.history import (
+    ALLOWED_DAYS,
+    TREND_LABELS,
+    build_history,
+    parse_days,
+)
+from selfcare.therapist import bp
+from selfcare.therapist.forms import AcknowledgeForm, NoteForm, acknowledge_form
+from selfcare.therapist.plan import patient_or_404
+
+DEFAULT_DAYS = 30
+
+
+def render_patient_page(
+    patient: User, note_form: NoteForm | None = None, failed_ack: tuple[int, AcknowledgeForm] | None = None, status: int = 200,
+) -> tuple[str, int]:
+    """The whole page for a linked patient; every showing of the record is kept as a look (AuditEvent)."""
+    record_access(current_user, patient, "viewed_record")
+    days = parse_days(request.args.get("days"), default=DEFAULT_DAYS)
+    history = build_history(patient, days)
+    names = {info.zone: info.name for info in current_content().zones}
+    context: dict[str, Any] = {
+        "patient": patient, "overview": record.overview(patient), "history": history, "days": days, "ranges": ALLOWED_DAYS,
+        "charts": None if history.empty else history_charts(history.series, names),
+        "trend_label": TREND_LABELS[history.trend.direction], "timeline": record.build_timeline(patient),
+        "note_form": note_form or NoteForm(formdata=None), "failed_ack": failed_ack, "ack_form": acknowledge_form,
+        "open_alerts": record.open_alerts(current_user),
+    }
+    return render_template("therapist/patient.html", **context), status
+
+
+@bp.route("/patients/<int:patient_id>")
+@role_required(Role.THERAPIST)
+def patient_page(patient_id: int) -> tuple[str, int]:
+    """Charts, timeline, onboarding answers and notes of a patient linked to this therapist (else 404)."""
+    return render_patient_page(patient_or_404(patient_id))
+
+
+@bp.route("/patients/<int:patient_id>/notes", methods=["POST"])
+@role_required(Role.THERAPIST)
+def add_note(patient_id: int) -> Response | tuple[str, int]:
+    """Keep a note of 1 to 2000 characters on the record; with an error, nothing is stored (422)."""
+    patient = patient_or_404(patient_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        record.add_note(current_user, patient, form.text.data)
+        flash("Note saved.", "success")
+        return redirect(url_for("therapist.patient_page", patient_id=patient.id, _anchor="timeline"), 303)
+    return render_patient_page(patient, note_form=form, status=422)

@@ -1,0 +1,49 @@
+"""Plan changes: doses, frequency, progression, and pausing the exercises with a message."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from selfcare.access import role_required
+from selfcare.content import current_content
+from selfcare.models import Role, User
+from selfcare.services import player
+from selfcare.services.care import NotLinked, linked_patient
+from selfcare.services.plans import change_plan, plan_history, plan_values
+from selfcare.therapist import bp
+from selfcare.therapist.forms_plan import field_name, plan_form_class
+
+
+def patient_or_404(patient_id: int) -> User:
+    """A patient linked to the current therapist, else 404 (never a hint whether they exist)."""
+    try:
+        return linked_patient(current_user, patient_id)
+    except NotLinked:
+        abort(404)
+
+
+@bp.route("/patients/<int:patient_id>/plan", methods=["GET", "POST"])
+@role_required(Role.THERAPIST)
+def edit_plan(patient_id: int) -> Response | tuple[str, int]:
+    """Change the patient's plan; the player follows it from the next screen on."""
+    patient = patient_or_404(patient_id)
+    form_class = plan_form_class(current_content().plan)
+    setting = player.plan_setting(patient)
+    current = plan_values(player.plan_for(patient, setting))
+    form = form_class(data={field_name(k): v for k, v in current.items()} | {
+        "paused": bool(setting and setting.paused), "pause_message": setting.pause_message if setting else ""})
+    if form.validate_on_submit():
+        values = {key: form[field_name(key)].data for key in current}
+        try:
+            change_plan(current_user, patient, values, form.paused.data, form.pause_message.data)
+        except ValueError as problem:
+            form.form_errors.append(str(problem))
+        else:
+            flash(f"{patient.name}'s plan is saved. Their app shows it from now on.", "success")
+            return redirect(url_for("therapist.patient_page", patient_id=patient.id), 303)
+    return render_template(
+        "therapist/plan.html", patient=patient, form=form, keys=[field_name(k) for k in current if "." in k or k == "repeat_every_minutes"],
+        history=plan_history(patient),
+    ), (422 if form.errors or form.form_errors else 200)
