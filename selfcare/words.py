@@ -1,8 +1,8 @@
-"""Results in plain words for patients: zones, in-session responses and trends."""
+"""Results in plain words for patients: zones and in-session responses (trends: services/history.py)."""
 
 from __future__ import annotations
 
-from selfcare.clinical import Response, Trend, Zone
+from selfcare.clinical import Response, Zone
 from selfcare.content import current_content
 
 
@@ -26,15 +26,3 @@ def describe_response(response: Response | str, before: Zone | str, after: Zone 
         return "Your leg pain got worse after the last set."
     return "Your leg symptoms stayed about the same after the last set."
 
-
-TREND_WORDS = {
-    Trend.CENTRALIZING: "Over the last days your symptoms have been moving up towards your back. That is a good sign.",
-    Trend.PERIPHERALIZING: "Over the last days your symptoms have been reaching further down your leg. Please tell your physical therapist.",
-    Trend.STABLE: "Over the last days your symptoms have stayed in about the same place.",
-    Trend.INSUFFICIENT_DATA: "There is not enough data yet to see a trend. Check in on at least 3 different days.",
-}
-
-
-def describe_trend(trend: Trend | str) -> str:
-    """The trend over days in one sentence."""
-    return TREND_WORDS[Trend(trend)]

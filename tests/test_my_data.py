@@ -26,7 +26,6 @@ from selfcare.models import (
     TherapistNote,
     AuditEvent,
     PlayerState,
-    Profile,
     SelfCheck,
     User,
     Walk,
