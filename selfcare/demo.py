@@ -80,8 +80,13 @@ def _reading(course: Course, progress: float, rng: random.Random) -> Reading:
     return Reading(zone, leg, max(0, min(10, round(3 + rng.uniform(-1.5, 1.5)))), "left")
 
 
-def generate_history(patient: User, course_name: str, days: int, now: datetime, rng: random.Random) -> int:
-    """Write `days` days of check-ins, walks, sets and alerts for `patient`, ending yesterday; rows written."""
+def generate_history(
+    patient: User, course_name: str, days: int, now: datetime, rng: random.Random, therapist: User | None = None
+) -> int:
+    """Write `days` days of check-ins, walks, sets and alerts for `patient`, ending yesterday; rows written.
+
+    Alerts older than 3 days are confirmed by the patient and, with a `therapist`, acknowledged by them.
+    """
     course = COURSES[course_name]
     today = now.astimezone(zone_of(patient)).date() if now.tzinfo else now.date()
     checkins, walks, sets, alerts = [], [], [], []
@@ -105,7 +110,10 @@ def generate_history(patient: User, course_name: str, days: int, now: datetime, 
         if result.level != Level.NONE:
             alerts.append({"patient": patient.id, "level": result.level.value, "reasons": list(result.reasons), "source": "checkin",
                            "checkin_uuid": checkin_id, "created_at": recorded,
-                           "confirmed_at": recorded + timedelta(minutes=2) if back > 3 else None})
+                           "confirmed_at": recorded + timedelta(minutes=2) if back > 3 else None,
+                           "acknowledged_at": recorded + timedelta(hours=3) if back > 3 and therapist else None,
+                           "acknowledged_by": therapist.id if back > 3 and therapist else None,
+                           "acknowledgement": "Called the patient; plan unchanged." if back > 3 and therapist else None})
         for n in range(rng.randint(2, 4) if result.level < Level.URGENT else 0):
             start = _at(day, 9.5 + n * 2.6, patient.timezone)
             before = _reading(course, progress, rng)
@@ -162,6 +170,6 @@ def create_demo(now: datetime | None = None, seed: int = 2026) -> list[str]:
             started = moment - timedelta(days=spec.days)
             save_profile(patient, ProfileAnswers("left", (started - timedelta(days=10)).date(), 5 if spec.course == "centralizing" else 15,
                                                  False, False, spec.region), now=started.replace(tzinfo=None))
-            generate_history(patient, spec.course, spec.days, moment, rng)
+            generate_history(patient, spec.course, spec.days, moment, rng, therapist)
         lines.append(f"  patient    {patient.email:<22} {spec.course} course, {spec.days} days")
     return lines
