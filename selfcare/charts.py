@@ -110,7 +110,7 @@ def _figure(chart_id: str, alt: str, body: Sequence[str], after: str) -> Markup:
     svg = (f'<svg class="chart-svg" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
            f'aria-labelledby="{chart_id}-title" focusable="false">'
            f'<title id="{chart_id}-title">{escape(alt)}</title>'
-           f'<g font-size="12" fill="{INK}">{"".join(body)}</g></svg>')
+           f'<g font-size="13" fill="{INK}">{"".join(body)}</g></svg>')
     return Markup(f'<figure class="chart" id="{chart_id}">{svg}{after}</figure>')
 
 
@@ -152,7 +152,7 @@ def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], b
         return TOP + (10 - v) / 10 * PLOT_H
 
     body = _axes(days, [(y_of(v), str(v)) for v in (0, 5, 10)])
-    for s in series:
+    for s in reversed(series):  # leg pain on top: where both meet, the circle shows inside the square
         body += _line(s, y_of)
     alt = f"Chart of leg and back pain from 0 to 10, highest each day, {len(days)} days."
     if legs:
@@ -164,11 +164,16 @@ def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], b
     return _figure(chart_id, alt, body, after)
 
 
-def _top(values: Sequence[float], at_least: int) -> int:
-    """A round top for the y axis: at least `at_least`, a multiple of 5 or 10 above the biggest value."""
+def _top(values: Sequence[float], at_least: int, unit: int) -> int:
+    """A round top for the y axis: at least `at_least`, the next multiple of `unit` (doubled past 30 units)."""
     biggest = max([*values, at_least])
-    unit = 5 if biggest <= 30 else 10
-    return int(-(-biggest // unit) * unit)
+    step = unit if biggest <= unit * 6 else unit * 2
+    return int(-(-biggest // step) * step)
+
+
+def _ticks(top: int) -> tuple[float, ...]:
+    """Whole-number grid lines: 0, the middle (when it is whole) and the top."""
+    return (0, top // 2, top) if top % 2 == 0 else (0, top)
 
 
 def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | None], onset: Sequence[int | None]) -> Markup:
@@ -176,13 +181,13 @@ def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | N
     walked = _known(minutes)
     if not walked:
         return _empty("No walks in these days yet.")
-    top = _top(walked, 10)
+    top = _top(walked, 10, 10)
     series = [Series("Longest walk", minutes), Series("Leg symptoms started", onset, BROWN, "6 4", "square")]
 
     def y_of(v: float) -> float:
         return TOP + (top - v) / top * PLOT_H
 
-    body = _axes(days, [(y_of(v), f"{v:g} min") for v in (0, top / 2, top)])
+    body = _axes(days, [(y_of(v), f"{v:g} min") for v in _ticks(top)])
     for s in series:
         body += _line(s, y_of)
     alt = (f"Chart of the longest walk each day, {len(days)} days. Walks on {len(walked)} days. "
@@ -198,10 +203,10 @@ def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Mark
     total = sum(sets)
     if not total:
         return _empty("No sets of exercises in these days yet.")
-    top = _top(sets, 5)
+    top = _top(sets, 4, 2)
     slot = PLOT_W / len(days)
     width = max(slot * 0.7, 1.0)
-    body = _axes(days, [(TOP + (top - v) / top * PLOT_H, f"{v:g}") for v in (0, top / 2, top)])
+    body = _axes(days, [(TOP + (top - v) / top * PLOT_H, f"{v:g}") for v in _ticks(top)])
     for i, n in enumerate(sets):
         if n:
             h = n / top * PLOT_H

@@ -20,7 +20,7 @@ def latin1(text: str) -> str:
 def _rows(pdf: FPDF, rows: tuple[tuple[str, str], ...]) -> None:
     """Label and value side by side, in a borderless two-column table."""
     with pdf.table(col_widths=(38, 62), first_row_as_headings=False, borders_layout="NONE",
-                   text_align="LEFT", line_height=6, padding=(1, 2)) as table:
+                   text_align="LEFT", v_align="TOP", line_height=6, padding=(1, 2)) as table:
         for label, value in rows:
             row = table.row()
             row.cell(latin1(label))

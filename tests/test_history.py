@@ -147,7 +147,7 @@ def test_history_page_shows_charts_trend_and_sets(client, auth):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert page.count('role="img"') == 4 and page.count("<details") == 4
-    assert re.search(r'<a href="/history\?days=7"\s+aria-current="page">7 days</a>', page)
+    assert re.search(r'<a href="/history\?days=7"\s+aria-current="page"><span class="range-n">7</span> days</a>', page)
     assert "moving up, towards your back" in page
     assert "Symptoms moved up the leg" in page and "Repeat later today" in page
     assert "Leg pain" in page and "Back pain" in page and "Longest walk" in page
@@ -177,7 +177,7 @@ def test_bad_days_fall_back_to_30(client, auth, days):
     _login_patient(auth)
     response = client.get(f"/history?days={days}")
     assert response.status_code == 200
-    assert re.search(r'aria-current="page">30 days</a>', response.get_data(as_text=True))
+    assert re.search(r'aria-current="page"><span class="range-n">30</span> days</a>', response.get_data(as_text=True))
 
 
 @pytest.mark.parametrize("path", ["/history", "/summary", "/summary.pdf"])

@@ -13,7 +13,14 @@ from selfcare.models import utcnow
 from selfcare.pdf import latin1, summary_pdf
 from selfcare.services.summary import build_summary, sections
 from tests.factories import make_onboarded_patient
-from tests.history_rows import add_alert, add_checkin, add_days, add_set, add_walk, count_queries
+from tests.history_rows import (
+    add_alert,
+    add_checkin,
+    add_days,
+    add_set,
+    add_walk,
+    count_queries,
+)
 
 NOW = datetime(2026, 11, 20, 12, 0)
 BLADDER = "Is peeing different in a new way?"  # the start of the patient wording in content/red_flags.toml
@@ -66,6 +73,10 @@ def test_summary_sections_in_words(app):
         parts = {s.id: s for s in sections(build_summary(patient, 14, NOW))}
     assert list(parts) == ["where", "worse", "walking", "trend", "exercises", "flags"]
     assert ("Sitting", "3 of 4 check-ins") in parts["worse"].rows
+    assert parts["where"].rows == (
+        ("Furthest point", "Ankle, foot or toes"), ("Left leg", "Ankle, foot or toes"), ("Right leg", "Thigh"),
+        ("Furthest point each day", "Ankle, foot or toes: 1 day, Calf or shin: 1 day, Thigh: 2 days"),
+    )
     assert ("Best walk", "22 min on Thu 19 Nov 2026 (leg symptoms after 12 min)") in parts["walking"].rows
     assert ("Worst walk", "6 min on Sun 8 Nov 2026 (leg symptoms after 2 min)") in parts["walking"].rows
     assert ("Days with sets", "2 of 14 days") in parts["exercises"].rows
@@ -94,7 +105,7 @@ def test_one_walk_is_best_but_not_also_worst(app):
 def pdf_text(data: bytes) -> str:
     """The text drawn in a PDF made by fpdf2 (its page streams are zlib-compressed)."""
     chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
         try:
             chunks.append(zlib.decompress(stream).decode("latin-1"))
         except zlib.error:
@@ -134,7 +145,7 @@ def test_summary_page(client, auth):
     response = client.get("/summary")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert re.search(r'aria-current="page">14 days</a>', page)
+    assert re.search(r'aria-current="page"><span class="range-n">14</span> days</a>', page)
     for expected in ("Where symptoms travel", "What makes symptoms worse", "3 of 4 check-ins", "Best walk", "Worst walk",
                      "22 min on", "6 min on", "How things are changing", "2 of 14 days", "Get emergency help now",
                      BLADDER, NUMBNESS, "Have you fallen more than once because of your leg?"):
@@ -165,7 +176,7 @@ def test_summary_pdf_download(client, auth):
 def test_bad_days_fall_back_to_14(client, auth, days):
     _login_patient(auth)
     page = client.get(f"/summary?days={days}")
-    assert page.status_code == 200 and re.search(r'aria-current="page">14 days</a>', page.get_data(as_text=True))
+    assert page.status_code == 200 and re.search(r'aria-current="page"><span class="range-n">14</span> days</a>', page.get_data(as_text=True))
     assert client.get(f"/summary.pdf?days={days}").data.startswith(b"%PDF")
 
 

@@ -17,7 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from selfcare.clinical import Change, Reading, Response, Trend, TrendRule, TrendSummary, Zone, summarize_trend
+from selfcare.clinical import (
+    Change,
+    Reading,
+    Response,
+    Trend,
+    TrendRule,
+    TrendSummary,
+    Zone,
+    summarize_trend,
+)
 from selfcare.content import current_content
 from selfcare.models import CheckIn, ExerciseSet, User, Walk
 from selfcare.timeutil import day_bounds, local_now, to_local

@@ -15,13 +15,13 @@ from selfcare.content import current_content
 from selfcare.models import Alert, User, Walk
 from selfcare.services.history import (
     TREND_LABELS,
-    day_text,
-    time_text,
     Period,
     daily_series,
+    day_text,
     fetch,
     period_for,
     set_zones,
+    time_text,
     trend_of,
     trend_sentences,
 )
@@ -188,7 +188,8 @@ def sections(summary: Summary) -> tuple[Section, ...]:
         rows=(
             *((("Furthest point", summary.furthest),) if summary.furthest else ()),
             *summary.sides,
-            *((z.name, f"furthest point on {_plural(z.days, 'day')}") for z in summary.zone_days),
+            *((("Furthest point each day", ", ".join(f"{z.name}: {_plural(z.days, 'day')}" for z in summary.zone_days)),)
+              if summary.zone_days else ()),
         ),
         notes=() if summary.furthest else ("No symptoms recorded in this period.",),
     )
@@ -214,7 +215,7 @@ def sections(summary: Summary) -> tuple[Section, ...]:
     )
     flags = Section(
         "flags", "Warning signs answered yes",
-        rows=tuple((f"{time_text(f.when)}: {f.title}", " ".join(f.answers)) for f in summary.red_flags),
+        rows=tuple((f"{time_text(f.when)}: {f.title}", "\n".join(f.answers)) for f in summary.red_flags),
         notes=() if summary.red_flags else ("None in this period.",),
     )
     return where, worse, walking, trend, exercises, flags
