@@ -16,6 +16,7 @@ from selfcare import accounts
 from selfcare.models import (
     MODELS,
     Alert,
+    AuditEvent,
     CareLink,
     CheckIn,
     ExerciseSet,
@@ -23,10 +24,9 @@ from selfcare.models import (
     Notice,
     PlanChange,
     PlanSetting,
-    TherapistNote,
-    AuditEvent,
     PlayerState,
     SelfCheck,
+    TherapistNote,
     User,
     Walk,
 )

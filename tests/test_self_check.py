@@ -13,7 +13,12 @@ from selfcare import clinical
 from selfcare.clinical import Ability, Area, Level, Phase, compare_checks, triage
 from selfcare.models import Alert, PlayerState, SelfCheck
 from selfcare.services import player
-from selfcare.services.selfchecks import SelfCheckData, describe, outcome, record_self_check
+from selfcare.services.selfchecks import (
+    SelfCheckData,
+    describe,
+    outcome,
+    record_self_check,
+)
 from tests.conftest import csrf_from
 from tests.factories import make_onboarded_patient, make_therapist
 
@@ -266,10 +271,10 @@ def test_an_emergency_result_takes_over_with_its_alert(client, auth):
 @pytest.mark.parametrize(
     ("fields", "numb", "field", "message"),
     [
-        ({"heel_walk": None}, [], "heel_walk", "Choose how this went."),
-        ({"heel_walk": None, "toe_walk": None, "big_toe_lift": None}, [], "big_toe_lift", "Choose how this went."),
-        ({"toe_walk": "strong"}, [], "toe_walk", "Choose one of the answers shown."),
-        ({"big_toe_lift": ""}, [], "big_toe_lift", "Choose how this went."),
+        ({"heel_walk": None}, [], "heel_walk", "Choose how walking on your heels went."),
+        ({"heel_walk": None, "toe_walk": None, "big_toe_lift": None}, [], "big_toe_lift", "Choose how lifting your big toe went."),
+        ({"toe_walk": "strong"}, [], "toe_walk", "Choose one of the answers shown for walking on your toes."),
+        ({"big_toe_lift": ""}, [], "big_toe_lift", "Choose how lifting your big toe went."),
         ({}, ["elbow"], "numb_areas", "Choose places from the list only."),
         ({}, ["sole", "<script>"], "numb_areas", "Choose places from the list only."),
     ],

@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from selfcare import accounts
 from selfcare.clinical import Ability, Area, StrengthTest
 from selfcare.content import current_content
-from selfcare.services.selfchecks import SelfCheckData
+from selfcare.services.selfchecks import DOING, SelfCheckData
 
 # The three answers to every strength test, in the patient's words.
 ABILITY_LABELS = {
@@ -50,7 +50,10 @@ def _ability_field(test: StrengthTest) -> RadioField:
     return RadioField(
         test.value,
         choices=[(a.value, ABILITY_LABELS[a]) for a in Ability],
-        validators=[InputRequired("Choose how this went."), _one_of(Ability, "Choose one of the answers shown.")],
+        validators=[
+            InputRequired(f"Choose how {DOING[test].lower()} went."),
+            _one_of(Ability, f"Choose one of the answers shown for {DOING[test].lower()}."),
+        ],
         validate_choice=False,  # _one_of gives a plainer message than WTForms' own
     )
 

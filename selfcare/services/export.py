@@ -8,7 +8,7 @@ import json
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from peewee import JOIN, Model
@@ -60,7 +60,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _value(value: Any) -> Any:
     """A stored value as JSON: ISO 8601 times in UTC, dates as YYYY-MM-DD, ids as text."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc).isoformat()
+        return value.replace(tzinfo=UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, uuid.UUID):

@@ -9,7 +9,18 @@ from datetime import datetime
 from peewee import IntegrityError
 
 from selfcare import clinical
-from selfcare.clinical import Ability, Area, Event, EventKind, Level, NerveChange, StrengthTest, Triage, compare_checks, triage
+from selfcare.clinical import (
+    Ability,
+    Area,
+    Event,
+    EventKind,
+    Level,
+    NerveChange,
+    StrengthTest,
+    Triage,
+    compare_checks,
+    triage,
+)
 from selfcare.db import db
 from selfcare.models import Alert, SelfCheck, User, utcnow
 from selfcare.services import player

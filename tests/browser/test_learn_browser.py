@@ -49,7 +49,7 @@ def test_patient_learns_checks_their_nerves_and_sees_their_data(page: Page, base
 
     # Missing answers first: the message is beside the question, nothing is stored.
     page.get_by_role("button", name="Save my answers").click()
-    expect(page.locator("#heel_walk-error")).to_have_text("Choose how this went.")
+    expect(page.locator("#heel_walk-error")).to_have_text("Choose how walking on your heels went.")
     assert SelfCheck.select().count() == 0
     assert_accessible(page)
 
