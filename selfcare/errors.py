@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from selfcare.api import problems
+
+API_PREFIX = "/api/"
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -17,8 +21,10 @@ MESSAGES = {
 }
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
-    """Render the page for an HTTP error with its own status code."""
+def render_error(error: HTTPException) -> Response | tuple[str, int]:
+    """Render the page for an HTTP error with its own status code (a problem document under /api/)."""
+    if request.path.startswith(API_PREFIX):
+        return problems.from_http(error)
     code = error.code or 500
     title, advice = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, advice=advice), code

@@ -273,6 +273,32 @@ class AuditEvent(BaseModel):
         indexes = ((("patient", "created_at"), False),)
 
 
+class SessionEvent(BaseModel):
+    """One protocol event sent through the API (by its client id), so a replay never applies twice."""
+
+    uuid = UUIDField(unique=True)
+    patient = ForeignKeyField(User, backref="session_events", on_delete="CASCADE")
+    kind = CharField(max_length=32)  # clinical.EventKind value
+    body = JSONField()  # the event as sent, normalised: a replay must match it exactly
+    occurred_at = DateTimeField()  # on the device
+    received_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("patient", "occurred_at"), False),)
+
+
+class ApiToken(BaseModel):
+    """A personal access token for the JSON API: only a hash is kept; the token is shown once."""
+
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    name = CharField(max_length=60)
+    token_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the whole token
+    hint = CharField(max_length=16)  # the first characters, so the user can tell tokens apart
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+
 class SchemaVersion(BaseModel):
     """The schema migrations applied to this database (see selfcare/schema.py)."""
 
@@ -282,5 +308,5 @@ class SchemaVersion(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
-    TherapistNote, PlanChange, AuditEvent, SchemaVersion,
+    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, SchemaVersion,
 ]

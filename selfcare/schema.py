@@ -15,7 +15,13 @@ from selfcare.models import MODELS, SchemaVersion
 # databases the same shape. Version 1 is the first schema; version N > 1 is MIGRATIONS[N - 2].
 # Never edit or reorder a shipped migration.
 Migration = Callable[[SchemaMigrator], None]
-MIGRATIONS: list[Migration] = []
+
+
+def _v2_api_tables(migrator: SchemaMigrator) -> None:
+    """Version 2: the session_event and api_token tables (new tables: create_tables made them already)."""
+
+
+MIGRATIONS: list[Migration] = [_v2_api_tables]
 
 LATEST = 1 + len(MIGRATIONS)
 

@@ -13,6 +13,7 @@ from selfcare import clinical
 from selfcare.clinical import Ability, Area, Level, Phase, compare_checks, triage
 from selfcare.models import Alert, PlayerState, SelfCheck
 from selfcare.services import player
+from selfcare.services.entries import EntryConflict
 from selfcare.services.selfchecks import (
     SelfCheckData,
     describe,
@@ -152,7 +153,7 @@ def test_someone_elses_form_id_is_refused(app):
     answers = data()
     with app.app_context():
         record_self_check(patient, answers, NOW)
-        with pytest.raises(PermissionError):
+        with pytest.raises(EntryConflict):
             record_self_check(other, answers, NOW)
     assert SelfCheck.select().where(SelfCheck.patient == other.id).count() == 0
 

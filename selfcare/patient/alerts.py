@@ -7,11 +7,11 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
-from selfcare.clinical import Event, EventKind, Level
+from selfcare.clinical import Level
 from selfcare.content import current_content, regions
 from selfcare.models import Role
 from selfcare.patient import bp
-from selfcare.services import alerts, player
+from selfcare.services import alerts
 
 
 @bp.route("/alerts/<int:alert_id>")
@@ -32,9 +32,5 @@ def show_alert(alert_id: int) -> str:
 @role_required(Role.PATIENT)
 def confirm_alert(alert_id: int) -> Response:
     """The patient has read the alert; an urgent pause lifts, an emergency still blocks today."""
-    alert = alerts.get_own(current_user, alert_id) or abort(404)
-    first_time = alert.confirmed_at is None
-    alerts.confirm(alert)
-    if first_time and Level(alert.level) in (Level.URGENT, Level.EMERGENCY):
-        player.apply(current_user, Event(EventKind.CONFIRM))
+    alerts.confirm_read(current_user, alerts.get_own(current_user, alert_id) or abort(404))
     return redirect(url_for("patient.today"), 303)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import dataclasses
+import uuid
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -15,6 +16,7 @@ from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms import checkin_form, red_flag_field_name
 from selfcare.services.checkins import CheckInData, record_checkin
+from selfcare.services.entries import EntryConflict
 
 
 def red_flag_answers(form: object) -> dict[str, bool]:
@@ -35,11 +37,15 @@ def checkin() -> Response | tuple[str, int]:
     form = checkin_form()
     if form.validate_on_submit():
         data = CheckInData(
-            uuid=form.entry_id.data, recorded_at=datetime.now(timezone.utc), red_flags=red_flag_answers(form),
+            uuid=form.entry_id.data, recorded_at=None, red_flags=red_flag_answers(form),
             reading=reading_from(form), sensations=tuple(form.sensations.data), worse_with=tuple(form.worse_with.data),
             walk_minutes=form.walk_minutes.data, walk_onset_minutes=form.walk_onset_minutes.data,
         )
-        recorded = record_checkin(current_user, data)
+        try:
+            recorded = record_checkin(current_user, data)
+        except EntryConflict:
+            # The form was sent before with other answers (the back button): these answers count too.
+            recorded = record_checkin(current_user, dataclasses.replace(data, uuid=uuid.uuid4()))
         if recorded.alert_id is not None:
             return redirect(url_for("patient.show_alert", alert_id=recorded.alert_id), 303)
         flash("Thank you. Your check-in is saved.", "success")

@@ -9,15 +9,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
-from selfcare.clinical import Event, EventKind, Level, ScreenKind, triage
+from selfcare.clinical import Event, EventKind, Level, ScreenKind
 from selfcare.content import current_content, regions
-from selfcare.db import db
 from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.checkin import reading_from, red_flag_answers
 from selfcare.patient.forms import RecheckForm, red_flag_field_name, start_set_form
-from selfcare.services import alerts, player
-from selfcare.services.profiles import get_profile, history_answers
+from selfcare.services import alerts, player, sessions
 from selfcare.words import describe_response
 
 # Events the step buttons may send; START and RECHECK_DONE come with their own forms.
@@ -68,12 +66,8 @@ def start_set() -> Response | tuple[str, int]:
         return redirect(url_for("patient.player_page"), 303)  # already started, e.g. a second tap
     if not form.validate_on_submit():
         return _render(view, form, 422)
-    now = datetime.now(timezone.utc)
-    result = triage({**red_flag_answers(form), **history_answers(get_profile(current_user))})
     try:
-        with db.atomic():
-            alert = alerts.raise_alert(current_user, result, "session")
-            player.apply(current_user, Event(EventKind.START, reading=reading_from(form), level=result.level), now)
+        alert = sessions.start_set(current_user, red_flag_answers(form), reading_from(form)).alert
     except player.PausedByTherapist:
         flash("Your physical therapist has paused your exercises.", "info")
         return redirect(url_for("patient.player_page"), 303)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,6 +16,7 @@ from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms_selfcheck import ABILITY_LABELS, SelfCheckForm
 from selfcare.services import selfchecks
+from selfcare.services.entries import EntryConflict
 
 
 @bp.route("/self-check", methods=["GET", "POST"])
@@ -21,10 +25,12 @@ def self_check() -> Response | tuple[str, int]:
     """Show the self-check; a valid answer is stored once, then the result page shows what changed."""
     form = SelfCheckForm()
     if form.validate_on_submit():
+        data = form.to_data()
         try:
-            recorded = selfchecks.record_self_check(current_user, form.to_data())
-        except PermissionError:
-            abort(400)
+            recorded = selfchecks.record_self_check(current_user, data)
+        except EntryConflict:
+            # The form was sent before with other answers (the back button): these answers count too.
+            recorded = selfchecks.record_self_check(current_user, dataclasses.replace(data, uuid=uuid.uuid4()))
         return redirect(url_for("patient.self_check_result", check_id=recorded.check.id), 303)
     return render_template("patient/self_check.html", form=form), 422 if form.errors else 200
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from selfcare.clinical import Level, Triage
+from selfcare.clinical import Event, EventKind, Level, Triage
+from selfcare.db import db
 from selfcare.models import Alert, CheckIn, User, utcnow
+from selfcare.services import player
 
 
 def raise_alert(patient: User, result: Triage, source: str, checkin: CheckIn | None = None, now: datetime | None = None) -> Alert | None:
@@ -44,4 +46,14 @@ def confirm(alert: Alert, now: datetime | None = None) -> Alert:
     if alert.confirmed_at is None:
         alert.confirmed_at = now or utcnow()
         alert.save()
+    return alert
+
+
+def confirm_read(patient: User, alert: Alert, now: datetime | None = None) -> Alert:
+    """The patient read their alert: an urgent pause lifts, an emergency still blocks today."""
+    first_time = alert.confirmed_at is None
+    with db.atomic():
+        confirm(alert, now)
+        if first_time and Level(alert.level) in (Level.URGENT, Level.EMERGENCY):
+            player.apply(patient, Event(EventKind.CONFIRM), now)
     return alert

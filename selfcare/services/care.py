@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from selfcare.models import AuditEvent, CareLink, User, utcnow
 
@@ -29,6 +29,17 @@ def record_access(therapist: User, patient: User, action: str, now: datetime | N
     return AuditEvent.create(actor=therapist, actor_name=therapist.name, patient=patient, action=action, created_at=now or utcnow())
 
 
+def record_access_once(therapist: User, patient: User, action: str, within: timedelta = timedelta(minutes=30)) -> None:
+    """Record a look unless the same look was recorded in the last `within` (an app polling is one look)."""
+    since = utcnow() - within
+    recent = AuditEvent.select().where(
+        (AuditEvent.actor == therapist.id) & (AuditEvent.patient == patient.id) & (AuditEvent.action == action)
+        & (AuditEvent.created_at >= since)
+    ).exists()
+    if not recent:
+        record_access(therapist, patient, action)
+
+
 def end_link(therapist: User, patient: User, now: datetime | None = None) -> bool:
     """End the care link between them (either side may); False if there was none."""
     updated = (
@@ -44,4 +55,5 @@ ACTIONS = {
     "exported_summary": "downloaded your visit summary",
     "exported_csv": "downloaded your entries as a spreadsheet",
     "exported_fhir": "exported your record for another health system",
+    "read_api": "read your record through a connected app",
 }

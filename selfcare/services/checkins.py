@@ -6,11 +6,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from peewee import IntegrityError
+
 from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
 from selfcare.models import CheckIn, User, Walk, utcnow
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
+from selfcare.services.entries import OTHER_OWNER, EntryConflict, check_replay
 from selfcare.services.profiles import get_profile, history_answers
 from selfcare.timeutil import to_utc
 
@@ -20,7 +23,7 @@ class CheckInData:
     """A check-in as entered; shape and ranges are already checked by the form or the API."""
 
     uuid: uuid.UUID
-    recorded_at: datetime  # aware
+    recorded_at: datetime | None  # aware, on the device; None: when the server received it
     red_flags: dict[str, bool]
     reading: Reading
     sensations: tuple[str, ...] = ()
@@ -40,19 +43,57 @@ class Recorded:
     created: bool
 
 
+def _as_sent(data: CheckInData) -> dict[str, object]:
+    """The parts of a check-in a replay must repeat exactly (the time only if the client set it)."""
+    sent: dict[str, object] = {
+        "red_flags": dict(data.red_flags), "zone": data.reading.zone.value,
+        "side": data.reading.side.value if data.reading.side else None,
+        "leg_pain": data.reading.leg_pain, "back_pain": data.reading.back_pain,
+        "sensations": sorted(data.sensations), "worse_with": sorted(data.worse_with),
+        "walk_minutes": data.walk_minutes, "walk_onset_minutes": data.walk_onset_minutes,
+    }
+    if data.recorded_at is not None:
+        sent["recorded_at"] = to_utc(data.recorded_at)
+    return sent
+
+
+def _as_stored(checkin: CheckIn) -> dict[str, object]:
+    """A stored check-in in the shape of `_as_sent`."""
+    walk = checkin.walks.first()
+    return {
+        "red_flags": checkin.red_flags, "zone": checkin.zone, "side": checkin.side, "leg_pain": checkin.leg_pain,
+        "back_pain": checkin.back_pain, "sensations": checkin.sensations, "worse_with": checkin.worse_with,
+        "walk_minutes": walk.minutes if walk else None, "walk_onset_minutes": walk.onset_minutes if walk else None,
+        "recorded_at": checkin.recorded_at,
+    }
+
+
 def record_checkin(patient: User, data: CheckInData, now: datetime | None = None) -> Recorded:
-    """Triage and store a check-in once (same uuid again: the stored one), raising an alert if needed."""
-    received = now or utcnow()
+    """Triage and store a check-in once, raising an alert if needed.
+
+    The same id and body again returns the stored check-in; the same id with a different body (or
+    someone else's id) raises EntryConflict and stores nothing.
+    """
+    received = to_utc(now) if now is not None else utcnow()
+    try:
+        return _record(patient, data, received)
+    except IntegrityError:  # the same entry sent twice at once: the other request stored it
+        return _record(patient, data, received)
+
+
+def _record(patient: User, data: CheckInData, received: datetime) -> Recorded:
+    """All of record_checkin in one transaction: the check-in, its walk, alert and plan pause together."""
     with db.atomic():
         existing = CheckIn.get_or_none(CheckIn.uuid == data.uuid)
         if existing is not None:
             if existing.patient_id != patient.id:
-                raise PermissionError("that check-in id belongs to someone else")
+                raise EntryConflict(OTHER_OWNER)
+            check_replay(_as_stored(existing), _as_sent(data))
             alert = existing.alerts.first()
             return Recorded(existing, Level(existing.level), alert.id if alert else None, False)
         # Today's answers plus the history items from onboarding: combinations can only raise the level.
         result = triage({**data.red_flags, **history_answers(get_profile(patient))})
-        recorded_at = to_utc(data.recorded_at)
+        recorded_at = to_utc(data.recorded_at) if data.recorded_at is not None else received
         checkin = CheckIn.create(
             uuid=data.uuid, patient=patient, recorded_at=recorded_at, received_at=received,
             red_flags=dict(data.red_flags), level=result.level.value, reasons=list(result.reasons),
@@ -67,7 +108,7 @@ def record_checkin(patient: User, data: CheckInData, now: datetime | None = None
             )
         alert = raise_alert(patient, result, "checkin", checkin, received)
         if result.level in (Level.URGENT, Level.EMERGENCY):
-            player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), data.recorded_at)
+            player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), received)
     return Recorded(checkin, result.level, alert.id if alert else None, True)
 
 

@@ -64,6 +64,24 @@ def change_plan(
     return Changed(setting, change)
 
 
+def setting_errors(values: Mapping[str, Value]) -> dict[str, str]:
+    """What is wrong with each setting, by key (empty when all can be saved); the clinical core decides."""
+    known = plan_values(current_content().plan)
+    errors: dict[str, str] = {}
+    for key, value in values.items():
+        if key not in known:
+            errors[key] = "This is not a setting of this plan."
+            continue
+        if isinstance(known[key], bool) != isinstance(value, bool):
+            errors[key] = "Send true or false." if isinstance(known[key], bool) else "Send a whole number."
+            continue
+        try:
+            adjust_plan(current_content().plan, {key: value})
+        except ValueError as error:
+            errors[key] = str(error)
+    return errors
+
+
 def plan_history(patient: User, limit: int = 20) -> list[PlanChange]:
     """The latest plan changes for a patient, newest first."""
     return list(PlanChange.select().where(PlanChange.patient == patient.id).order_by(PlanChange.created_at.desc()).limit(limit))

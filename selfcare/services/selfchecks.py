@@ -25,6 +25,7 @@ from selfcare.db import db
 from selfcare.models import Alert, SelfCheck, User, utcnow
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
+from selfcare.services.entries import OTHER_OWNER, EntryConflict, check_replay
 from selfcare.timeutil import to_local, to_utc
 
 SOURCE = "self_check"
@@ -46,6 +47,7 @@ class SelfCheckData:
     toe_walk: Ability
     big_toe_lift: Ability
     numb_areas: frozenset[Area] = frozenset()
+    recorded_at: datetime | None = None  # aware, on the device; None: when the server received it
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,22 @@ def _alert_for(check: SelfCheck) -> Alert | None:
     )
 
 
-def _stored(patient: User, existing: SelfCheck) -> Recorded:
-    """A replayed form: the check stored the first time, and the alert it raised then."""
+def _as_sent(data: SelfCheckData) -> dict[str, object]:
+    """The parts of a self-check a replay must repeat exactly (the time only if the client set it)."""
+    sent: dict[str, object] = {
+        "heel_walk": data.heel_walk.value, "toe_walk": data.toe_walk.value, "big_toe_lift": data.big_toe_lift.value,
+        "numb_areas": [a.value for a in Area if a in data.numb_areas],
+    }
+    if data.recorded_at is not None:
+        sent["recorded_at"] = to_utc(data.recorded_at)
+    return sent
+
+
+def _stored(patient: User, existing: SelfCheck, data: SelfCheckData) -> Recorded:
+    """A replay: the check stored the first time and its alert, if the body matches (else EntryConflict)."""
     if existing.patient_id != patient.id:
-        raise PermissionError("that self-check id belongs to someone else")
+        raise EntryConflict(OTHER_OWNER)
+    check_replay(existing.__data__, _as_sent(data))
     alert = _alert_for(existing)
     return Recorded(existing, Level(alert.level) if alert else Level.NONE, alert.id if alert else None, False)
 
@@ -105,7 +119,7 @@ def record_self_check(patient: User, data: SelfCheckData, now: datetime | None =
     try:
         return _record(patient, data, to_utc(now) if now is not None else utcnow())
     except IntegrityError:  # the same form sent twice at once: the other request stored it
-        return _stored(patient, SelfCheck.get(SelfCheck.uuid == data.uuid))
+        return _stored(patient, SelfCheck.get(SelfCheck.uuid == data.uuid), data)
 
 
 def _record(patient: User, data: SelfCheckData, moment: datetime) -> Recorded:
@@ -113,10 +127,15 @@ def _record(patient: User, data: SelfCheckData, moment: datetime) -> Recorded:
     with db.atomic():
         existing = SelfCheck.get_or_none(SelfCheck.uuid == data.uuid)
         if existing is not None:
-            return _stored(patient, existing)
-        previous = _before(patient, None)
+            return _stored(patient, existing, data)
+        recorded_at = to_utc(data.recorded_at) if data.recorded_at is not None else moment
+        # The check just before this one in time: an entry made offline may arrive after later ones.
+        previous = (
+            SelfCheck.select().where((SelfCheck.patient == patient.id) & (SelfCheck.recorded_at <= recorded_at))
+            .order_by(SelfCheck.recorded_at.desc(), SelfCheck.id.desc()).first()
+        )
         check = SelfCheck.create(
-            uuid=data.uuid, patient=patient, recorded_at=moment, received_at=moment,
+            uuid=data.uuid, patient=patient, received_at=moment, recorded_at=recorded_at,
             heel_walk=data.heel_walk.value, toe_walk=data.toe_walk.value, big_toe_lift=data.big_toe_lift.value,
             numb_areas=[a.value for a in Area if a in data.numb_areas],
         )

@@ -1,0 +1,77 @@
+"""Settings for every signed-in user: personal access tokens for the JSON API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from selfcare.access import signed_in
+from selfcare.services import tokens
+from selfcare.timeutil import to_local
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+class TokenForm(FlaskForm):
+    """Name a new token after the app or tool that will use it."""
+
+    name = StringField(
+        "What will use this token?", validators=[InputRequired("Give the token a name, like the app that will use it."),
+                                                 Length(max=tokens.NAME_MAX, message=f"Keep the name to {tokens.NAME_MAX} characters.")],
+        description="For example “Clinic dashboard”. Only you see this name.", render_kw={"autocomplete": "off"},
+    )
+
+
+class RevokeForm(FlaskForm):
+    """A revoke button (the form carries only its CSRF token)."""
+
+
+def _page(form: TokenForm, new_secret: str | None = None, status: int = 200) -> Response:
+    """The settings page; a new token's secret is in this one response only, never cached."""
+    rows = tokens.active(current_user)
+    html = render_template(
+        "settings/index.html", form=form, revoke=RevokeForm(), tokens=rows, new_secret=new_secret,
+        local=lambda stored: to_local(current_user, stored).strftime("%d %b %Y, %H:%M") if stored else "never",
+        at_limit=len(rows) >= tokens.MAX_ACTIVE,
+    )
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("")
+@signed_in
+def index() -> Response:
+    """Your tokens for the API, and a form to make one."""
+    return _page(TokenForm())
+
+
+@bp.route("/tokens", methods=["POST"])
+@signed_in
+def create_token() -> Response:
+    """Make a token and show it once."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    try:
+        made = tokens.create_token(current_user, form.name.data)
+    except tokens.TooManyTokens:
+        form.name.errors = [f"You have {tokens.MAX_ACTIVE} tokens already. Revoke one you no longer use first."]
+        return _page(form, status=422)
+    return _page(TokenForm(formdata=None), new_secret=made.secret, status=201)
+
+
+@bp.route("/tokens/<int(min=1, max=2147483647):token_id>/revoke", methods=["POST"])
+@signed_in
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of your tokens: it stops working at once."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    if not tokens.revoke_token(current_user, token_id):
+        abort(404)
+    flash("Token revoked. Anything using it can no longer reach your data.", "success")
+    return redirect(url_for("settings.index"), 303)
