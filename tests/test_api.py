@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_a_checkin_is_stored_once_per_id_and_a_changed_body_is_a_conflict(client
 
 
 def test_the_device_time_is_kept_with_the_receipt_time(client, patient, token):
-    offline = (datetime.now(UTC) - timedelta(hours=5)).astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
+    offline = (datetime.now(UTC) - timedelta(hours=5)).astimezone(ZoneInfo("America/New_York"))
     body = checkin_body(recorded_at=offline.isoformat())
     out = call(client, "POST", f"/patients/{patient.id}/checkins", token, body).get_json()
     assert datetime.fromisoformat(out["recorded_at"]) == offline

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+import uuid
 import zipfile
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from selfcare import accounts
 from selfcare.models import (
     MODELS,
     Alert,
+    ApiToken,
     AuditEvent,
     CareLink,
     CheckIn,
@@ -26,6 +28,7 @@ from selfcare.models import (
     PlanSetting,
     PlayerState,
     SelfCheck,
+    SessionEvent,
     TherapistNote,
     User,
     Walk,
@@ -37,7 +40,7 @@ from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
 NOW = datetime(2026, 11, 3, 10, 0)
 TABLES = (
     "profile", "checkins", "walks", "exercise_sets", "self_checks", "alerts", "plan_settings", "player_state",
-    "plan_changes", "therapist_notes", "record_views",
+    "plan_changes", "therapist_notes", "record_views", "exercise_events", "api_tokens",
 )
 
 
@@ -54,6 +57,8 @@ def fill(patient: User, therapist: User, rows: int = 1) -> None:
             sensations=["pain"], worse_with=["sitting"],
         )
         Walk.create(patient=patient, checkin=checkin, recorded_at=at, minutes=12, onset_minutes=7)
+        SessionEvent.create(uuid=uuid.uuid4(), patient=patient, kind="quit", body={"kind": "quit"}, occurred_at=at)
+        ApiToken.create(user=patient, name=f"App {n}", token_hash=f"{patient.id:032d}{n:032d}", hint="sc_abcde")
         last_set = ExerciseSet.create(patient=patient, started_at=at, before_zone="calf", before_leg_pain=5, before_back_pain=3)
         SelfCheck.create(patient=patient, recorded_at=at, heel_walk="normal", toe_walk="weak", big_toe_lift="normal", numb_areas=["sole"])
         Alert.create(
@@ -109,7 +114,8 @@ def test_export_holds_every_row_of_the_patient_and_nothing_of_anyone_else(app):
     text = export.to_json(document)
     assert document["account"]["email"] == patient.email and document["account"]["name"] == "Robin"
     assert "password" not in text and patient.password_hash not in text
-    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2]
+    assert all("token_hash" not in row for row in document["api_tokens"])
+    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2, 2, 2]
     assert document["care_links"] == [
         {"id": 1, "therapist_id": therapist.id, "created_at": document["care_links"][0]["created_at"], "ended_at": None, "therapist_name": "Dana"}
     ]
@@ -146,6 +152,7 @@ def test_csv_zip_has_one_parseable_csv_per_table(app):
     archive = zipfile.ZipFile(io.BytesIO(export.to_csv_zip(export.collect(patient))))
     names = set(archive.namelist())
     assert names == {"account.csv", "care_links.csv", "README.txt", *(f"{t}.csv" for t in TABLES)}
+    assert "token_hash" not in archive.read("api_tokens.csv").decode()  # a credential never leaves in a download
     tables = {n[:-4]: list(csv.DictReader(io.StringIO(archive.read(n).decode()))) for n in names if n.endswith(".csv")}
     assert tables["account"][0]["email"] == patient.email and "password_hash" not in tables["account"][0]
     assert len(tables["checkins"]) == 2 and json.loads(tables["checkins"][0]["red_flags"]) == {"fever": True}

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from selfcare import accounts
 from selfcare.api import bp, present
 from selfcare.api import schemas as s
+from selfcare.api import schemas_care as c
 from selfcare.api.access import caller, patient_record
 from selfcare.api.entries import PATIENT
 from selfcare.api.io import body, reply
@@ -16,7 +17,7 @@ from selfcare.api.problems import Problem, field_error, from_validation
 from selfcare.api.spec import operation
 from selfcare.content import current_content
 from selfcare.models import Alert, CareLink, CheckIn, User
-from selfcare.services import alerts, caseload, player, plans, reevaluation, summary
+from selfcare.services import alerts, caseload, plans, player, reevaluation, summary
 from selfcare.services import timeline as record
 from selfcare.services.profiles import get_profile
 from selfcare.services.timeline import ACK_MAX
@@ -24,12 +25,12 @@ from selfcare.services.timeline import ACK_MAX
 ALERT = "/alerts/<int(min=1, max=2147483647):alert_id>"
 
 
-@operation(bp, "GET", "/me", summary="Who is calling", tag="Account", access="signed_in", ok=(200, "The account.", s.Me))
+@operation(bp, "GET", "/me", summary="Who is calling", tag="Account", access="signed_in", ok=(200, "The account.", c.Me))
 def get_me() -> Response:
     """The signed-in account (or the token's owner); a patient's id is the `patient_id` of their record."""
     user = caller()
-    therapists = [s.Person(id=t.id, name=t.name) for t in accounts.linked_therapists(user)] if user.is_patient else []
-    return reply(s.Me(id=user.id, email=user.email, name=user.name, role=user.role, timezone=user.timezone,
+    therapists = [c.Person(id=t.id, name=t.name) for t in accounts.linked_therapists(user)] if user.is_patient else []
+    return reply(c.Me(id=user.id, email=user.email, name=user.name, role=user.role, timezone=user.timezone,
                       region=user.region, therapists=therapists))
 
 
@@ -40,16 +41,16 @@ def _names(rows: list[Alert]) -> dict[int, str]:
 
 
 @operation(bp, "GET", PATIENT + "/alerts", summary="List a patient's alerts", tag="Alerts", access="signed_in",
-           ok=(200, "Alerts, newest first.", s.AlertPage), query=s.ListQuery)
+           ok=(200, "Alerts, newest first.", c.AlertPage), query=s.ListQuery)
 def list_patient_alerts(patient_id: int) -> Response:
     """Every red-flag alert of the patient, with whether they read it and what their therapist did."""
     patient = patient_record(patient_id)
     rows, cursor = keyset(Alert.select().where(Alert.patient == patient.id), Alert.created_at, Alert.id, list_query())
-    return reply(s.AlertPage(items=present.alerts(rows, _names(rows)), next_cursor=cursor))
+    return reply(c.AlertPage(items=present.alerts(rows, _names(rows)), next_cursor=cursor))
 
 
 @operation(bp, "GET", "/alerts", summary="List open alerts across the caseload", tag="Alerts", access="therapist",
-           ok=(200, "Alerts of linked patients no therapist has acknowledged yet, newest first.", s.AlertPage),
+           ok=(200, "Alerts of linked patients no therapist has acknowledged yet, newest first.", c.AlertPage),
            query=s.ListQuery)
 def list_open_alerts() -> Response:
     """What waits for a therapist: unacknowledged alerts of the patients linked to them."""
@@ -58,7 +59,7 @@ def list_open_alerts() -> Response:
         .where((CareLink.therapist == caller().id) & CareLink.ended_at.is_null() & Alert.acknowledged_at.is_null())
     )
     rows, cursor = keyset(query, Alert.created_at, Alert.id, list_query())
-    return reply(s.AlertPage(items=present.alerts(rows, {}), next_cursor=cursor))
+    return reply(c.AlertPage(items=present.alerts(rows, {}), next_cursor=cursor))
 
 
 def _alert_reply(alert_id: int) -> Response:
@@ -68,13 +69,13 @@ def _alert_reply(alert_id: int) -> Response:
 
 
 @operation(bp, "POST", ALERT + "/acknowledge", summary="Acknowledge an alert", tag="Alerts", access="therapist",
-           ok=(200, "Acknowledged with your note.", s.AlertOut), body=s.AcknowledgeIn, conflict=True)
+           ok=(200, "Acknowledged with your note.", c.AlertOut), body=c.AcknowledgeIn, conflict=True)
 def acknowledge_alert(alert_id: int) -> Response:
     """Record once what you did about an alert of a linked patient; the first acknowledgement stands."""
     alert = record.linked_alert(caller(), alert_id)
     if alert is None:
         raise Problem(404, "not-found", "There is no alert here that you can see.")
-    sent = body(s.AcknowledgeIn)
+    sent = body(c.AcknowledgeIn)
     if len(sent.note.strip()) > ACK_MAX:
         raise Problem(422, "validation", "The note is too long.", [field_error("note", f"Keep it to {ACK_MAX} characters.")])
     if not record.acknowledge(caller(), alert, sent.note):
@@ -83,7 +84,7 @@ def acknowledge_alert(alert_id: int) -> Response:
 
 
 @operation(bp, "POST", ALERT + "/confirm", summary="Confirm an alert was read", tag="Alerts", access="patient",
-           ok=(200, "Confirmed (again is fine): an urgent pause lifts; an emergency still blocks today.", s.AlertOut))
+           ok=(200, "Confirmed (again is fine): an urgent pause lifts; an emergency still blocks today.", c.AlertOut))
 def confirm_alert(alert_id: int) -> Response:
     """The patient says they read their alert and know what to do."""
     alert = alerts.get_own(caller(), alert_id)
@@ -93,11 +94,11 @@ def confirm_alert(alert_id: int) -> Response:
     return _alert_reply(alert_id)
 
 
-def _plan(patient: User) -> s.PlanOut:
+def _plan(patient: User) -> c.PlanOut:
     """The patient's plan as the API shows it."""
     setting = player.plan_setting(patient)
     plan = player.plan_for(patient, setting)
-    return s.PlanOut(
+    return c.PlanOut(
         settings=plans.plan_values(plan), defaults=plans.plan_values(current_content().plan),
         sets_per_day=plan.sets_per_day(), paused=bool(setting and setting.paused),
         pause_message=setting.pause_message if setting and setting.paused else None,
@@ -106,18 +107,18 @@ def _plan(patient: User) -> s.PlanOut:
 
 
 @operation(bp, "GET", PATIENT + "/plan", summary="Read the plan", tag="Plan", access="signed_in",
-           ok=(200, "The protocol with this patient's settings.", s.PlanOut))
+           ok=(200, "The protocol with this patient's settings.", c.PlanOut))
 def get_plan(patient_id: int) -> Response:
     """The steps, doses and sets per day the patient follows, and any pause their therapist set."""
     return reply(_plan(patient_record(patient_id)))
 
 
 @operation(bp, "PUT", PATIENT + "/plan", summary="Change the plan", tag="Plan", access="therapist",
-           ok=(200, "Saved and recorded with who and when; the patient sees it at once.", s.PlanOut), body=s.PlanIn)
+           ok=(200, "Saved and recorded with who and when; the patient sees it at once.", c.PlanOut), body=c.PlanIn)
 def put_plan(patient_id: int) -> Response:
     """Set a linked patient's plan: settings not sent go back to the protocol's own values."""
     patient = patient_record(patient_id)
-    sent = body(s.PlanIn)
+    sent = body(c.PlanIn)
     errors = plans.setting_errors(sent.settings)
     if sent.paused and not (sent.pause_message or "").strip():
         errors["pause_message"] = "Tell the patient why, and what to do, when you pause the exercises."
@@ -142,7 +143,7 @@ def _last_readings(patient: User) -> list[s.ReadingOut]:
 
 
 @operation(bp, "GET", PATIENT + "/summary", summary="How the patient is doing", tag="Care", access="signed_in",
-           ok=(200, "The trend, re-evaluation prompts and the latest readings.", s.SummaryOut), query=s.SummaryQuery)
+           ok=(200, "The trend, re-evaluation prompts and the latest readings.", c.SummaryOut), query=s.SummaryQuery)
 def get_summary(patient_id: int) -> Response:
     """Centralizing or peripheralizing over the period, walking against the baseline, and what is due."""
     patient = patient_record(patient_id)
@@ -153,13 +154,13 @@ def get_summary(patient_id: int) -> Response:
     made = summary.build_summary(patient, days)
     profile = get_profile(patient)
     for_patient = caller().is_patient
-    return reply(s.SummaryOut(
+    return reply(c.SummaryOut(
         patient_id=patient.id, days=days, trend=made.trend.direction.value, trend_text=list(made.trend_sentences),
         checkins=made.checkins, furthest_zone=made.furthest, sets_done=made.sets_done,
         best_walk_minutes=made.best_walk.minutes if made.best_walk else None,
         baseline_walk_minutes=profile.baseline_walk_minutes if profile else None,
         prompts=[
-            s.PromptOut(rule=p.rule.value, due_since=present.utc(p.due_since), text=p.patient_text if for_patient else p.pt_text)
+            c.PromptOut(rule=p.rule.value, due_since=present.utc(p.due_since), text=p.patient_text if for_patient else p.pt_text)
             for p in reevaluation.due_prompts(patient)
         ],
         last_readings=_last_readings(patient),
@@ -167,14 +168,14 @@ def get_summary(patient_id: int) -> Response:
 
 
 @operation(bp, "GET", "/caseload", summary="The caseload", tag="Care", access="therapist",
-           ok=(200, "Linked patients in triage order: emergencies first, improving last.", s.CaseloadPage),
+           ok=(200, "Linked patients in triage order: emergencies first, improving last.", c.CaseloadPage),
            query=s.ListQuery)
 def get_caseload() -> Response:
     """The same list and order as the caseload page, with the reason each patient sits where they do."""
     built = caseload.build_caseload(caller())
     rows, cursor = offset(built.rows, list_query())
-    return reply(s.CaseloadPage(total=built.total, next_cursor=cursor, items=[
-        s.CaseloadRow(
+    return reply(c.CaseloadPage(total=built.total, next_cursor=cursor, items=[
+        c.CaseloadRow(
             patient_id=r.patient_id, name=r.name, group=r.group.name.lower(), reason=r.reason, also=list(r.also),
             days_in_program=r.days_in_program, zone=r.zone, trend=r.trend.value, walk_best_minutes=r.walk_best,
             walk_baseline_minutes=r.walk_baseline, sets_done_7_days=r.sets_done, sets_planned_7_days=r.sets_planned,

@@ -8,8 +8,8 @@ from flask import Response, jsonify, render_template, request
 
 from selfcare.api import bp
 from selfcare.api.problems import TYPES
-from selfcare.api.spec import OPERATIONS, document, operation
 from selfcare.api.schemas import OpenApiDoc
+from selfcare.api.spec import OPERATIONS, document, operation
 
 
 def _document() -> dict[str, Any]:

@@ -12,7 +12,13 @@ from selfcare.api import bp, present
 from selfcare.api import schemas as s
 from selfcare.api.access import patient_record
 from selfcare.api.io import body, reply
-from selfcare.api.paging import BAD_CURSOR, decode_cursor, encode_cursor, keyset, list_query
+from selfcare.api.paging import (
+    BAD_CURSOR,
+    decode_cursor,
+    encode_cursor,
+    keyset,
+    list_query,
+)
 from selfcare.api.problems import Problem, field_error
 from selfcare.api.spec import operation
 from selfcare.clinical import Reading

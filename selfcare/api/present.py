@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from selfcare.api import schemas as s
+from selfcare.api import schemas_care as c
 from selfcare.clinical import Level, Screen, Step
 from selfcare.models import Alert, CheckIn, ExerciseSet, SelfCheck, Walk
 from selfcare.services import player
@@ -81,51 +82,51 @@ def self_check(row: SelfCheck, alert: Alert | None) -> s.SelfCheckOut:
     )
 
 
-def exercise_set(row: ExerciseSet) -> s.SetOut:
+def exercise_set(row: ExerciseSet) -> c.SetOut:
     """One set with the readings around it."""
     after = None
     if row.after_zone is not None:
         after = reading(row.after_zone, None, row.after_leg_pain, row.after_back_pain)
-    return s.SetOut(
+    return c.SetOut(
         id=row.uuid, started_at=utc(row.started_at), finished_at=utc(row.finished_at),
         before=reading(row.before_zone, None, row.before_leg_pain, row.before_back_pain), after=after,
         response=row.response, outcome=row.outcome, stop_reason=row.stop_reason, sets=row.sets, progressed=row.progressed,
     )
 
 
-def step(item: Step) -> s.StepOut:
+def step(item: Step) -> c.StepOut:
     """A protocol step."""
-    return s.StepOut(
+    return c.StepOut(
         id=item.id, kind=item.kind.value, title=item.title, instructions=item.instructions, stop_rule=item.stop_rule,
         source=item.source, seconds=item.seconds, reps=item.reps, pause_seconds=item.pause_seconds, per_set=item.per_set,
     )
 
 
-def screen(item: Screen) -> s.ScreenOut:
+def screen(item: Screen) -> c.ScreenOut:
     """What the patient should see."""
-    return s.ScreenOut(
+    return c.ScreenOut(
         kind=item.kind, step=step(item.step) if item.step else None, set_number=item.set_number, sets=item.sets,
         deadline=utc(item.deadline), next_at=utc(item.next_at), response=item.response, level=item.level,
         reason=item.reason, exhale=item.exhale,
     )
 
 
-def session(view: player.PlayerView) -> s.SessionOut:
+def session(view: player.PlayerView) -> c.SessionOut:
     """The player as it stands."""
-    return s.SessionOut(
+    return c.SessionOut(
         phase=view.state.phase, screen=screen(view.screen), paused_by_therapist=view.paused_by_therapist,
         pause_message=view.setting.pause_message if view.paused_by_therapist and view.setting else None,
         current_set_id=view.current_set.uuid if view.current_set else None,
     )
 
 
-def alerts(rows: Iterable[Alert], names: dict[int, str]) -> list[s.AlertOut]:
+def alerts(rows: Iterable[Alert], names: dict[int, str]) -> list[c.AlertOut]:
     """Alerts; `names` gives the acknowledging therapists' names by id."""
     return [
-        s.AlertOut(
+        c.AlertOut(
             id=a.id, patient_id=a.patient_id, level=a.level, reasons=a.reasons, source=a.source,
             created_at=utc(a.created_at), confirmed_at=utc(a.confirmed_at), acknowledged_at=utc(a.acknowledged_at),
-            acknowledged_by=s.Person(id=a.acknowledged_by_id, name=names.get(a.acknowledged_by_id, "A former therapist"))
+            acknowledged_by=c.Person(id=a.acknowledged_by_id, name=names.get(a.acknowledged_by_id, "A former therapist"))
             if a.acknowledged_by_id else None,
             acknowledgement=a.acknowledgement,
         )

@@ -6,6 +6,7 @@ from flask import Response
 
 from selfcare.api import bp, present
 from selfcare.api import schemas as s
+from selfcare.api import schemas_care as c
 from selfcare.api.access import patient_record
 from selfcare.api.entries import PATIENT, conflict, reading_of
 from selfcare.api.io import body, reply
@@ -19,16 +20,16 @@ from selfcare.services.entries import EntryConflict
 
 
 @operation(bp, "GET", PATIENT + "/player", summary="Where the patient is in the protocol", tag="Protocol",
-           access="signed_in", ok=(200, "The screen to show now, with its step, timer deadline or next set time.", s.SessionOut))
+           access="signed_in", ok=(200, "The screen to show now, with its step, timer deadline or next set time.", c.SessionOut))
 def get_player(patient_id: int) -> Response:
     """The current screen: a step with its deadline, the re-check, the result, or a pause or stop."""
     return reply(present.session(player.load(patient_record(patient_id))))
 
 
 @operation(bp, "POST", PATIENT + "/player/events", summary="Send a protocol event", tag="Protocol", access="patient",
-           ok=(200, "Sent before with the same body: the event as stored, and the session now.", s.EventOut),
-           created=(201, "Applied at the time it happened; stop rules and red flags win.", s.EventOut),
-           body=s.EventIn, conflict=True)
+           ok=(200, "Sent before with the same body: the event as stored, and the session now.", c.EventOut),
+           created=(201, "Applied at the time it happened; stop rules and red flags win.", c.EventOut),
+           body=c.EventIn, conflict=True)
 def add_player_event(patient_id: int) -> Response:
     """Apply one event (start, step_done, timer_ended, symptoms_peripheralized, leg_pain_worse, recheck_done, quit).
 
@@ -36,7 +37,7 @@ def add_player_event(patient_id: int) -> Response:
     its queue when the signal returns. An event that does not fit the current screen changes nothing.
     """
     patient = patient_record(patient_id, write=True)
-    sent = body(s.EventIn)
+    sent = body(c.EventIn)
     data = sessions.EventData(
         uuid=sent.id, kind=EventKind(sent.kind), occurred_at=sent.occurred_at,
         reading=reading_of(sent.reading) if sent.reading else None,
@@ -49,7 +50,7 @@ def add_player_event(patient_id: int) -> Response:
     except player.PausedByTherapist as paused:
         raise Problem(409, "paused", f"Your physical therapist has paused your exercises. {paused}".strip()) from None
     event = applied.event
-    out = s.EventOut(
+    out = c.EventOut(
         id=event.uuid, kind=event.kind, occurred_at=present.utc(event.occurred_at), received_at=present.utc(event.received_at),
         alert_id=applied.alert.id if applied.alert else None, session=present.session(applied.view),
     )
@@ -57,11 +58,11 @@ def add_player_event(patient_id: int) -> Response:
 
 
 @operation(bp, "GET", PATIENT + "/sessions", summary="List protocol sessions", tag="Protocol", access="signed_in",
-           ok=(200, "Sets, newest first, with the readings before and after and what they meant.", s.SetPage),
+           ok=(200, "Sets, newest first, with the readings before and after and what they meant.", c.SetPage),
            query=s.ListQuery)
 def list_sessions(patient_id: int) -> Response:
     """Each set: the reading before, the reading after the re-check walk, the response and why it stopped."""
     patient = patient_record(patient_id)
     query = ExerciseSet.select().where(ExerciseSet.patient == patient.id)
     rows, cursor = keyset(query, ExerciseSet.started_at, ExerciseSet.id, list_query())
-    return reply(s.SetPage(items=[present.exercise_set(r) for r in rows], next_cursor=cursor))
+    return reply(c.SetPage(items=[present.exercise_set(r) for r in rows], next_cursor=cursor))

@@ -18,6 +18,7 @@ from selfcare import accounts
 from selfcare.db import db
 from selfcare.models import (
     Alert,
+    ApiToken,
     AuditEvent,
     CareLink,
     CheckIn,
@@ -28,6 +29,7 @@ from selfcare.models import (
     PlayerState,
     Profile,
     SelfCheck,
+    SessionEvent,
     TherapistNote,
     User,
     Walk,
@@ -51,6 +53,7 @@ PATIENT_TABLES: tuple[tuple[str, type[Model], str], ...] = (
     ("plan_changes", PlanChange, "created_at"),
     ("therapist_notes", TherapistNote, "created_at"),
     ("record_views", AuditEvent, "created_at"),
+    ("exercise_events", SessionEvent, "occurred_at"),
 )
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -103,6 +106,8 @@ def collect(patient: User) -> dict[str, Any]:
     for name, model, order in PATIENT_TABLES:
         query = model.select().where(model.patient == patient.id).order_by(getattr(model, order), model.id)
         document[name] = [_row(row) for row in query]
+    tokens = ApiToken.select().where(ApiToken.user == patient.id).order_by(ApiToken.created_at, ApiToken.id)
+    document["api_tokens"] = [_row(row, exclude=("user", "token_hash")) for row in tokens]  # the hash is a credential
     return document
 
 
