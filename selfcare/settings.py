@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from selfcare.access import signed_in
 from selfcare.services import tokens
@@ -20,8 +28,9 @@ class TokenForm(FlaskForm):
     """Name a new token after the app or tool that will use it."""
 
     name = StringField(
-        "What will use this token?", validators=[InputRequired("Give the token a name, like the app that will use it."),
-                                                 Length(max=tokens.NAME_MAX, message=f"Keep the name to {tokens.NAME_MAX} characters.")],
+        "What will use this token?", filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[DataRequired("Give the token a name, like the app that will use it."),
+                    Length(max=tokens.NAME_MAX, message=f"Keep the name to {tokens.NAME_MAX} characters.")],
         description="For example “Clinic dashboard”. Only you see this name.", render_kw={"autocomplete": "off"},
     )
 
