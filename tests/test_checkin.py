@@ -40,6 +40,16 @@ def test_a_replayed_checkin_stores_nothing_new(client, patient):
     assert (CheckIn.select().count(), Walk.select().count(), Alert.select().count()) == (1, 1, 1)
 
 
+def test_a_form_sent_again_with_changed_answers_keeps_the_new_answers(client, patient):
+    """The back button re-sends the same form id: a red flag added on the second try must not be lost."""
+    html, hidden = form_page(client, "/checkin")
+    client.post("/checkin", data=checkin_data(html, hidden))
+    second = client.post("/checkin", data=checkin_data(html, hidden, rf_bladder_change="yes"))
+    alert = Alert.get()
+    assert second.headers["Location"] == f"/alerts/{alert.id}" and alert.level == "emergency"
+    assert CheckIn.select().count() == 2
+
+
 @pytest.mark.parametrize("flag", sorted(FLAG_LEVELS))
 def test_every_red_flag_raises_its_level(client, patient, flag):
     response = check_in(client, **{f"rf_{flag}": "yes"})

@@ -6,14 +6,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from peewee import IntegrityError
-
 from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
 from selfcare.models import CheckIn, User, Walk, utcnow
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
-from selfcare.services.entries import OTHER_OWNER, EntryConflict, check_replay
+from selfcare.services.entries import check_replay, once
 from selfcare.services.profiles import get_profile, history_answers
 from selfcare.timeutil import to_utc
 
@@ -75,10 +73,7 @@ def record_checkin(patient: User, data: CheckInData, now: datetime | None = None
     someone else's id) raises EntryConflict and stores nothing.
     """
     received = to_utc(now) if now is not None else utcnow()
-    try:
-        return _record(patient, data, received)
-    except IntegrityError:  # the same entry sent twice at once: the other request stored it
-        return _record(patient, data, received)
+    return once(lambda: _record(patient, data, received))
 
 
 def _record(patient: User, data: CheckInData, received: datetime) -> Recorded:
@@ -86,9 +81,7 @@ def _record(patient: User, data: CheckInData, received: datetime) -> Recorded:
     with db.atomic():
         existing = CheckIn.get_or_none(CheckIn.uuid == data.uuid)
         if existing is not None:
-            if existing.patient_id != patient.id:
-                raise EntryConflict(OTHER_OWNER)
-            check_replay(_as_stored(existing), _as_sent(data))
+            check_replay(existing.patient_id, patient.id, _as_stored(existing), _as_sent(data))
             alert = existing.alerts.first()
             return Recorded(existing, Level(existing.level), alert.id if alert else None, False)
         # Today's answers plus the history items from onboarding: combinations can only raise the level.

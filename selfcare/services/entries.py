@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from peewee import IntegrityError
+
+T = TypeVar("T")
 
 
 class EntryConflict(Exception):
@@ -27,8 +31,18 @@ def differing(stored: Mapping[str, Any], sent: Mapping[str, Any]) -> tuple[str, 
     return tuple(key for key, value in sent.items() if stored.get(key) != value)
 
 
-def check_replay(stored: Mapping[str, Any], sent: Mapping[str, Any]) -> None:
-    """Raise EntryConflict unless `sent` matches what was stored under the same id."""
+def check_replay(owner_id: int, patient_id: int, stored: Mapping[str, Any], sent: Mapping[str, Any]) -> None:
+    """Raise EntryConflict unless the stored entry is this patient's and `sent` matches it."""
+    if owner_id != patient_id:
+        raise EntryConflict(OTHER_OWNER)
     fields = differing(stored, sent)
     if fields:
         raise EntryConflict(fields)
+
+
+def once(record: Callable[[], T]) -> T:
+    """Run `record`; when the same id was stored at the same moment by another request, run it again as a replay."""
+    try:
+        return record()
+    except IntegrityError:  # the unique index on the id: the other request won
+        return record()

@@ -25,7 +25,7 @@ from selfcare.db import db
 from selfcare.models import Alert, SelfCheck, User, utcnow
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
-from selfcare.services.entries import OTHER_OWNER, EntryConflict, check_replay
+from selfcare.services.entries import check_replay
 from selfcare.timeutil import to_local, to_utc
 
 SOURCE = "self_check"
@@ -107,9 +107,7 @@ def _as_sent(data: SelfCheckData) -> dict[str, object]:
 
 def _stored(patient: User, existing: SelfCheck, data: SelfCheckData) -> Recorded:
     """A replay: the check stored the first time and its alert, if the body matches (else EntryConflict)."""
-    if existing.patient_id != patient.id:
-        raise EntryConflict(OTHER_OWNER)
-    check_replay(existing.__data__, _as_sent(data))
+    check_replay(existing.patient_id, patient.id, existing.__data__, _as_sent(data))
     alert = _alert_for(existing)
     return Recorded(existing, Level(alert.level) if alert else Level.NONE, alert.id if alert else None, False)
 

@@ -7,14 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from peewee import IntegrityError
-
 from selfcare.clinical import Event, EventKind, Reading, triage
 from selfcare.db import db
 from selfcare.models import Alert, SessionEvent, User, utcnow
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
-from selfcare.services.entries import OTHER_OWNER, EntryConflict, check_replay
+from selfcare.services.entries import check_replay, once
 from selfcare.services.profiles import get_profile, history_answers
 from selfcare.timeutil import to_utc
 
@@ -92,10 +90,7 @@ def record_event(patient: User, data: EventData, now: datetime | None = None) ->
     if data.kind == EventKind.START and data.red_flags is None:
         raise ValueError("start needs the red-flag answers")
     received = to_utc(now) if now is not None else utcnow()
-    try:
-        return _record(patient, data, received)
-    except IntegrityError:  # sent twice at once: the other request stored it
-        return _record(patient, data, received)
+    return once(lambda: _record(patient, data, received))
 
 
 def _record(patient: User, data: EventData, received: datetime) -> Applied:
@@ -103,9 +98,7 @@ def _record(patient: User, data: EventData, received: datetime) -> Applied:
     with db.atomic():
         existing = SessionEvent.get_or_none(SessionEvent.uuid == data.uuid)
         if existing is not None:
-            if existing.patient_id != patient.id:
-                raise EntryConflict(OTHER_OWNER)
-            check_replay(existing.body, data.body())
+            check_replay(existing.patient_id, patient.id, existing.body, data.body())
             return Applied(player.load(patient), existing, _alert_of(existing), False)
         alert = None
         if data.kind == EventKind.START:

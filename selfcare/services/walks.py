@@ -6,11 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from peewee import IntegrityError
-
 from selfcare.db import db
 from selfcare.models import User, Walk, utcnow
-from selfcare.services.entries import OTHER_OWNER, EntryConflict, check_replay
+from selfcare.services.entries import check_replay, once
 from selfcare.timeutil import to_utc
 
 
@@ -35,10 +33,7 @@ class Recorded:
 def record_walk(patient: User, data: WalkData, now: datetime | None = None) -> Recorded:
     """Store a walk once: the same id and body again returns it; a different body raises EntryConflict."""
     received = to_utc(now) if now is not None else utcnow()
-    try:
-        return _record(patient, data, received)
-    except IntegrityError:  # sent twice at once: the other request stored it
-        return _record(patient, data, received)
+    return once(lambda: _record(patient, data, received))
 
 
 def _record(patient: User, data: WalkData, received: datetime) -> Recorded:
@@ -47,8 +42,6 @@ def _record(patient: User, data: WalkData, received: datetime) -> Recorded:
     with db.atomic():
         existing = Walk.get_or_none(Walk.uuid == data.uuid)
         if existing is not None:
-            if existing.patient_id != patient.id:
-                raise EntryConflict(OTHER_OWNER)
-            check_replay(existing.__data__, sent)
+            check_replay(existing.patient_id, patient.id, existing.__data__, sent)
             return Recorded(existing, False)
         return Recorded(Walk.create(uuid=data.uuid, patient=patient, received_at=received, **sent), True)
