@@ -252,6 +252,18 @@ def test_the_protocol_runs_from_events_sent_by_id(client, patient, token):
     assert missing.status_code == 422 and {e["field"] for e in missing.get_json()["errors"]} == {"reading", "red_flags"}
 
 
+def test_a_red_flag_answered_mid_set_stops_the_set(client, patient, token):
+    path = f"/patients/{patient.id}/player/events"
+    no = {flag: False for flag in checkin_body()["red_flags"]}
+    reading = {"zone": "calf", "side": "left", "leg_pain": 6, "back_pain": 2}
+    call(client, "POST", path, token, {"id": str(uuid.uuid4()), "kind": "start", "occurred_at": minutes_ago(5), "red_flags": no, "reading": reading})
+    again = {"id": str(uuid.uuid4()), "kind": "start", "occurred_at": minutes_ago(4), "reading": reading,
+             "red_flags": {**no, "saddle_numbness": True}}
+    out = call(client, "POST", path, token, again).get_json()
+    assert out["alert_id"] == Alert.get().id and Alert.get().level == "emergency"
+    assert out["session"]["screen"]["kind"] == "emergency"
+
+
 def test_summary_caseload_and_me(client, patient, token):
     therapist = make_therapist()
     accounts.link(therapist, patient)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from selfcare.clinical import Event, EventKind, Reading, triage
+from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
 from selfcare.models import Alert, SessionEvent, User, utcnow
 from selfcare.services import player
@@ -41,7 +41,11 @@ def start_set(patient: User, red_flags: Mapping[str, bool], reading: Reading, no
     result = triage({**red_flags, **history_answers(get_profile(patient))})
     with db.atomic():
         alert = raise_alert(patient, result, SOURCE, now=to_utc(now) if now is not None else None)
-        view = player.apply(patient, Event(EventKind.START, reading=reading, level=result.level), now)
+        if result.level in (Level.URGENT, Level.EMERGENCY):
+            # red_flags.toml [[level]] `blocks_protocol`: the sign stops whatever is under way, even mid-set.
+            view = player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), now)
+        else:
+            view = player.apply(patient, Event(EventKind.START, reading=reading, level=result.level), now)
     return Started(view, alert)
 
 
