@@ -74,6 +74,10 @@ def test_new_patient_onboards_and_checks_in(page: Page, base: str) -> None:
     expect(page.get_by_text("Your check-in is saved")).to_be_visible()
     row = CheckIn.get()
     assert (row.zone, row.side, row.leg_pain, row.level) == ("calf", "left", 6, "none")
+    # Boosted pages are not copied into the phone's storage: health answers stay on the server.
+    assert page.evaluate("localStorage.getItem('htmx-history-cache')") is None
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daily check-in")
 
 
 def do_set(page: Page, patient: User, before: tuple[str, str], after: tuple[str, str]) -> None:
