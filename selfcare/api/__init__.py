@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask
 
 from selfcare.api import problems
 from selfcare.api.access import authenticate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PREFIX = "/api/"
 
 
 @bp.before_request
 def _authenticate() -> None:
     """Every API request: who is calling (token or session), and CSRF for session writes."""
     authenticate()
-
-
-def wants_problem() -> bool:
-    """Errors under /api/ are problem documents, even for paths no route matches."""
-    return request.path.startswith(PREFIX)
 
 
 def init_app(app: Flask) -> None:

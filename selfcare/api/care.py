@@ -20,7 +20,6 @@ from selfcare.models import Alert, CareLink, CheckIn, User
 from selfcare.services import alerts, caseload, plans, player, reevaluation, summary
 from selfcare.services import timeline as record
 from selfcare.services.profiles import get_profile
-from selfcare.services.timeline import ACK_MAX
 
 ALERT = "/alerts/<int(min=1, max=2147483647):alert_id>"
 
@@ -76,8 +75,6 @@ def acknowledge_alert(alert_id: int) -> Response:
     if alert is None:
         raise Problem(404, "not-found", "There is no alert here that you can see.")
     sent = body(c.AcknowledgeIn)
-    if len(sent.note.strip()) > ACK_MAX:
-        raise Problem(422, "validation", "The note is too long.", [field_error("note", f"Keep it to {ACK_MAX} characters.")])
     if not record.acknowledge(caller(), alert, sent.note):
         raise Problem(409, "conflict", "Another therapist already acknowledged this alert. Your note was not saved.")
     return _alert_reply(alert_id)

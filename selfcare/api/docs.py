@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, jsonify, render_template, request
 
+from selfcare.access import public
 from selfcare.api import bp
 from selfcare.api.problems import TYPES
 from selfcare.api.schemas import OpenApiDoc
@@ -26,6 +27,7 @@ def openapi_json() -> Response:
     return response
 
 
+@public
 def _docs() -> str:
     """The API page: how to authenticate, every operation, and the problem types."""
     spec = _document()
@@ -33,4 +35,3 @@ def _docs() -> str:
 
 
 bp.add_url_rule("/docs", "docs", _docs)
-_docs.access = "public"  # type: ignore[attr-defined]

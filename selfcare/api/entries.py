@@ -12,13 +12,7 @@ from selfcare.api import bp, present
 from selfcare.api import schemas as s
 from selfcare.api.access import patient_record
 from selfcare.api.io import body, reply
-from selfcare.api.paging import (
-    BAD_CURSOR,
-    decode_cursor,
-    encode_cursor,
-    keyset,
-    list_query,
-)
+from selfcare.api.paging import bad_cursor, decode_cursor, encode_cursor, keyset, list_query
 from selfcare.api.problems import Problem, field_error
 from selfcare.api.spec import operation
 from selfcare.clinical import Reading
@@ -160,9 +154,9 @@ def _reading_cursor(value: str | None) -> tuple[datetime, int, int] | None:
     try:
         at, rank, row_id = datetime.fromisoformat(parts[0]), int(parts[1]), int(parts[2])
     except (IndexError, TypeError, ValueError):
-        raise Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)]) from None
+        raise bad_cursor() from None
     if len(parts) != 3 or at.tzinfo is not None or rank not in (1, 2, 3) or not 0 < row_id < 2**31:
-        raise Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)])
+        raise bad_cursor()
     return at, rank, row_id
 
 

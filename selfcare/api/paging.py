@@ -19,6 +19,11 @@ T = TypeVar("T")
 BAD_CURSOR = "This cursor is not one this API gave out. Start again without it."
 
 
+def bad_cursor() -> Problem:
+    """The 400 for a cursor this API did not give out."""
+    return Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)])
+
+
 def list_query() -> ListQuery:
     """The limit and cursor of this request (422 for a bad limit)."""
     try:
@@ -37,9 +42,9 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)]) from None
+        raise bad_cursor() from None
     if not isinstance(value, list):
-        raise Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)])
+        raise bad_cursor()
     return value
 
 
@@ -50,9 +55,9 @@ def keyset(query: Any, time_field: Any, id_field: Any, args: ListQuery) -> tuple
         try:
             at, row_id = datetime.fromisoformat(value[0]), int(value[1])
         except (IndexError, TypeError, ValueError):
-            raise Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)]) from None
+            raise bad_cursor() from None
         if len(value) != 2 or at.tzinfo is not None or not 0 < row_id < 2**31:
-            raise Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)])
+            raise bad_cursor()
         query = query.where((time_field < at) | ((time_field == at) & (id_field < row_id)))
     rows = list(query.order_by(time_field.desc(), id_field.desc()).limit(args.limit + 1))
     if len(rows) <= args.limit:
@@ -68,7 +73,7 @@ def offset(items: Sequence[T], args: ListQuery) -> tuple[list[T], str | None]:
     if args.cursor:
         value = decode_cursor(args.cursor)
         if len(value) != 2 or value[0] != "at" or not isinstance(value[1], int) or not 0 <= value[1] < 2**31:
-            raise Problem(400, "malformed", BAD_CURSOR, [field_error("cursor", BAD_CURSOR)])
+            raise bad_cursor()
         start = value[1]
     end = start + args.limit
     return list(items[start:end]), encode_cursor(["at", end]) if end < len(items) else None

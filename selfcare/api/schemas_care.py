@@ -21,6 +21,7 @@ from selfcare.api.schemas import (
     RedFlagAnswers,
 )
 from selfcare.clinical import Level, Phase, Response, ScreenKind, StopReason, Zone
+from selfcare.services.timeline import ACK_MAX
 
 # --- sessions -------------------------------------------------------------------------------------
 
@@ -173,7 +174,7 @@ class AlertPage(Page):
 class AcknowledgeIn(Input):
     """What the therapist did about the alert."""
 
-    note: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="Required: what you did, for the record.")
+    note: str = Field(min_length=1, max_length=ACK_MAX, pattern=r"\S", description="Required: what you did, for the record.")
 
 
 class PlanOut(Output):

@@ -76,14 +76,13 @@ def as_clinical(row: SelfCheck) -> clinical.SelfCheck:
     return clinical.SelfCheck(row.recorded_at, row.heel_walk, row.toe_walk, row.big_toe_lift, row.numb_areas)
 
 
-def _before(patient: User, check: SelfCheck | None) -> SelfCheck | None:
-    """The patient's self-check just before `check` (the latest one when `check` is None)."""
-    query = SelfCheck.select().where(SelfCheck.patient == patient.id)
-    if check is not None:
-        query = query.where(
-            (SelfCheck.recorded_at < check.recorded_at)
-            | ((SelfCheck.recorded_at == check.recorded_at) & (SelfCheck.id < check.id))
-        )
+def _before(patient: User, check: SelfCheck) -> SelfCheck | None:
+    """The patient's self-check just before `check` in time."""
+    query = SelfCheck.select().where(
+        (SelfCheck.patient == patient.id)
+        & ((SelfCheck.recorded_at < check.recorded_at)
+           | ((SelfCheck.recorded_at == check.recorded_at) & (SelfCheck.id < check.id)))
+    )
     return query.order_by(SelfCheck.recorded_at.desc(), SelfCheck.id.desc()).first()
 
 

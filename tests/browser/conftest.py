@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from selfcare.db import close_database
 from tests.conftest import make_test_app
+from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -68,3 +69,14 @@ def assert_accessible(page: Any) -> None:
     assert results.violations_count == 0, results.generate_report()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
+
+
+def log_in(page: Any, base: str, email: str) -> None:
+    """Log in through the form, as a person would."""
+    from playwright.sync_api import expect
+
+    page.goto(base + "/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".who")).to_contain_text("Logged in as")

@@ -9,7 +9,11 @@ from playwright.sync_api import Page, expect
 
 from selfcare.models import Alert
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_patient_browser import answer_no_to_every_red_flag, fill_reading, log_in
+from tests.browser.test_patient_browser import (
+    answer_no_to_every_red_flag,
+    fill_reading,
+    log_in,
+)
 from tests.factories import make_onboarded_patient, make_therapist
 
 

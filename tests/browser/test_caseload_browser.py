@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 
 from selfcare import accounts
 from selfcare.models import Notice, utcnow
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_onboarded_patient, make_therapist
 from tests.history_rows import add_alert, add_checkin
 
 SMALL_TARGETS = """[...document.querySelectorAll('a, button, input, select, summary')]
@@ -39,10 +39,7 @@ def _caseload(therapist_email: str) -> None:
 
 def test_therapist_triages_and_searches_the_caseload_on_a_phone(page: Page, base: str) -> None:
     _caseload("pt@example.com")
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill("pt@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "pt@example.com")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your patients")
     names = page.locator(".cl-name")
     expect(names).to_have_text(["Morgan Emergency", "Jules Worse", "Kit Quiet", "Ali Better"])

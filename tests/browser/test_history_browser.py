@@ -7,8 +7,8 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from selfcare.models import utcnow
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_onboarded_patient
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_onboarded_patient
 from tests.history_rows import add_alert, add_checkin, add_set, add_walk
 
 SMALL_TARGETS = """[...document.querySelectorAll('a, button, input, select, summary')]
@@ -32,10 +32,7 @@ def test_history_and_summary_on_a_phone(page: Page, base: str) -> None:
     add_walk(patient, now - timedelta(days=1), 25)
     add_alert(patient, now - timedelta(days=3), "contact_pt", ["numbness_spreading"])
 
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill("pat@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "pat@example.com")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Robin")
 
     page.goto(base + "/history?days=14")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from selfcare.models import SelfCheck
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_onboarded_patient
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_onboarded_patient
 
 # Radios and checkboxes are tapped through their whole label (label.option), which is measured instead.
 SMALL_TARGETS = """[...document.querySelectorAll('a, button, input, select, label.option')]
@@ -23,10 +23,7 @@ def fits_a_phone(page: Page) -> None:
 
 def test_patient_learns_checks_their_nerves_and_sees_their_data(page: Page, base: str) -> None:
     make_onboarded_patient(email="robin@example.com", name="Robin")
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill("robin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "robin@example.com")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Robin")
 
     page.goto(base + "/learn")

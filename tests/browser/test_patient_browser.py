@@ -8,18 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from selfcare.models import Alert, CheckIn, ExerciseSet, PlayerState, User
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_onboarded_patient
 from tests.patient_helpers import let_timer_run_out
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    """Log in through the form."""
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".who")).to_contain_text("Logged in as")
 
 
 def answer_no_to_every_red_flag(page: Page, except_: str | None = None) -> None:

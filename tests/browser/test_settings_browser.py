@@ -5,17 +5,8 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from selfcare.models import ApiToken
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_onboarded_patient
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    """Log in through the form."""
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".who")).to_contain_text("Logged in as")
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_onboarded_patient
 
 
 def test_patient_makes_a_token_sees_it_once_and_revokes_it(page: Page, base: str) -> None:

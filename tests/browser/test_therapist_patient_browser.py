@@ -8,8 +8,8 @@ from playwright.sync_api import Page, expect
 
 from selfcare import accounts
 from selfcare.models import Alert, TherapistNote, utcnow
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_onboarded_patient, make_therapist
 from tests.history_rows import add_checkin, add_set, add_walk
 
 
@@ -26,10 +26,7 @@ def test_acknowledge_an_alert_on_a_phone(page: Page, base: str) -> None:
     TherapistNote.create(patient=patient, therapist=therapist, text="Started on the standard plan.", created_at=now)
     alert = Alert.create(patient=patient, level="emergency", reasons=["saddle_numbness"], source="checkin", created_at=now)
 
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill("pt@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "pt@example.com")
     expect(page).to_have_url(base + "/therapist/patients")
 
     page.goto(f"{base}/therapist/patients/{patient.id}")
