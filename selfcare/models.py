@@ -299,6 +299,15 @@ class ApiToken(BaseModel):
     revoked_at = DateTimeField(null=True)
 
 
+class CalendarFeed(BaseModel):
+    """A patient's private calendar link for reminders: only a hash of its secret is kept; replacing it cuts the old one off."""
+
+    patient = ForeignKeyField(User, unique=True, backref="calendar_feeds", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the secret in the link
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)  # when a calendar app last fetched it
+
+
 class SchemaVersion(BaseModel):
     """The schema migrations applied to this database (see selfcare/schema.py)."""
 
@@ -308,5 +317,5 @@ class SchemaVersion(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
-    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, SchemaVersion,
+    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed, SchemaVersion,
 ]

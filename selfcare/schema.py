@@ -21,7 +21,11 @@ def _v2_api_tables(migrator: SchemaMigrator) -> None:
     """Version 2: the session_event and api_token tables (new tables: create_tables made them already)."""
 
 
-MIGRATIONS: list[Migration] = [_v2_api_tables]
+def _v3_calendar_feed(migrator: SchemaMigrator) -> None:
+    """Version 3: the calendar_feed table (a new table: create_tables made it already)."""
+
+
+MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed]
 
 LATEST = 1 + len(MIGRATIONS)
 

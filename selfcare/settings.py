@@ -17,8 +17,9 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from selfcare.access import signed_in
-from selfcare.services import tokens
+from selfcare.access import role_required, signed_in
+from selfcare.models import Role
+from selfcare.services import calendar_links, tokens
 from selfcare.timeutil import to_local
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -36,14 +37,16 @@ class TokenForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    """A revoke button (the form carries only its CSRF token)."""
+    """A revoke button (the form carries only its CSRF token); the calendar link's buttons use it too."""
 
 
-def _page(form: TokenForm, new_secret: str | None = None, status: int = 200) -> Response:
-    """The settings page; a new token's secret is in this one response only, never cached."""
+def _page(form: TokenForm, new_secret: str | None = None, status: int = 200, new_calendar_url: str | None = None) -> Response:
+    """The settings page; a new token's secret or calendar link is in this one response only, never cached."""
     rows = tokens.active(current_user)
     html = render_template(
         "settings/index.html", form=form, revoke=RevokeForm(), tokens=rows, new_secret=new_secret,
+        calendar_link=calendar_links.current(current_user) if current_user.is_patient else None,
+        new_calendar_url=new_calendar_url,
         local=lambda stored: to_local(current_user, stored).strftime("%d %b %Y, %H:%M") if stored else "never",
         at_limit=len(rows) >= tokens.MAX_ACTIVE,
     )
@@ -83,4 +86,26 @@ def revoke_token(token_id: int) -> Response:
     if not tokens.revoke_token(current_user, token_id):
         abort(404)
     flash("Token revoked. Anything using it can no longer reach your data.", "success")
+    return redirect(url_for("settings.index"), 303)
+
+
+@bp.route("/calendar", methods=["POST"])
+@role_required(Role.PATIENT)
+def make_calendar_link() -> Response:
+    """Make the patient's private calendar link, replacing any old one (which stops working), and show it once."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    made = calendar_links.make_link(current_user)
+    url = url_for("calendar.feed", secret=made.secret, _external=True)
+    return _page(TokenForm(formdata=None), new_calendar_url=url, status=201)
+
+
+@bp.route("/calendar/off", methods=["POST"])
+@role_required(Role.PATIENT)
+def turn_off_calendar_link() -> Response:
+    """Turn the patient's calendar link off: calendar apps get nothing more from it."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    if calendar_links.turn_off(current_user):
+        flash("Calendar link turned off. Calendar apps that used it get no more updates.", "success")
     return redirect(url_for("settings.index"), 303)

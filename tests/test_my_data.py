@@ -19,6 +19,7 @@ from selfcare.models import (
     Alert,
     ApiToken,
     AuditEvent,
+    CalendarFeed,
     CareLink,
     CheckIn,
     ExerciseSet,
@@ -40,7 +41,7 @@ from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
 NOW = datetime(2026, 11, 3, 10, 0)
 TABLES = (
     "profile", "checkins", "walks", "exercise_sets", "self_checks", "alerts", "plan_settings", "player_state",
-    "plan_changes", "therapist_notes", "record_views", "exercise_events", "api_tokens",
+    "plan_changes", "therapist_notes", "record_views", "exercise_events", "api_tokens", "calendar_links",
 )
 
 
@@ -67,6 +68,7 @@ def fill(patient: User, therapist: User, rows: int = 1) -> None:
         )
     PlanSetting.create(patient=patient, changes={"press_ups.reps": 8}, paused=False, updated_by=therapist)
     PlayerState.create(patient=patient, state={"phase": "ready"}, current_set=last_set)
+    CalendarFeed.create(patient=patient, token_hash=f"{patient.id:064d}", last_used_at=NOW)
     for n in range(rows):
         at = NOW + timedelta(hours=n)
         PlanChange.create(patient=patient, therapist=therapist, changes={"press_ups.reps": 8}, created_at=at)
@@ -114,8 +116,9 @@ def test_export_holds_every_row_of_the_patient_and_nothing_of_anyone_else(app):
     text = export.to_json(document)
     assert document["account"]["email"] == patient.email and document["account"]["name"] == "Robin"
     assert "password" not in text and patient.password_hash not in text
-    assert all("token_hash" not in row for row in document["api_tokens"])
-    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2, 2, 2]
+    assert all("token_hash" not in row for t in ("api_tokens", "calendar_links") for row in document[t])
+    assert f"{patient.id:064d}" not in text
+    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2, 2, 2, 1]
     assert document["care_links"] == [
         {"id": 1, "therapist_id": therapist.id, "created_at": document["care_links"][0]["created_at"], "ended_at": None, "therapist_name": "Dana"}
     ]
@@ -153,6 +156,7 @@ def test_csv_zip_has_one_parseable_csv_per_table(app):
     names = set(archive.namelist())
     assert names == {"account.csv", "care_links.csv", "README.txt", *(f"{t}.csv" for t in TABLES)}
     assert "token_hash" not in archive.read("api_tokens.csv").decode()  # a credential never leaves in a download
+    assert "token_hash" not in archive.read("calendar_links.csv").decode()
     tables = {n[:-4]: list(csv.DictReader(io.StringIO(archive.read(n).decode()))) for n in names if n.endswith(".csv")}
     assert tables["account"][0]["email"] == patient.email and "password_hash" not in tables["account"][0]
     assert len(tables["checkins"]) == 2 and json.loads(tables["checkins"][0]["red_flags"]) == {"fever": True}

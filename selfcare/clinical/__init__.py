@@ -25,6 +25,7 @@ from selfcare.clinical.redflags import FLAG_LEVELS, HISTORY_LEVELS, QUESTION_IDS
 from selfcare.clinical.reevaluation import CheckIn, History, Prompt, ReevalRule, RuleId, RuleKind, due_reevaluations
 from selfcare.clinical.regions import Region, load_regions
 from selfcare.clinical.response import NOISE_POINTS, Response, classify_response
+from selfcare.clinical.schedule import NO_MORE_SETS_TODAY, held_until, set_times, upcoming_set_times
 from selfcare.clinical.selfcheck import Ability, Area, NerveChange, SelfCheck, StrengthTest, compare_checks
 from selfcare.clinical.session import Event, EventKind, Outcome, Screen, ScreenKind, advance, next_set_time, screen_for
 from selfcare.clinical.session_state import Phase, SessionState, StopReason
@@ -44,6 +45,7 @@ __all__ = [
     "FLAG_LEVELS",
     "HISTORY_LEVELS",
     "NOISE_POINTS",
+    "NO_MORE_SETS_TODAY",
     "QUESTION_IDS",
     "Ability",
     "Advice",
@@ -99,10 +101,13 @@ __all__ = [
     "compare_checks",
     "default_content_dir",
     "due_reevaluations",
+    "held_until",
     "load_content",
     "load_regions",
     "next_set_time",
     "screen_for",
+    "set_times",
     "summarize_trend",
     "triage",
+    "upcoming_set_times",
 ]

@@ -20,6 +20,7 @@ from selfcare.models import (
     Alert,
     ApiToken,
     AuditEvent,
+    CalendarFeed,
     CareLink,
     CheckIn,
     ExerciseSet,
@@ -108,6 +109,8 @@ def collect(patient: User) -> dict[str, Any]:
         document[name] = [_row(row) for row in query]
     tokens = ApiToken.select().where(ApiToken.user == patient.id).order_by(ApiToken.created_at, ApiToken.id)
     document["api_tokens"] = [_row(row, exclude=("user", "token_hash")) for row in tokens]  # the hash is a credential
+    links = CalendarFeed.select().where(CalendarFeed.patient == patient.id).order_by(CalendarFeed.created_at)
+    document["calendar_links"] = [_row(row, exclude=("patient", "token_hash")) for row in links]  # likewise
     return document
 
 
