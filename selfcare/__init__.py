@@ -9,7 +9,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from selfcare import assets, cli, content, db, errors
+from selfcare import assets, cli, content, db, errors, pwa
 from selfcare.access import login_manager
 from selfcare.config import from_environment, instance_secret_key
 from selfcare.schema import create_schema
@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     assets.init_app(app)
+    pwa.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 

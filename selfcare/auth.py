@@ -68,4 +68,7 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
-    return redirect(url_for("home.index"), 303)
+    response = redirect(url_for("home.index"), 303)
+    # Nothing of this account stays on the device: the pages kept for offline use, the saved state.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

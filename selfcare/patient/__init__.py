@@ -47,4 +47,4 @@ def gate() -> Response | None:
 
 # Each module adds its routes to bp.
 from selfcare.patient import alerts, care_team, checkin, learn, my_data, onboarding, player, self_check, today  # noqa: E402,F401
-from selfcare.patient import history, summary  # noqa: E402,F401
+from selfcare.patient import history, offline, summary  # noqa: E402,F401

@@ -15,6 +15,7 @@ from selfcare.content import current_content
 from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms import checkin_form, red_flag_field_name
+from selfcare.patient.offline import alert_context
 from selfcare.services.checkins import CheckInData, record_checkin
 from selfcare.services.entries import EntryConflict
 
@@ -52,5 +53,5 @@ def checkin() -> Response | tuple[str, int]:
         return redirect(url_for("patient.today"), 303)
     questions = current_content().red_flags.questions
     return render_template(
-        "patient/checkin.html", form=form, questions=questions, red_flag_name=red_flag_field_name
+        "patient/checkin.html", form=form, questions=questions, red_flag_name=red_flag_field_name, **alert_context()
     ), (422 if form.errors else 200)

@@ -40,17 +40,39 @@ def browser_context_args(browser_context_args: dict[str, Any], playwright: Any) 
     return {**browser_context_args, **playwright.devices["Pixel 7"], "viewport": {"width": 360, "height": 780}}
 
 
+class LiveServer:
+    """The app served on a loopback port in a thread; it can be stopped (no signal) and started again."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.port = app, 0
+        self.server: Any = None
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            if self.thread is not None:
+                self.thread.join(5)
+            self.server = None
+
+
 @pytest.fixture
 def live_app(tmp_path: Path) -> Iterator[Any]:
     """The app on a fresh SQLite database, served on a free loopback port in a thread."""
     app = make_test_app(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path / "instance")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    live = LiveServer(app)
+    live.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{live.port}"
+    app.config["LIVE_SERVER"] = live
     yield app
-    server.shutdown()
-    thread.join(5)
+    live.stop()
     close_database()
 
 

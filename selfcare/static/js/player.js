@@ -1,7 +1,7 @@
 // The protocol player's comfort layer: countdowns from server deadlines, rep pacing, end-of-timer cues.
 // Without it every step still works with its buttons; timers are deadlines, so a reload or a locked
-// screen loses nothing.
-(function () {
+// screen loses nothing. The offline player (offline_player.js) uses the same timers and rep pacing.
+var SelfcarePlayer = (function () {
   "use strict";
 
   var audio = null;
@@ -90,10 +90,20 @@
     });
   }
 
+  // The online player shows the server's state: keep a copy, so the offline player goes on from here.
+  function remember(root) {
+    var snapshot = root.querySelector ? root.querySelector("#player-snapshot") : null;
+    if (!snapshot) { return; }
+    var data = JSON.parse(snapshot.textContent);
+    localStorage.setItem("selfcare.player." + data.user, JSON.stringify({ state: data.state, at: data.at }));
+  }
+
   function init(root) {
     root.querySelectorAll(".timer[data-deadline]").forEach(startTimer);
     root.querySelectorAll(".reps[data-reps]").forEach(startReps);
+    remember(root);
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
+  return { startTimer: startTimer, startReps: startReps };
 })();

@@ -1,0 +1,167 @@
+// The protocol player with no signal. protocol.js decides each next screen exactly as the server
+// would; each event is kept on the phone with its own id and time (offline.js) and sent in order
+// when the signal returns, where the server applies it again at the time it happened.
+(function () {
+  "use strict";
+
+  function start() {
+    var root = document.getElementById("offline-player");
+    if (!root || root.dataset.started) { return; }
+    root.dataset.started = "1";
+    var plan = JSON.parse(document.getElementById("offline-plan").textContent);
+    var noise = +root.dataset.noise;
+    var key = "selfcare.player." + root.dataset.user;
+    var state = latest(JSON.parse(document.getElementById("offline-state").textContent), root.dataset.at, key);
+
+    function keep() { localStorage.setItem(key, JSON.stringify({ state: state, at: new Date().toISOString() })); }
+
+    function section(name) { return root.querySelector("[data-screen='" + name + "']"); }
+    function fill(box, selector, text) { box.querySelectorAll(selector).forEach(function (el) { el.textContent = text; }); }
+    function hhmm(iso) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+
+    function describe(response, from, to) {
+      var names = plan.zone_names;
+      if (response === "abolished") { return "Your symptoms went away after the last set. That is a very good sign."; }
+      if (response === "centralized") { return "Your leg symptoms moved up from " + names[from] + " to " + names[to] + " after the last set. That is a good sign."; }
+      if (response === "peripheralized") { return "Your symptoms spread further down, from " + names[from] + " to " + names[to] + ", after the last set."; }
+      if (response === "better") { return "Your leg pain eased after the last set. That is a good sign."; }
+      if (response === "worse") { return "Your leg pain got worse after the last set."; }
+      return "Your leg symptoms stayed about the same after the last set.";
+    }
+
+    function render(screen, result) {
+      var kind = screen.kind;
+      var name = root.dataset.paused && kind !== "urgent" && kind !== "emergency" ? "paused"
+        : (kind === "repeat_later" || kind === "progress" || kind === "done_for_today") ? "result" : kind;
+      root.querySelectorAll("[data-screen]").forEach(function (s) { s.hidden = s.dataset.screen !== name; });
+      var box = section(name);
+      if (name === "step") { renderStep(box, screen); }
+      if (name === "result" || name === "stop_contact_pt") {
+        fill(box, "[data-result]", result || "");
+        var when = screen.next_at ? hhmm(screen.next_at) : "";
+        var next = kind === "done_for_today" ? "That is enough sets for today. Your next set is tomorrow from " + when + "."
+          : kind === "stop_contact_pt" ? (when ? "You can try again tomorrow from " + when + ", unless your physical therapist says otherwise." : "")
+          : "Do your next set at " + when + ".";
+        fill(box, "[data-next]", next);
+        var progression = box.querySelector("[data-progression]");
+        if (progression) { progression.hidden = kind !== "progress"; }
+        if (screen.next_at) { box.dataset.nextSet = screen.next_at; }
+      }
+      var heading = box.querySelector("h1");
+      if (heading && result !== undefined) { heading.tabIndex = -1; heading.focus(); }
+    }
+
+    function renderStep(box, screen) {
+      var step = screen.step;
+      var total = SelfcareProtocol.sequence(plan, state.progressed).length;
+      fill(box, "[data-progress]", "Step " + (state.index + 1) + " of " + total + (screen.set_number ? " · set " + screen.set_number + " of " + screen.sets : ""));
+      fill(box, "[data-title]", step.title);
+      fill(box, "[data-instructions]", step.instructions);
+      fill(box, "[data-stop-rule]", step.stop_rule);
+      box.querySelector("[data-exhale]").hidden = !screen.exhale;
+      var reps = box.querySelector("[data-reps-box]"), repsDone = box.querySelector("[data-reps-done]");
+      var timer = box.querySelector("[data-timer-box]"), timerNext = box.querySelector("[data-timer-next]");
+      var isReps = step.kind === "reps";
+      reps.hidden = repsDone.hidden = !isReps;
+      timer.hidden = timerNext.hidden = isReps;
+      if (isReps) {
+        var fresh = reps.cloneNode(true);  // a new box: its own count, its own listener
+        delete fresh.dataset.running;
+        reps.parentNode.replaceChild(fresh, reps);
+        fresh.dataset.reps = step.reps; fresh.dataset.pause = step.pause_seconds || 0;
+        fill(fresh, "[data-count]", "0"); fill(fresh, "[data-reps-total]", "" + step.reps);
+        repsDone.textContent = "I have done " + step.reps + " press-ups";
+        SelfcarePlayer.startReps(fresh);
+      } else {
+        var clock = timer.cloneNode(true);  // a new box: its own countdown
+        delete clock.dataset.running;
+        timer.parentNode.replaceChild(clock, timer);
+        var label = (step.kind === "walk" ? "Walk" : "Hold") + " for " +
+          (step.seconds >= 60 ? Math.floor(step.seconds / 60) + " min " : "") + (step.seconds % 60 ? step.seconds % 60 + " s" : "");
+        fill(clock, "[data-phase]", label.trim());
+        clock.dataset.deadline = screen.deadline; clock.dataset.seconds = step.seconds;
+        clock.dataset.serverNow = new Date().toISOString();  // the phone's own clock decides here
+        timerNext.classList.add("timer-next");
+        SelfcarePlayer.startTimer(clock);
+      }
+    }
+
+    function apply(kind, extra) {
+      extra = extra || {};
+      var now = new Date();
+      var previous = state;
+      var out = SelfcareProtocol.advance(plan, state, { kind: kind, reading: extra.reading, level: extra.level }, now, noise);
+      state = out.state;
+      keep();
+      // An event that changes nothing here (a second tap, a timer already moved on) is not kept.
+      if (kind !== "confirm" && JSON.stringify(state) !== JSON.stringify(previous)) {
+        var body = { id: SelfcareOffline.newId(), kind: kind, occurred_at: now.toISOString() };
+        if (extra.reading) { body.reading = extra.reading; }
+        if (extra.red_flags) { body.red_flags = extra.red_flags; }
+        SelfcareOffline.save("/player/events", body, "An exercise step from " + SelfcareOffline.clock(now));
+        extra.entryId = body.id;
+      }
+      var result;
+      if (kind === "recheck_done" && previous.before) { result = describe(state.response, previous.before.zone, extra.reading.zone); }
+      else if (kind === "symptoms_peripheralized" || kind === "leg_pain_worse") { result = ""; }
+      render(out.screen, result);
+      return extra.entryId;
+    }
+
+    root.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-event]");
+      if (button) { apply(button.dataset.event); return; }
+      if (event.target.closest("[data-show-alert]")) { showSavedAlert(); }
+    });
+
+    function showSavedAlert() {
+      var level = state.phase === "blocked" ? "emergency" : "urgent";
+      var saved = JSON.parse(localStorage.getItem(key + ".alert") || "null");
+      SelfcareOffline.showAlert({ level: level, reasons: saved && saved.level === level ? saved.reasons : [] }, null);
+    }
+
+    root.querySelector("[data-offline-form='start']").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target;
+      var flags = SelfcareOffline.table();
+      var answers = SelfcareOffline.redFlagAnswers(form, flags);
+      var result = SelfcareOffline.judge(answers, flags);
+      if (!SelfcareOffline.validate(form)) {
+        if (SelfcareProtocol.higher(result.level, "contact_pt")) { SelfcareOffline.showAlert(result, null); }
+        return;
+      }
+      var reading = SelfcareOffline.reading(form);
+      var id = apply("start", { reading: reading, level: result.level, red_flags: answers });
+      form.reset();
+      if (result.level !== "none") {
+        localStorage.setItem(key + ".alert", JSON.stringify(result));
+        SelfcareOffline.showAlert(result, id);
+      }
+    });
+
+    root.querySelector("[data-offline-form='recheck']").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target;
+      if (!SelfcareOffline.validate(form)) { return; }
+      apply("recheck_done", { reading: SelfcareOffline.reading(form) });
+      form.reset();
+    });
+
+    // An alert read on this phone lifts an urgent pause, and marks an emergency as read (still no exercise today).
+    document.addEventListener("selfcare:alert-read", function () {
+      if (state.phase === "paused" || (state.phase === "blocked" && !state.acknowledged)) { apply("confirm"); }
+    });
+    render(SelfcareProtocol.screenFor(plan, state, new Date()));
+  }
+
+  // The newest of the state this page was made with and the one the phone last saw (online or not).
+  function latest(embedded, embeddedAt, key) {
+    var saved = null;
+    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (saved && saved.state && (!embeddedAt || new Date(saved.at) >= new Date(embeddedAt))) { return saved.state; }
+    return embedded;
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+  document.addEventListener("htmx:load", start);
+})();
