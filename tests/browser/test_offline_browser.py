@@ -191,3 +191,20 @@ def test_no_signal_check_in_whole_set_and_emergency(page: Page, base: str, live_
     page.evaluate("Promise.all([SelfcareOffline.sync(), SelfcareOffline.sync()])")
     other.evaluate("SelfcareOffline.sync()")
     assert (CheckIn.select().count(), SessionEvent.select().count(), ExerciseSet.select().count()) == (2, events, 1)
+
+
+def test_an_entry_the_server_refuses_is_shown_not_dropped(page: Page, base: str, patient: User) -> None:
+    page.goto(base + "/today")
+    # A check-in kept on the phone that the server cannot accept (its pain score is off the scale).
+    page.evaluate("""SelfcareOffline.save('/checkins', {id: SelfcareOffline.newId(), recorded_at: new Date().toISOString(),
+        red_flags: {}, reading: {zone: 'calf', side: 'left', leg_pain: 14, back_pain: 2}}, 'Your check-in from 09:00')""")
+    page.evaluate("SelfcareOffline.sync()")
+    refused = page.locator("#outbox .outbox-rejected")
+    expect(refused).to_contain_text("Your check-in from 09:00 could not be sent")
+    expect(refused).to_contain_text("reading.leg_pain")
+    assert CheckIn.select().count() == 0
+    page.reload()  # still there on the next visit
+    expect(refused).to_be_visible()
+    assert_accessible(page)
+    refused.get_by_role("button", name="Remove it from this phone").click()
+    expect(page.locator("#outbox")).to_be_hidden()

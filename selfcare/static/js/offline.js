@@ -45,7 +45,7 @@ var SelfcareOffline = (function () {
     var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
-  function clock(date) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  function clock(date) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
   function userId() { var el = document.querySelector("[data-user-id]"); return el ? +el.dataset.userId : null; }
 
   // Keep one entry: kind names the API list it goes to (checkins, player/events, self-checks, walks).
@@ -55,14 +55,18 @@ var SelfcareOffline = (function () {
   }
 
   // ---- sending -----------------------------------------------------------------------------------
-  var running = null;
+  // One run at a time, one tab at a time (Web Locks). A call during a run queues one more run after it,
+  // so an entry saved while a sync is under way is never left behind.
+  var last = Promise.resolve(), queued = null;
   function sync() {
-    if (!running) {
+    if (queued) { return queued; }
+    queued = last.then(function () {
+      queued = null;
       var go = function () { return send(); };
-      var locked = navigator.locks ? navigator.locks.request("selfcare-sync", go) : go();  // one tab at a time
-      running = locked.catch(function () {}).then(function () { running = null; showOutbox(); });
-    }
-    return running;
+      return navigator.locks ? navigator.locks.request("selfcare-sync", go) : go();
+    }).catch(function () {}).then(showOutbox);
+    last = queued;
+    return queued;
   }
 
   function problemText(problem) {
@@ -278,7 +282,7 @@ var SelfcareOffline = (function () {
     }
   }
 
-  function savedPanel(form, heading, text) {
+  function savedPanel(heading, text) {
     var panel = document.createElement("section");
     panel.className = "saved-offline"; panel.tabIndex = -1;
     panel.innerHTML = "<h1></h1><p class='big'></p><p><a class='button'></a></p>";
@@ -286,12 +290,15 @@ var SelfcareOffline = (function () {
     panel.querySelector("p").textContent = text;
     var back = panel.querySelector("a");
     back.href = document.body.dataset.today; back.textContent = "Back to Today";
-    form.hidden = true;
-    form.parentNode.insertBefore(panel, form);
+    var main = document.getElementById("main");
+    Array.prototype.forEach.call(main.children, function (el) { if (el.id !== "outbox") { el.hidden = true; } });
+    main.appendChild(panel);
     panel.focus();
   }
 
-  function saveCheckin(form) {
+  // `sent`: the page itself already tried to send this form, so its id is kept (a second copy is then
+  // impossible). Otherwise a new id: a kept copy of the page carries the same id every time it opens.
+  function saveCheckin(form, sent) {
     var flags = table();
     var answers = redFlagAnswers(form, flags);
     var result = judge(answers, flags);
@@ -302,7 +309,7 @@ var SelfcareOffline = (function () {
       return;
     }
     var idField = form.querySelector("input[name=entry_id]");
-    var body = { id: idField && idField.value ? idField.value : newId(), recorded_at: new Date().toISOString(),
+    var body = { id: sent && idField && idField.value ? idField.value : newId(), recorded_at: new Date().toISOString(),
       red_flags: answers, reading: reading(form), sensations: [], worse_with: [] };
     form.querySelectorAll("input[name=sensations]:checked").forEach(function (i) { body.sensations.push(i.value); });
     form.querySelectorAll("input[name=worse_with]:checked").forEach(function (i) { body.worse_with.push(i.value); });
@@ -311,7 +318,7 @@ var SelfcareOffline = (function () {
       body.walk = { minutes: +walk.value, onset_minutes: onset && onset.value.trim() !== "" ? +onset.value : null };
     }
     save("/checkins", body, "Your check-in from " + clock(new Date())).then(function () {
-      savedPanel(form, "Check-in saved on this phone", "You have no signal, so it will be sent when you are back online.");
+      savedPanel("Check-in saved on this phone", "You have no signal, so it will be sent when you are back online.");
       if (result.level !== "none") { showAlert(result, body.id); }
     });
   }
@@ -321,7 +328,7 @@ var SelfcareOffline = (function () {
     if (!form || navigator.onLine) { return; }
     event.preventDefault();
     event.stopImmediatePropagation();
-    saveCheckin(form);
+    saveCheckin(form, false);
   }, true);
 
   // Logging out clears this phone (the server says so): send what waits first, or ask before losing it.
@@ -344,7 +351,7 @@ var SelfcareOffline = (function () {
   document.addEventListener("htmx:sendError", function (event) {
     var elt = event.detail.elt;
     var form = elt && elt.closest && elt.closest("form[data-offline-form='checkin']");
-    if (form) { saveCheckin(form); return; }
+    if (form) { saveCheckin(form, true); return; }
     var config = event.detail.requestConfig;
     if (config && config.verb === "get") { window.location.assign(config.path); }
     else if (config && /^\/exercises/.test(config.path)) { window.location.assign(document.body.dataset.exercises); }

@@ -17,7 +17,7 @@
 
     function section(name) { return root.querySelector("[data-screen='" + name + "']"); }
     function fill(box, selector, text) { box.querySelectorAll(selector).forEach(function (el) { el.textContent = text; }); }
-    function hhmm(iso) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+    function hhmm(iso) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
 
     function describe(response, from, to) {
       var names = plan.zone_names;
