@@ -177,6 +177,8 @@ def test_a_therapist_acknowledges_an_alert_once(client, patient, token):
     waiting = call(client, "GET", "/alerts", token_for(first)).get_json()["items"]
     assert [a["id"] for a in waiting] == [alert.id]
     assert call(client, "POST", f"/alerts/{alert.id}/acknowledge", token_for(first), {"note": " "}).status_code == 422
+    nul = call(client, "POST", f"/alerts/{alert.id}/acknowledge", token_for(first), {"note": "a\u0000b"})
+    assert nul.status_code == 422 and nul.get_json()["errors"][0]["field"] == "note"  # PostgreSQL cannot store NUL
     done = call(client, "POST", f"/alerts/{alert.id}/acknowledge", token_for(first), {"note": "Called; GP today."})
     assert done.status_code == 200 and done.get_json()["acknowledged_by"] == {"id": first.id, "name": "Dr Lee"}
     late = call(client, "POST", f"/alerts/{alert.id}/acknowledge", token_for(second), {"note": "Me too"})

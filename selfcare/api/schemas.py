@@ -48,9 +48,17 @@ ClientEvent = Literal[tuple(kind.value for kind in CLIENT_EVENTS)]  # type: igno
 
 
 class Input(BaseModel):
-    """Request bodies: exact types (no "5" for 5) and no unknown fields."""
+    """Request bodies: exact types (no "5" for 5), no unknown fields, and no NUL characters in text."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        """PostgreSQL cannot store a NUL character in text (SQLite can): refuse it for both alike."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Text cannot contain the NUL character (\\u0000).")
+        return value
 
 
 class Output(BaseModel):
