@@ -1,0 +1,675 @@
+#!/usr/bin/env python3
+"""Load and fault test: simulated phones write through the API while a gunicorn worker is killed.
+
+For each database (SQLite, then PostgreSQL) the script:
+
+1. makes a fresh database (an SQLite file in a temp folder; a throwaway PostgreSQL server from
+   tests/pg.py, or a new database on the server given by --postgresql-url) and, through the app's own
+   services, a therapist and USERS onboarded patients, each linked, with a plan and a personal access token;
+2. starts the app under gunicorn (WORKERS sync workers on 127.0.0.1, a free port) with rate limiting
+   switched off (SELFCARE_RATELIMIT_ENABLED=false: the test measures the app, not the limiter);
+3. runs one thread per patient for DURATION seconds. Each behaves like the offline-first phone app:
+   check-ins, protocol sets sent as player events, walks and the odd nerve self-check, each write with
+   its own UUID and device time; on a connection error, a timeout or a 5xx it sends the SAME id and body
+   again (like the phone's outbox). A write counts as acknowledged only on 200 or 201;
+4. SIGKILLs one gunicorn worker (never the master) at each --kill-at fraction of the run; the master
+   starts a replacement. Connection errors right at a kill are the injected fault, counted apart;
+5. stops gunicorn and compares the database with what the phones sent: every acknowledged id stored
+   exactly once (lost, duplicated), nothing stored that no phone sent (unexpected), one walk at most per
+   check-in, and no traceback in the server log.
+
+It prints one table row per database (or JSON with --json) and exits 1 if any database shows errors,
+lost, duplicated or unexpected entries, or a kill that was not replaced.
+
+    .venv/bin/python scripts/loadtest.py                       # both databases, 20 users, 30 s
+    .venv/bin/python scripts/loadtest.py --db sqlite --users 20 --duration 60 --workers 4
+    .venv/bin/python scripts/loadtest.py --json > load.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: the app and tests/pg.py live beside this folder
+    sys.path.insert(0, str(ROOT))
+
+SECRET_KEY = "load-test-secret"
+PASSWORD = "load-test-password"
+RATE_LIMIT_ENV = {"SELFCARE_RATELIMIT_ENABLED": "false"}  # never throttle the simulated phones
+INJECTED_WINDOW = (-0.05, 1.5)  # seconds around a kill in which a dropped connection is the kill's doing
+RETRY_FOR = 30.0  # a write is retried this long at most (the phone's outbox would keep it longer)
+WRITE_KINDS = ("checkin", "walk", "event", "self_check")
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A simulated phone's account: patient id and token."""
+
+    id: int
+    token: str
+
+
+def prepare(url: str, instance: Path, users: int) -> list[Patient]:
+    """Make a therapist and `users` onboarded, linked patients with a plan and a token each."""
+    from selfcare import accounts, create_app
+    from selfcare.content import current_content
+    from selfcare.db import close_database, db
+    from selfcare.models import Role
+    from selfcare.services import plans, tokens
+    from selfcare.services.profiles import ProfileAnswers, save_profile
+
+    app = create_app(_app_config(url, instance))
+    patients = []
+    try:
+        with app.app_context(), db.connection_context():
+            therapist = accounts.create_user("load.therapist@example.com", PASSWORD, "Load Therapist", Role.THERAPIST, "UK", "Europe/London")
+            plan = plans.plan_values(current_content().plan)
+            for n in range(users):
+                user = accounts.create_user(f"load.patient{n}@example.com", PASSWORD, f"Patient {n}", Role.PATIENT, "UK", "Europe/London")
+                save_profile(user, ProfileAnswers("left", date.today() - timedelta(days=20), 10, False, False, "UK"))
+                accounts.link(therapist, user)
+                plans.change_plan(therapist, user, plan, paused=False, message=None)
+                patients.append(Patient(user.id, tokens.create_token(user, "load test").secret))
+    finally:
+        close_database()
+    return patients
+
+
+def _app_config(url: str, instance: Path) -> dict[str, Any]:
+    """The in-process app's settings: the gunicorn workers get the same through the environment."""
+    return {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False}
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    """A fresh SQLite file in a temp folder."""
+    with tempfile.TemporaryDirectory(prefix="selfcare-load-") as folder:
+        yield f"sqlite:///{folder}/load.db"
+
+
+@contextmanager
+def postgresql_database(server_url: str | None) -> Iterator[str]:
+    """A fresh database: on a throwaway server (tests/pg.py), or created on `server_url` and dropped after."""
+    if server_url is None:
+        from tests.pg import postgres_server
+
+        with postgres_server("selfcare_load") as url:
+            yield url
+        return
+    import psycopg2
+
+    name = f"selfcare_load_{uuid.uuid4().hex[:10]}"
+    parts = urlsplit(server_url)
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+# ------------------------------------------------------------------------------------------ gunicorn
+
+
+def _free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Gunicorn:
+    """gunicorn serving wsgi:app with sync workers; finds and kills its workers through /proc."""
+
+    def __init__(self, url: str, instance: Path, workers: int, log: Path) -> None:
+        self.port = _free_port()
+        self.workers = workers
+        self.log = log
+        env = {**os.environ, "SELFCARE_DATABASE_URL": url, "SELFCARE_INSTANCE_PATH": str(instance),
+               "SELFCARE_SECRET_KEY": SECRET_KEY, **RATE_LIMIT_ENV}
+        args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+                "--timeout", "30", "--graceful-timeout", "5", "wsgi:app"]
+        self._log_file = open(log, "w")
+        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        """Wait until /healthz answers and every worker has started."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}):\n{self.log.read_text()}")
+            try:
+                if request("127.0.0.1", self.port, "GET", "/healthz", None, None, 2)[0] == 200 \
+                        and len(self.worker_pids()) == self.workers:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer /healthz in {timeout} s:\n{self.log.read_text()}")
+
+    def worker_pids(self) -> set[int]:
+        """The master's children: its workers."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        try:
+            return {int(pid) for pid in children.read_text().split()}
+        except OSError:
+            return set()
+
+    def busy_workers(self) -> set[int]:
+        """Workers holding a client connection right now (an open socket to our port in /proc/net/tcp)."""
+        inodes = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == self.port and fields[3] == "01":  # local port, ESTABLISHED
+                inodes.add(f"socket:[{fields[9]}]")
+        busy = set()
+        for pid in self.worker_pids():
+            try:
+                if any(os.readlink(fd) in inodes for fd in Path(f"/proc/{pid}/fd").iterdir()):
+                    busy.add(pid)
+            except OSError:  # the worker exited, or an fd closed while we looked
+                continue
+        return busy
+
+    def kill_worker(self, rng: random.Random) -> tuple[int, bool]:
+        """SIGKILL one worker (never the master), one mid-request if one is found within 0.5 s; its pid."""
+        deadline = time.monotonic() + 0.5
+        busy: set[int] = set()
+        while not busy and time.monotonic() < deadline:
+            busy = self.busy_workers()
+        pid = rng.choice(sorted(busy or self.worker_pids()))
+        os.kill(pid, signal.SIGKILL)
+        return pid, bool(busy)
+
+    def wait_replaced(self, killed: int, timeout: float = 15) -> int | None:
+        """The pid of the worker the master started in place of `killed` (None if none came)."""
+        before = self.worker_pids() - {killed}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            new = pids - before - {killed}
+            if killed not in pids and len(pids) == self.workers and new:
+                return new.pop()
+            time.sleep(0.05)
+        return None
+
+    def stop(self) -> str:
+        """Stop gunicorn gracefully (SIGTERM) and return its log."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log_file.close()
+        return self.log.read_text()
+
+
+# -------------------------------------------------------------------------------------------- client
+
+
+def request(host: str, port: int, method: str, path: str, body: Any, token: str | None, timeout: float) -> tuple[int, bytes]:
+    """One HTTP request on a new connection (gunicorn's sync workers close each one)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        conn.request(method, path, data, headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@dataclass
+class Failure:
+    """A request that got no usable answer: when, what, and for which write."""
+
+    at: float
+    kind: str  # connection, timeout, http
+    detail: str
+    status: int | None = None
+
+
+@dataclass
+class Ack:
+    """An acknowledged write."""
+
+    kind: str
+    id: str
+    patient: int
+    at: float
+    status: int
+    attempts: int
+
+
+@dataclass
+class Ledger:
+    """Everything one simulated phone sent and heard."""
+
+    patient: int
+    requests: int = 0
+    sent: dict[str, str] = field(default_factory=dict)  # write id -> kind (ids ever sent)
+    acks: list[Ack] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    rejected: list[Failure] = field(default_factory=list)  # 4xx answers: the phone keeps those aside
+    retries: int = 0
+    walks_with_checkin: set[str] = field(default_factory=set)
+
+
+def _now_device() -> str:
+    """The phone's clock: now, with its UTC offset."""
+    return datetime.now(UTC).isoformat()
+
+
+class Phone:
+    """One simulated patient's phone: check-ins, sets by player events, walks; retries like the outbox."""
+
+    def __init__(self, patient: Patient, port: int, started: float, until: float, seed: int, flags: list[str],
+                 timeout: float, think: float) -> None:
+        self.patient, self.port, self.started, self.until = patient, port, started, until
+        self.rng = random.Random(seed)
+        self.flags = flags
+        self.timeout, self.think = timeout, think
+        self.ledger = Ledger(patient.id)
+        self.screen = "start"  # the player screen the last event answer showed
+        self.reading = {"zone": "calf", "side": "left", "leg_pain": 6, "back_pain": 3}
+
+    def run(self) -> None:
+        """Act until the run ends; a write under way is finished (retried) even past the end."""
+        while time.monotonic() < self.until:
+            roll = self.rng.random()
+            if roll < 0.25:
+                self.write("checkin", "/checkins", self._checkin())
+            elif roll < 0.40:
+                minutes = self.rng.randint(1, 60)
+                onset = self.rng.choice([None, self.rng.randint(0, minutes)])
+                self.write("walk", "/walks", {"id": str(uuid.uuid4()), "recorded_at": _now_device(), "minutes": minutes,
+                                              "onset_minutes": onset})
+            elif roll < 0.43:
+                self.write("self_check", "/self-checks", {
+                    "id": str(uuid.uuid4()), "recorded_at": _now_device(), "heel_walk": "normal", "toe_walk": "normal",
+                    "big_toe_lift": "normal", "numb_areas": []})
+            elif roll < 0.50:
+                self.read("/checkins?limit=20")
+            elif self.screen in ("start", "step", "recheck"):
+                self.next_event()
+            else:  # the set is over for now (repeat later, done, stop): the app would not offer another one
+                self.read("/player")
+            if self.think:
+                time.sleep(self.rng.uniform(0, 2 * self.think))
+
+    def _checkin(self) -> dict[str, Any]:
+        """A check-in with every red flag answered no."""
+        body: dict[str, Any] = {
+            "id": str(uuid.uuid4()), "recorded_at": _now_device(), "red_flags": {flag: False for flag in self.flags},
+            "reading": dict(self.reading), "sensations": ["pain"], "worse_with": ["sitting"],
+        }
+        if self.rng.random() < 0.5:
+            body["walk"] = {"minutes": 12, "onset_minutes": 5}
+        return body
+
+    def next_event(self) -> None:
+        """The next protocol event for the screen shown: start, step_done (sometimes quit), recheck_done."""
+        event: dict[str, Any] = {"id": str(uuid.uuid4()), "occurred_at": _now_device()}
+        if self.screen == "start":
+            event.update(kind="start", red_flags={flag: False for flag in self.flags}, reading=dict(self.reading))
+        elif self.screen == "step":
+            event["kind"] = "quit" if self.rng.random() < 0.08 else "step_done"
+        elif self.rng.random() < 0.85:  # recheck: mostly quit, so sets keep coming; sometimes finish the set
+            event["kind"] = "quit"
+        else:
+            event.update(kind="recheck_done", reading={**self.reading, "zone": "thigh", "leg_pain": 5})
+        answer = self.write("event", "/player/events", event)
+        if answer is not None:
+            self.screen = answer["session"]["screen"]["kind"]
+
+    def read(self, path: str) -> None:
+        """A read the app makes; failures are recorded, not retried."""
+        status, _ = self._send("GET", path, None)
+        if status is not None and status != 200:
+            self.ledger.rejected.append(Failure(self._t(), "http", f"GET {path}", status))
+
+    def write(self, kind: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """POST `body` until the server answers 200/201 (retrying the same id and body); the answer."""
+        self.ledger.sent[body["id"]] = kind
+        if kind == "checkin" and "walk" in body:
+            self.ledger.walks_with_checkin.add(body["id"])
+        first = time.monotonic()
+        attempts = 0
+        while True:
+            attempts += 1
+            status, payload = self._send("POST", path, body)
+            if status in (200, 201):
+                self.ledger.acks.append(Ack(kind, body["id"], self.patient.id, self._t(), status, attempts))
+                if status == 200 and attempts == 1:  # a new id answered as a replay: the server saw it before
+                    self.ledger.rejected.append(Failure(self._t(), "http", f"{kind} {body['id']}: 200 on first send", 200))
+                return json.loads(payload)
+            if status is not None and status < 500:
+                self.ledger.rejected.append(Failure(self._t(), "http", f"{kind} {body['id']}: {payload[:300]!r}", status))
+                return None
+            if time.monotonic() - first > RETRY_FOR:
+                return None
+            self.ledger.retries += 1
+            time.sleep(self.rng.uniform(0.02, 0.1))
+
+    def _send(self, method: str, path: str, body: Any) -> tuple[int | None, bytes]:
+        """One request; a connection error, timeout or 5xx is logged as a failure (status None or 5xx)."""
+        self.ledger.requests += 1
+        try:
+            status, payload = request("127.0.0.1", self.port, method, f"/api/v1/patients/{self.patient.id}{path}",
+                                      body, self.patient.token, self.timeout)
+        except TimeoutError as error:
+            self.ledger.failures.append(Failure(self._t(), "timeout", repr(error)))
+            return None, b""
+        except (OSError, http.client.HTTPException) as error:
+            self.ledger.failures.append(Failure(self._t(), "connection", repr(error)))
+            return None, b""
+        if status >= 500:
+            self.ledger.failures.append(Failure(self._t(), "http", payload[:300].decode(errors="replace"), status))
+        return status, payload
+
+    def _t(self) -> float:
+        """Seconds since the run started."""
+        return time.monotonic() - self.started
+
+
+# ------------------------------------------------------------------------------------------- checking
+
+
+def stored_entries(url: str, instance: Path, patient_ids: list[int]) -> dict[str, Any]:
+    """What the database holds for these patients, by kind: (id, patient) rows, and walks per check-in."""
+    from selfcare import create_app
+    from selfcare.db import close_database, db
+    from selfcare.models import CheckIn, SelfCheck, SessionEvent, Walk
+
+    create_app(_app_config(url, instance))
+    try:
+        with db.connection_context():
+            mine = {
+                "checkin": (CheckIn, CheckIn.select(CheckIn.uuid, CheckIn.patient).where(CheckIn.patient.in_(patient_ids))),
+                "walk": (Walk, Walk.select(Walk.uuid, Walk.patient).where(Walk.patient.in_(patient_ids) & Walk.checkin.is_null())),
+                "event": (SessionEvent, SessionEvent.select(SessionEvent.uuid, SessionEvent.patient)
+                          .where(SessionEvent.patient.in_(patient_ids))),
+                "self_check": (SelfCheck, SelfCheck.select(SelfCheck.uuid, SelfCheck.patient).where(SelfCheck.patient.in_(patient_ids))),
+            }
+            rows = {kind: [(str(r.uuid), r.patient_id) for r in query] for kind, (_, query) in mine.items()}
+            checkin_walks = Counter(
+                str(w.checkin.uuid) for w in Walk.select(Walk, CheckIn).join(CheckIn).where(Walk.patient.in_(patient_ids))
+            )
+    finally:
+        close_database()
+    return {"rows": rows, "checkin_walks": checkin_walks}
+
+
+def compare(ledgers: list[Ledger], stored: dict[str, Any]) -> dict[str, Any]:
+    """Acknowledged vs stored: lost, duplicated, unexpected (never sent), unacknowledged but stored."""
+    sent = {wid: kind for ledger in ledgers for wid, kind in ledger.sent.items()}
+    acked = {ack.id: ack for ledger in ledgers for ack in ledger.acks}
+    found: Counter[str] = Counter()
+    owner: dict[str, int] = {}
+    for kind, rows in stored["rows"].items():
+        for wid, patient in rows:
+            found[wid] += 1
+            owner[wid] = patient
+    lost = sorted(wid for wid in acked if found[wid] == 0)
+    duplicated = sorted(wid for wid, n in found.items() if n > 1)
+    unexpected = sorted(wid for wid in found if wid not in sent)
+    wrong_owner = sorted(wid for wid, ack in acked.items() if wid in owner and owner[wid] != ack.patient)
+    walks = stored["checkin_walks"]
+    with_walk = {wid for ledger in ledgers for wid in ledger.walks_with_checkin if wid in acked}
+    duplicated += sorted(f"walk of check-in {wid}" for wid, n in walks.items() if n > 1)
+    lost += sorted(f"walk of check-in {wid}" for wid in with_walk if walks[wid] == 0)
+    unexpected += sorted(f"walk of check-in {wid}" for wid in walks if wid not in with_walk and wid in sent)
+    per_patient: Counter[tuple[int, str]] = Counter()
+    sent_per_patient: Counter[tuple[int, str]] = Counter()
+    for ledger in ledgers:
+        for wid, kind in ledger.sent.items():
+            sent_per_patient[(ledger.patient, kind)] += 1
+    for kind, rows in stored["rows"].items():
+        for _, patient in rows:
+            per_patient[(patient, kind)] += 1
+    over = sorted(f"patient {p} {k}: {n} rows, {sent_per_patient[(p, k)]} sent" for (p, k), n in per_patient.items()
+                  if n > sent_per_patient[(p, k)])
+    return {
+        "lost": lost, "duplicated": duplicated + over, "unexpected": unexpected + wrong_owner,
+        "stored_unacknowledged": sorted(wid for wid in found if wid in sent and wid not in acked),
+        "unacknowledged": sorted(wid for wid in sent if wid not in acked),
+    }
+
+
+def classify(ledgers: list[Ledger], kill_times: list[float]) -> tuple[list[Failure], list[Failure]]:
+    """Split failures into injected (a dropped connection right at a kill) and errors (everything else)."""
+    injected, errors = [], []
+    for ledger in ledgers:
+        for failure in ledger.failures:
+            near_kill = any(k + INJECTED_WINDOW[0] <= failure.at <= k + INJECTED_WINDOW[1] for k in kill_times)
+            (injected if failure.kind == "connection" and near_kill else errors).append(failure)
+        errors.extend(ledger.rejected)
+    return injected, errors
+
+
+# ---------------------------------------------------------------------------------------------- run
+
+
+@dataclass
+class Result:
+    """One database's figures."""
+
+    database: str
+    duration_s: float
+    workers: int
+    users: int
+    requests: int
+    writes_sent: int
+    writes_acknowledged: int
+    acknowledged_by_kind: dict[str, int]
+    kills: list[dict[str, Any]]
+    acks_before_first_kill: int
+    acks_after_last_kill: int
+    injected: int
+    retries: int
+    replays: int
+    errors: int
+    lost: int
+    duplicated: int
+    unexpected: int
+    unacknowledged: int
+    requests_per_s: float
+    acknowledged_writes_per_s: float
+    rate_limiting: str
+    server_tracebacks: int
+    error_samples: list[str]
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """Nothing wrong: no errors, losses, duplicates, strays, unreplaced kills or tracebacks."""
+        return not self.problems
+
+
+def run_one(database: str, url: str, args: argparse.Namespace, workdir: Path) -> Result:
+    """Prepare `url`, serve it with gunicorn, drive the phones, kill workers, and check the database."""
+    from selfcare.clinical import FLAG_LEVELS
+    from selfcare.config import load_config
+
+    instance = workdir / f"instance-{database}"
+    patients = prepare(url, instance, args.users)
+    limiting = load_config({**RATE_LIMIT_ENV}).get("RATELIMIT_ENABLED")
+    server = Gunicorn(url, instance, args.workers, workdir / f"gunicorn-{database}.log")
+    kills: list[dict[str, Any]] = []
+    try:
+        server.wait_ready()
+        rng = random.Random(args.seed)
+        started = time.monotonic()
+        until = started + args.duration
+        phones = [Phone(p, server.port, started, until, args.seed * 1000 + n, list(FLAG_LEVELS), args.timeout, args.think)
+                  for n, p in enumerate(patients)]
+        threads = [threading.Thread(target=phone.run, name=f"phone-{phone.patient.id}") for phone in phones]
+        for thread in threads:
+            thread.start()
+        for fraction in sorted(args.kill_at):
+            time.sleep(max(0.0, started + fraction * args.duration - time.monotonic()))
+            pid, busy = server.kill_worker(rng)
+            at = time.monotonic() - started
+            replacement = server.wait_replaced(pid)
+            kills.append({"at_s": round(at, 2), "pid": pid, "mid_request": busy, "replaced_by": replacement,
+                          "replaced_after_s": round(time.monotonic() - started - at, 2) if replacement else None})
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - started
+    finally:
+        log = server.stop()
+    ledgers = [phone.ledger for phone in phones]
+    kill_times = [k["at_s"] for k in kills]
+    injected, errors = classify(ledgers, kill_times)
+    checked = compare(ledgers, stored_entries(url, instance, [p.id for p in patients]))
+    acks = [ack for ledger in ledgers for ack in ledger.acks]
+    requests = sum(ledger.requests for ledger in ledgers)
+    tracebacks = log.count("Traceback")
+    result = Result(
+        database=database, duration_s=round(elapsed, 1), workers=args.workers, users=args.users, requests=requests,
+        writes_sent=sum(len(ledger.sent) for ledger in ledgers), writes_acknowledged=len(acks),
+        acknowledged_by_kind=dict(Counter(ack.kind for ack in acks)), kills=kills,
+        acks_before_first_kill=sum(1 for a in acks if kill_times and a.at < kill_times[0]),
+        acks_after_last_kill=sum(1 for a in acks if kill_times and a.at > kill_times[-1]),
+        injected=len(injected), retries=sum(ledger.retries for ledger in ledgers),
+        replays=sum(1 for a in acks if a.status == 200 and a.attempts > 1), errors=len(errors),
+        lost=len(checked["lost"]), duplicated=len(checked["duplicated"]), unexpected=len(checked["unexpected"]),
+        unacknowledged=len(checked["unacknowledged"]), requests_per_s=round(requests / elapsed, 1),
+        acknowledged_writes_per_s=round(len(acks) / elapsed, 1),
+        rate_limiting=f"off (SELFCARE_RATELIMIT_ENABLED=false; config value {limiting!r})", server_tracebacks=tracebacks,
+        error_samples=[f"{f.at:.2f}s {f.kind} {f.status or ''} {f.detail}" for f in errors[:10]]
+        + [f"lost {w}" for w in checked["lost"][:5]] + [f"duplicated {w}" for w in checked["duplicated"][:5]]
+        + [f"unexpected {w}" for w in checked["unexpected"][:5]] + [f"unacknowledged {w}" for w in checked["unacknowledged"][:5]]
+        + _traceback_lines(log),
+        problems=[],
+    )
+    for name in ("errors", "lost", "duplicated", "unexpected", "unacknowledged", "server_tracebacks"):
+        if getattr(result, name):
+            result.problems.append(f"{name}: {getattr(result, name)}")
+    result.problems += [f"worker {k['pid']} was not replaced" for k in kills if k["replaced_by"] is None]
+    return result
+
+
+def _traceback_lines(log: str) -> list[str]:
+    """The last line of each traceback in the server log (the exception)."""
+    return [m.group(1) for m in re.finditer(r"Traceback \(most recent call last\):\n(?:[ \t].*\n)*(.*)", log)][:5]
+
+
+# -------------------------------------------------------------------------------------------- output
+
+COLUMNS = [("database", "database"), ("duration_s", "duration s"), ("workers", "workers"), ("users", "users"),
+           ("requests", "requests"), ("writes_acknowledged", "writes acked"), ("kill_count", "kills"),
+           ("injected", "injected"), ("retries", "retries"), ("replays", "replays"), ("errors", "errors"),
+           ("lost", "lost"), ("duplicated", "duplicated"), ("unexpected", "unexpected"), ("requests_per_s", "req/s")]
+
+
+def table(results: list[Result]) -> str:
+    """The figures as a plain-text table, one row per database."""
+    rows = [[label for _, label in COLUMNS]]
+    for r in results:
+        values = {**asdict(r), "kill_count": len(r.kills)}
+        rows.append([str(values[key]) for key, _ in COLUMNS])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def details(r: Result) -> str:
+    """What the table leaves out: kills, acknowledgements around them, and samples of anything wrong."""
+    kills = "; ".join(f"at {k['at_s']} s pid {k['pid']}{' (mid-request)' if k['mid_request'] else ''} -> {k['replaced_by']} after {k['replaced_after_s']} s" for k in r.kills)
+    lines = [f"{r.database}: rate limiting {r.rate_limiting}",
+             f"  kills: {kills or 'none'}",
+             f"  acknowledged {r.acknowledged_by_kind}; {r.acks_before_first_kill} before the first kill, "
+             f"{r.acks_after_last_kill} after the last; {r.acknowledged_writes_per_s} writes/s",
+             f"  {'OK' if r.ok else 'FAILED: ' + ', '.join(r.problems)}"]
+    lines += [f"    {sample}" for sample in r.error_samples]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="loadtest.py", description=__doc__.split("\n\n")[0],
+        epilog="Exit status: 0 when every database shows no errors, lost, duplicated or unexpected entries; "
+               "1 otherwise. Rate limiting is always switched off for the app under test.",
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both", help="database(s) to test (default: both)")
+    parser.add_argument("--users", type=int, default=20, help="simulated patients, one thread each (default: 20)")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load per database (default: 30)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default: 4)")
+    parser.add_argument("--kill-at", type=float, nargs="*", default=[0.4, 0.7], metavar="FRACTION",
+                        help="kill a worker at these fractions of the run (default: 0.4 0.7; none: no kills)")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause between a phone's actions, seconds (default: 0)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="client timeout per request, seconds (default: 10)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed for behaviour and which worker dies (default: 1)")
+    parser.add_argument("--postgresql-url", default=None,
+                        help="use this PostgreSQL server (a new database is made and dropped) instead of a throwaway one")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    args = parser.parse_args(argv)
+    if args.users < 1 or args.workers < 1 or args.duration <= 0 or any(not 0 < f < 1 for f in args.kill_at):
+        parser.error("--users and --workers must be at least 1, --duration positive, --kill-at fractions between 0 and 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the load test on each chosen database; print the figures; 0 if all is well, 1 if not."""
+    args = parse_args(argv)
+    databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    results = []
+    for database in databases:
+        with ExitStack() as stack:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="selfcare-load-")))
+            url = stack.enter_context(sqlite_database() if database == "sqlite" else postgresql_database(args.postgresql_url))
+            if not args.json:
+                print(f"{database}: {args.users} users, {args.workers} workers, {args.duration:g} s, kills at "
+                      f"{', '.join(f'{f:.0%}' for f in args.kill_at) or 'none'}; rate limiting off "
+                      f"(SELFCARE_RATELIMIT_ENABLED=false) ...", file=sys.stderr, flush=True)
+            results.append(run_one(database, url, args, workdir))
+    if args.json:
+        print(json.dumps([{**asdict(r), "ok": r.ok} for r in results], indent=2))
+    else:
+        print(table(results))
+        for r in results:
+            print(details(r))
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""scripts/loadtest.py, short: phones write through gunicorn while a worker is killed, and nothing is lost."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _loadtest() -> ModuleType:
+    """The script as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("loadtest", ROOT / "scripts" / "loadtest.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["loadtest"] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+loadtest = _loadtest()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_killed_worker_loses_and_doubles_nothing(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    args = loadtest.parse_args(["--users", "4", "--workers", "2", "--duration", "6", "--kill-at", "0.4"])
+    if backend == "sqlite":
+        database = loadtest.sqlite_database()
+    else:  # a fresh database on the session's server, dropped afterwards
+        database = loadtest.postgresql_database(request.getfixturevalue("postgres_url"))
+    with database as url:
+        result = loadtest.run_one(backend, url, args, tmp_path)
+    assert result.ok, loadtest.details(result)
+    assert (result.errors, result.lost, result.duplicated, result.unexpected) == (0, 0, 0, 0)
+    [kill] = result.kills
+    assert kill["replaced_by"] and kill["replaced_by"] != kill["pid"]
+    assert result.acks_before_first_kill > 0 and result.acks_after_last_kill > 0
+    assert set(result.acknowledged_by_kind) >= {"checkin", "walk", "event"}
+    assert result.rate_limiting.startswith("off")
+
+
+def test_the_table_and_json_name_every_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    result = loadtest.Result(
+        database="sqlite", duration_s=1.0, workers=2, users=1, requests=10, writes_sent=5, writes_acknowledged=5,
+        acknowledged_by_kind={"checkin": 5}, kills=[], acks_before_first_kill=0, acks_after_last_kill=0, injected=0,
+        retries=0, replays=0, errors=0, lost=1, duplicated=0, unexpected=0, unacknowledged=0, requests_per_s=10.0,
+        acknowledged_writes_per_s=5.0, rate_limiting="off", server_tracebacks=0, error_samples=[], problems=["lost: 1"],
+    )
+    text = loadtest.table([result])
+    for label in ("duration s", "workers", "users", "requests", "writes acked", "injected", "retries", "errors", "lost",
+                  "duplicated", "req/s"):
+        assert label in text
+    assert "FAILED: lost: 1" in loadtest.details(result)
+    assert json.loads(json.dumps([loadtest.asdict(result)]))[0]["lost"] == 1
