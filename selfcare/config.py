@@ -16,7 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_DIR": None,  # None: content/ next to the package, else ./content (see content_dir())
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "HTTPS": False,  # served over HTTPS: Secure cookies, https:// links (HSTS follows each request's scheme)
+    "TRUSTED_PROXIES": 0,  # proxies in front whose X-Forwarded-For/-Proto/-Host are believed (nginx: 1)
     "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 1024 * 1024,

@@ -82,11 +82,32 @@ def base(live_app: Any) -> str:
     return str(live_app.config["LIVE_URL"])
 
 
+# Every page records what its Content-Security-Policy blocked (an inline script or style, eval, another host).
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(
+  `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile || location.href}:${e.lineNumber}`));
+"""
+
+
+@pytest.fixture(autouse=True)
+def watch_csp(context: Any) -> None:
+    """Record Content-Security-Policy violations in every page of the test's browser context."""
+    context.add_init_script(WATCH_CSP)
+
+
+def csp_violations(page: Any) -> list[str]:
+    """What the page's Content-Security-Policy has blocked since it loaded."""
+    return list(page.evaluate("window.__cspViolations || []"))
+
+
 _axe = Axe()
 
 
 def assert_accessible(page: Any) -> None:
-    """axe-core finds no violations on the page as it is now, and nothing spills off a 360 px screen."""
+    """axe-core finds no violations on the page as it is now, nothing spills off a 360 px screen, and the
+    Content-Security-Policy blocked nothing the page tried to load or run."""
+    assert csp_violations(page) == [], page.url
     results = _axe.run(page)
     assert results.violations_count == 0, results.generate_report()
     width = page.evaluate("document.documentElement.scrollWidth")
