@@ -1,4 +1,4 @@
-"""Command-line tasks: flask --app selfcare init-db | create-user | demo."""
+"""Command-line tasks: flask --app selfcare init-db | create-user | demo | backup | restore."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from selfcare import accounts
+from selfcare.backup import backup_command, restore_command
 from selfcare.content import regions
 from selfcare.models import Role
 from selfcare.schema import create_schema
@@ -54,5 +55,5 @@ def demo_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, create_user_command, demo_command):
+    for command in (init_db_command, create_user_command, demo_command, backup_command, restore_command):
         app.cli.add_command(command)
