@@ -164,3 +164,45 @@ def test_a_red_flag_never_shows_lower_than_its_level(client, patient):
         assert "Get emergency help now" in page
         csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         client.post(f"/alerts/{alert.id}/confirm", data={"csrf_token": csrf})
+
+
+# A red flag never waits for the rest of the form: an unfinished form with a "yes" raises its alert at once.
+
+
+def test_an_unfinished_checkin_with_an_emergency_answer_goes_straight_to_the_alert(client, patient):
+    response = check_in(client, rf_bladder_change="yes", zone=None, leg_pain=None)
+    alert = Alert.get()
+    assert response.status_code == 303 and response.headers["Location"] == f"/alerts/{alert.id}"
+    assert (alert.level, alert.reasons, alert.source, alert.checkin_id) == ("emergency", ["bladder_change"], "checkin", None)
+    assert CheckIn.select().count() == 0  # nothing half-made is stored as a check-in
+    assert client.get("/exercises").headers["Location"] == f"/alerts/{alert.id}"  # the emergency takes over
+
+
+def test_the_finished_checkin_joins_the_alert_its_unfinished_form_raised(client, patient):
+    html, hidden = form_page(client, "/checkin")
+    for _ in range(2):  # sent twice without a pain score: still one alert
+        client.post("/checkin", data=checkin_data(html, hidden, rf_fever="yes", leg_pain=None))
+    assert Alert.select().count() == 1
+    finished = client.post("/checkin", data=checkin_data(html, hidden, rf_fever="yes"))
+    alert, checkin = Alert.get(), CheckIn.get()
+    assert Alert.select().count() == 1 and alert.checkin_id == checkin.id and alert.level == "urgent"
+    assert finished.headers["Location"] == f"/alerts/{alert.id}"
+
+
+def test_a_contact_pt_answer_on_an_unfinished_form_is_kept_and_the_form_shown_again(client, patient):
+    response = check_in(client, rf_numbness_spreading="yes", zone=None)
+    assert response.status_code == 422 and 'id="zone-error"' in response.get_data(as_text=True)
+    alert = Alert.get()
+    assert (alert.level, alert.checkin_id) == ("contact_pt", None)  # the therapist hears of it even if never finished
+
+
+def test_an_unfinished_checkin_without_a_red_flag_raises_nothing(client, patient):
+    response = check_in(client, zone=None)
+    assert response.status_code == 422 and Alert.select().count() == 0 and CheckIn.select().count() == 0
+
+
+def test_an_unfinished_set_start_with_an_emergency_answer_goes_straight_to_the_alert(client, patient):
+    response = start_set(client, rf_saddle_numbness="yes", leg_pain=None)
+    alert = Alert.get()
+    assert response.headers["Location"] == f"/alerts/{alert.id}"
+    assert (alert.level, alert.source) == ("emergency", "session")

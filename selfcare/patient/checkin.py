@@ -10,13 +10,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
-from selfcare.clinical import Reading
+from selfcare.clinical import Level, Reading
 from selfcare.content import current_content
 from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms import checkin_form, red_flag_field_name
 from selfcare.patient.offline import alert_context
-from selfcare.services.checkins import CheckInData, record_checkin
+from selfcare.services.checkins import CheckInData, record_checkin, report_red_flags
 from selfcare.services.entries import EntryConflict
 
 
@@ -24,6 +24,13 @@ def red_flag_answers(form: object) -> dict[str, bool]:
     """The yes/no answers of a validated form, by question id."""
     questions = current_content().red_flags.questions
     return {q.id: getattr(form, red_flag_field_name(q)).data == "yes" for q in questions}
+
+
+def answered_red_flags(form: object) -> dict[str, bool]:
+    """The red-flag questions answered "yes" on a form that may be invalid elsewhere (its CSRF token checked)."""
+    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:  # type: ignore[attr-defined]
+        return {}
+    return {question: True for question, yes in red_flag_answers(form).items() if yes}
 
 
 def reading_from(form: object) -> Reading:
@@ -51,6 +58,9 @@ def checkin() -> Response | tuple[str, int]:
             return redirect(url_for("patient.show_alert", alert_id=recorded.alert_id), 303)
         flash("Thank you. Your check-in is saved.", "success")
         return redirect(url_for("patient.today"), 303)
+    early = report_red_flags(current_user, answered_red_flags(form), "checkin") if form.is_submitted() else None
+    if early is not None and Level(early.level) >= Level.URGENT:
+        return redirect(url_for("patient.show_alert", alert_id=early.id), 303)  # the rest can wait; a red flag cannot
     questions = current_content().red_flags.questions
     return render_template(
         "patient/checkin.html", form=form, questions=questions, red_flag_name=red_flag_field_name, **alert_context()

@@ -13,9 +13,10 @@ from selfcare.clinical import Event, EventKind, Level, ScreenKind
 from selfcare.content import current_content, regions
 from selfcare.models import Role
 from selfcare.patient import bp
-from selfcare.patient.checkin import reading_from, red_flag_answers
+from selfcare.patient.checkin import answered_red_flags, reading_from, red_flag_answers
 from selfcare.patient.forms import RecheckForm, red_flag_field_name, start_set_form
 from selfcare.services import alerts, player, sessions
+from selfcare.services.checkins import report_red_flags
 from selfcare.words import describe_response
 
 # Events the step buttons may send; START and RECHECK_DONE come with their own forms.
@@ -65,6 +66,9 @@ def start_set() -> Response | tuple[str, int]:
     if view.screen.kind != ScreenKind.START:
         return redirect(url_for("patient.player_page"), 303)  # already started, e.g. a second tap
     if not form.validate_on_submit():
+        early = report_red_flags(current_user, answered_red_flags(form), sessions.SOURCE)
+        if early is not None and Level(early.level) >= Level.URGENT:
+            return redirect(url_for("patient.show_alert", alert_id=early.id), 303)  # a red flag never waits for the rest
         return _render(view, form, 422)
     try:
         alert = sessions.start_set(current_user, red_flag_answers(form), reading_from(form)).alert
@@ -102,6 +106,9 @@ def recheck() -> Response | tuple[str, int]:
         return redirect(url_for("patient.player_page"), 303)
     form = RecheckForm()
     if not form.validate_on_submit():
+        early = report_red_flags(current_user, answered_red_flags(form), sessions.SOURCE)
+        if early is not None and Level(early.level) >= Level.URGENT:
+            return redirect(url_for("patient.show_alert", alert_id=early.id), 303)  # a red flag never waits for the rest
         return _render(view, form, 422)
     player.apply(current_user, Event(EventKind.RECHECK_DONE, reading=reading_from(form)))
     return redirect(url_for("patient.player_page"), 303)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 
 from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
-from selfcare.models import CheckIn, User, Walk, utcnow
+from selfcare.models import Alert, CheckIn, User, Walk, utcnow
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
 from selfcare.services.entries import check_replay, once
@@ -99,10 +100,55 @@ def _record(patient: User, data: CheckInData, received: datetime) -> Recorded:
                 patient=patient, checkin=checkin, recorded_at=recorded_at, received_at=received,
                 minutes=data.walk_minutes, onset_minutes=data.walk_onset_minutes,
             )
-        alert = raise_alert(patient, result, "checkin", checkin, received)
+        alert = _adopt_early_report(patient, result.level, result.reasons, checkin, received)
+        if alert is None:
+            alert = raise_alert(patient, result, "checkin", checkin, received)
         if result.level in (Level.URGENT, Level.EMERGENCY):
             player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), received)
     return Recorded(checkin, result.level, alert.id if alert else None, True)
+
+
+# A form sent with a red flag but a missing answer elsewhere raises its alert at once (report_red_flags);
+# the finished check-in that follows within this time, with the same result, joins that alert.
+EARLY_REPORT_WINDOW = timedelta(hours=2)
+
+
+def report_red_flags(patient: User, answers: Mapping[str, bool], source: str, now: datetime | None = None) -> Alert | None:
+    """Raise the alert for red-flag answers from a form that could not be saved (another answer was missing).
+
+    A red flag must never wait for the rest of a form: "yes" answers are triaged with the onboarding history
+    (questions not answered count as "no", which can never lower a level) and an alert above `none` is stored,
+    pausing or blocking the exercises like a saved one. A report repeated with the same result adds nothing.
+    """
+    received = to_utc(now) if now is not None else utcnow()
+    with db.atomic():
+        result = triage({**{k: v for k, v in answers.items() if v}, **history_answers(get_profile(patient))})
+        if result.level == Level.NONE:
+            return None
+        alert = _early_report(patient, source, result.level, result.reasons, received)
+        if alert is not None:
+            return alert
+        alert = raise_alert(patient, result, source, None, received)
+        if result.level in (Level.URGENT, Level.EMERGENCY):
+            player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), received)
+    return alert
+
+
+def _early_report(patient: User, source: str, level: Level, reasons: Iterable[str], now: datetime) -> Alert | None:
+    """A recent alert from an unfinished form (check-in or set start) with this result, not joined to a check-in."""
+    candidates = Alert.select().where(
+        (Alert.patient == patient.id) & Alert.checkin.is_null() & (Alert.source == source)
+        & (Alert.level == level.value) & (Alert.created_at >= now - EARLY_REPORT_WINDOW)
+    )
+    return next((a for a in candidates if sorted(a.reasons) == sorted(reasons)), None)
+
+
+def _adopt_early_report(patient: User, level: Level, reasons: Iterable[str], checkin: CheckIn, now: datetime) -> Alert | None:
+    """Join the finished check-in to the alert its unfinished form already raised, instead of a second alert."""
+    alert = _early_report(patient, "checkin", level, reasons, now) if level != Level.NONE else None
+    if alert is not None:
+        Alert.update(checkin=checkin).where(Alert.id == alert.id).execute()
+    return alert
 
 
 def latest(patient: User) -> CheckIn | None:
