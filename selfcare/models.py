@@ -67,6 +67,11 @@ class User(UserMixin, BaseModel):
     region = CharField(max_length=8, null=True)  # a code from content/regions.toml: the emergency number
     timezone = CharField(max_length=64, default="UTC")
     created_at = DateTimeField(default=utcnow)
+    # Two-step sign-in (therapists; services/two_factor.py). The secret is set while setting up and kept while it is on.
+    totp_secret = CharField(max_length=64, null=True)  # base32, for the authenticator app
+    totp_enabled_at = DateTimeField(null=True)  # two-step sign-in is on from this time; None: off
+    totp_last_timestep = IntegerField(null=True)  # the 30-second step of the last code used: no code works twice
+    totp_failures = SmallIntegerField(default=0)  # wrong codes since the password was last right
 
     @property
     def is_patient(self) -> bool:
@@ -308,6 +313,15 @@ class CalendarFeed(BaseModel):
     last_used_at = DateTimeField(null=True)  # when a calendar app last fetched it
 
 
+class RecoveryCode(BaseModel):
+    """A single-use code that stands in for the authenticator app: only a hash is kept; the code is shown once."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the code without its dash
+    created_at = DateTimeField(default=utcnow)
+    used_at = DateTimeField(null=True)
+
+
 class SchemaVersion(BaseModel):
     """The schema migrations applied to this database (see selfcare/schema.py)."""
 
@@ -317,5 +331,5 @@ class SchemaVersion(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
-    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed, SchemaVersion,
+    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed, RecoveryCode, SchemaVersion,
 ]

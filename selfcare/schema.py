@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from peewee import fn
-from playhouse.migrate import SchemaMigrator
+from peewee import CharField, DateTimeField, IntegerField, SmallIntegerField, fn
+from playhouse.migrate import SchemaMigrator, migrate
 
 from selfcare.db import db, is_postgresql
 from selfcare.models import MODELS, SchemaVersion
@@ -25,7 +25,18 @@ def _v3_calendar_feed(migrator: SchemaMigrator) -> None:
     """Version 3: the calendar_feed table (a new table: create_tables made it already)."""
 
 
-MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed]
+def _v4_two_factor(migrator: SchemaMigrator) -> None:
+    """Version 4: two-step sign-in columns on user; the recovery_code table (create_tables made it already)."""
+    # The columns as they were at version 4 (not the models' fields, which may change later).
+    migrate(
+        migrator.add_column("user", "totp_secret", CharField(max_length=64, null=True)),
+        migrator.add_column("user", "totp_enabled_at", DateTimeField(null=True)),
+        migrator.add_column("user", "totp_last_timestep", IntegerField(null=True)),
+        migrator.add_column("user", "totp_failures", SmallIntegerField(default=0)),
+    )
+
+
+MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor]
 
 LATEST = 1 + len(MIGRATIONS)
 
