@@ -57,7 +57,7 @@ if str(ROOT) not in sys.path:  # run as a script: the app and tests/pg.py live b
 SECRET_KEY = "load-test-secret"
 PASSWORD = "load-test-password"
 RATE_LIMIT_ENV = {"SELFCARE_RATELIMIT_ENABLED": "false"}  # never throttle the simulated phones
-INJECTED_WINDOW = (-0.05, 1.5)  # seconds around a kill in which a dropped connection is the kill's doing
+KILL_SLACK = 0.05  # seconds: a request begun this soon after os.kill() may still have reached the dying worker
 RETRY_FOR = 30.0  # a write is retried this long at most (the phone's outbox would keep it longer)
 WRITE_KINDS = ("checkin", "walk", "event", "self_check")
 
@@ -154,7 +154,7 @@ class Gunicorn:
         self.workers = workers
         self.log = log
         env = {**os.environ, "SELFCARE_DATABASE_URL": url, "SELFCARE_INSTANCE_PATH": str(instance),
-               "SELFCARE_SECRET_KEY": SECRET_KEY, **RATE_LIMIT_ENV}
+               "SELFCARE_SECRET_KEY": SECRET_KEY, "PYTHONPATH": str(ROOT), **RATE_LIMIT_ENV}  # this checkout's app
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                 "--timeout", "30", "--graceful-timeout", "5", "wsgi:app"]
         self._log_file = open(log, "w")
@@ -176,12 +176,16 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not answer /healthz in {timeout} s:\n{self.log.read_text()}")
 
     def worker_pids(self) -> set[int]:
-        """The master's children: its workers."""
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        try:
-            return {int(pid) for pid in children.read_text().split()}
-        except OSError:
-            return set()
+        """The master's children, its workers (parent pid read from /proc/PID/stat)."""
+        pids = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])  # the name may hold spaces or parentheses
+            except (OSError, IndexError, ValueError):  # the process ended while we looked
+                continue
+            if ppid == self.proc.pid:
+                pids.add(int(stat.parent.name))
+        return pids
 
     def busy_workers(self) -> set[int]:
         """Workers holding a client connection right now (an open socket to our port in /proc/net/tcp)."""
@@ -199,15 +203,23 @@ class Gunicorn:
                 continue
         return busy
 
-    def kill_worker(self, rng: random.Random) -> tuple[int, bool]:
-        """SIGKILL one worker (never the master), one mid-request if one is found within 0.5 s; its pid."""
+    def kill_worker(self, rng: random.Random) -> tuple[int, bool, float]:
+        """SIGKILL one worker (never the master), one mid-request if one is found within 0.5 s.
+
+        Returns its pid, whether it held a client connection, and the monotonic time of the kill.
+        """
         deadline = time.monotonic() + 0.5
         busy: set[int] = set()
         while not busy and time.monotonic() < deadline:
             busy = self.busy_workers()
-        pid = rng.choice(sorted(busy or self.worker_pids()))
+        while not (candidates := sorted(busy or self.worker_pids())):  # between a worker's death and its replacement
+            if time.monotonic() > deadline + 10:
+                raise RuntimeError(f"gunicorn has no workers to kill:\n{self.log.read_text()}")
+            time.sleep(0.05)
+        pid = rng.choice(candidates)
+        at = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        return pid, bool(busy)
+        return pid, bool(busy), at
 
     def wait_replaced(self, killed: int, timeout: float = 15) -> int | None:
         """The pid of the worker the master started in place of `killed` (None if none came)."""
@@ -257,8 +269,9 @@ def request(host: str, port: int, method: str, path: str, body: Any, token: str 
 
 @dataclass
 class Failure:
-    """A request that got no usable answer: when, what, and for which write."""
+    """A request that got no usable answer: when it was sent and failed (seconds into the run), and what."""
 
+    started: float
     at: float
     kind: str  # connection, timeout, http
     detail: str
@@ -362,7 +375,7 @@ class Phone:
         """A read the app makes; failures are recorded, not retried."""
         status, _ = self._send("GET", path, None)
         if status is not None and status != 200:
-            self.ledger.rejected.append(Failure(self._t(), "http", f"GET {path}", status))
+            self.ledger.rejected.append(Failure(self._t(), self._t(), "http", f"GET {path}", status))
 
     def write(self, kind: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         """POST `body` until the server answers 200/201 (retrying the same id and body); the answer."""
@@ -377,10 +390,10 @@ class Phone:
             if status in (200, 201):
                 self.ledger.acks.append(Ack(kind, body["id"], self.patient.id, self._t(), status, attempts))
                 if status == 200 and attempts == 1:  # a new id answered as a replay: the server saw it before
-                    self.ledger.rejected.append(Failure(self._t(), "http", f"{kind} {body['id']}: 200 on first send", 200))
+                    self.ledger.rejected.append(Failure(self._t(), self._t(), "http", f"{kind} {body['id']}: 200 on first send", 200))
                 return json.loads(payload)
             if status is not None and status < 500:
-                self.ledger.rejected.append(Failure(self._t(), "http", f"{kind} {body['id']}: {payload[:300]!r}", status))
+                self.ledger.rejected.append(Failure(self._t(), self._t(), "http", f"{kind} {body['id']}: {payload[:300]!r}", status))
                 return None
             if time.monotonic() - first > RETRY_FOR:
                 return None
@@ -390,17 +403,18 @@ class Phone:
     def _send(self, method: str, path: str, body: Any) -> tuple[int | None, bytes]:
         """One request; a connection error, timeout or 5xx is logged as a failure (status None or 5xx)."""
         self.ledger.requests += 1
+        sent = self._t()
         try:
             status, payload = request("127.0.0.1", self.port, method, f"/api/v1/patients/{self.patient.id}{path}",
                                       body, self.patient.token, self.timeout)
         except TimeoutError as error:
-            self.ledger.failures.append(Failure(self._t(), "timeout", repr(error)))
+            self.ledger.failures.append(Failure(sent, self._t(), "timeout", repr(error)))
             return None, b""
         except (OSError, http.client.HTTPException) as error:
-            self.ledger.failures.append(Failure(self._t(), "connection", repr(error)))
+            self.ledger.failures.append(Failure(sent, self._t(), "connection", repr(error)))
             return None, b""
         if status >= 500:
-            self.ledger.failures.append(Failure(self._t(), "http", payload[:300].decode(errors="replace"), status))
+            self.ledger.failures.append(Failure(sent, self._t(), "http", payload[:300].decode(errors="replace"), status))
         return status, payload
 
     def _t(self) -> float:
@@ -473,12 +487,12 @@ def compare(ledgers: list[Ledger], stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def classify(ledgers: list[Ledger], kill_times: list[float]) -> tuple[list[Failure], list[Failure]]:
-    """Split failures into injected (a dropped connection right at a kill) and errors (everything else)."""
+    """Split failures into injected (a connection dropped while it was open at a kill) and errors (everything else)."""
     injected, errors = [], []
     for ledger in ledgers:
         for failure in ledger.failures:
-            near_kill = any(k + INJECTED_WINDOW[0] <= failure.at <= k + INJECTED_WINDOW[1] for k in kill_times)
-            (injected if failure.kind == "connection" and near_kill else errors).append(failure)
+            in_flight = any(failure.started <= k + KILL_SLACK and failure.at >= k for k in kill_times)
+            (injected if failure.kind == "connection" and in_flight else errors).append(failure)
         errors.extend(ledger.rejected)
     return injected, errors
 
@@ -513,6 +527,7 @@ class Result:
     acknowledged_writes_per_s: float
     rate_limiting: str
     server_tracebacks: int
+    load_average: float  # the machine's 1-minute load average as the run ended: read req/s against it
     error_samples: list[str]
     problems: list[str]
 
@@ -544,18 +559,19 @@ def run_one(database: str, url: str, args: argparse.Namespace, workdir: Path) ->
             thread.start()
         for fraction in sorted(args.kill_at):
             time.sleep(max(0.0, started + fraction * args.duration - time.monotonic()))
-            pid, busy = server.kill_worker(rng)
-            at = time.monotonic() - started
+            pid, busy, killed = server.kill_worker(rng)
+            at = killed - started
             replacement = server.wait_replaced(pid)
-            kills.append({"at_s": round(at, 2), "pid": pid, "mid_request": busy, "replaced_by": replacement,
+            kills.append({"at": at, "at_s": round(at, 2), "pid": pid, "mid_request": busy, "replaced_by": replacement,
                           "replaced_after_s": round(time.monotonic() - started - at, 2) if replacement else None})
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        load = os.getloadavg()[0]
     finally:
         log = server.stop()
     ledgers = [phone.ledger for phone in phones]
-    kill_times = [k["at_s"] for k in kills]
+    kill_times = [k["at"] for k in kills]
     injected, errors = classify(ledgers, kill_times)
     checked = compare(ledgers, stored_entries(url, instance, [p.id for p in patients]))
     acks = [ack for ledger in ledgers for ack in ledger.acks]
@@ -573,6 +589,7 @@ def run_one(database: str, url: str, args: argparse.Namespace, workdir: Path) ->
         unacknowledged=len(checked["unacknowledged"]), requests_per_s=round(requests / elapsed, 1),
         acknowledged_writes_per_s=round(len(acks) / elapsed, 1),
         rate_limiting=f"off (SELFCARE_RATELIMIT_ENABLED=false; config value {limiting!r})", server_tracebacks=tracebacks,
+        load_average=round(load, 2),
         error_samples=[f"{f.at:.2f}s {f.kind} {f.status or ''} {f.detail}" for f in errors[:10]]
         + [f"lost {w}" for w in checked["lost"][:5]] + [f"duplicated {w}" for w in checked["duplicated"][:5]]
         + [f"unexpected {w}" for w in checked["unexpected"][:5]] + [f"unacknowledged {w}" for w in checked["unacknowledged"][:5]]
@@ -614,7 +631,7 @@ def table(results: list[Result]) -> str:
 def details(r: Result) -> str:
     """What the table leaves out: kills, acknowledgements around them, and samples of anything wrong."""
     kills = "; ".join(f"at {k['at_s']} s pid {k['pid']}{' (mid-request)' if k['mid_request'] else ''} -> {k['replaced_by']} after {k['replaced_after_s']} s" for k in r.kills)
-    lines = [f"{r.database}: rate limiting {r.rate_limiting}",
+    lines = [f"{r.database}: rate limiting {r.rate_limiting}; load average {r.load_average} on {os.cpu_count()} CPUs",
              f"  kills: {kills or 'none'}",
              f"  acknowledged {r.acknowledged_by_kind}; {r.acks_before_first_kill} before the first kill, "
              f"{r.acks_after_last_kill} after the last; {r.acknowledged_writes_per_s} writes/s",

@@ -49,7 +49,7 @@ def test_the_table_and_json_name_every_figure(capsys: pytest.CaptureFixture[str]
         database="sqlite", duration_s=1.0, workers=2, users=1, requests=10, writes_sent=5, writes_acknowledged=5,
         acknowledged_by_kind={"checkin": 5}, kills=[], acks_before_first_kill=0, acks_after_last_kill=0, injected=0,
         retries=0, replays=0, errors=0, lost=1, duplicated=0, unexpected=0, unacknowledged=0, requests_per_s=10.0,
-        acknowledged_writes_per_s=5.0, rate_limiting="off", server_tracebacks=0, error_samples=[], problems=["lost: 1"],
+        acknowledged_writes_per_s=5.0, rate_limiting="off", server_tracebacks=0, load_average=1.0, error_samples=[], problems=["lost: 1"],
     )
     text = loadtest.table([result])
     for label in ("duration s", "workers", "users", "requests", "writes acked", "injected", "retries", "errors", "lost",
