@@ -37,9 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from selfcare import api, auth, calendar_feed, home, patient, settings, therapist
+    from selfcare import api, auth, calendar_feed, home, patient, settings, therapist, two_step
 
-    for blueprint in (home.bp, auth.bp, settings.bp, calendar_feed.bp, patient.bp, therapist.bp):
+    for blueprint in (home.bp, auth.bp, settings.bp, two_step.bp, calendar_feed.bp, patient.bp, therapist.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # a token needs no CSRF; session writes are checked by the API itself
     api.init_app(app)

@@ -2,22 +2,62 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from selfcare import accounts
 from selfcare.access import is_safe_next, public, signed_in
-from selfcare.forms import LoginForm, SignupForm
+from selfcare.forms import AppCodeForm, LoginForm, RecoveryCodeForm, SignupForm
 from selfcare.models import Role, User
+from selfcare.services import two_factor
 
 bp = Blueprint("auth", __name__)
 
 
-def _start_session(user: User, remember: bool = False) -> None:
+PENDING = "pending_login"  # the session key of a login whose password was right, waiting for the second step
+PENDING_SECONDS = 5 * 60
+
+
+def _log_in(user: User, remember: bool = False) -> None:
     """Log `user` in on a fresh session, so an earlier session id cannot be reused."""
     session.clear()
     login_user(user, remember=remember)
+
+
+def _start_session(user: User, remember: bool = False, next_url: str | None = None) -> Response:
+    """Finish the password step, the one place that does: log in and go on, or ask for a code first.
+
+    With two-step sign-in on, the user is not logged in yet: the session remembers who (for PENDING_SECONDS)
+    and the answer goes to the second step.
+    """
+    if not two_factor.is_on(user):
+        _log_in(user, remember)
+        return redirect(next_url or url_for("home.index"), 303)
+    session.clear()
+    two_factor.password_step_passed(user)
+    session[PENDING] = {"user_id": user.id, "at": two_factor.clock().isoformat(), "remember": bool(remember), "next": next_url}
+    return redirect(url_for("auth.enter_code"), 303)
+
+
+def _pending_login() -> tuple[User, dict[str, Any]] | None:
+    """The user waiting for the second step on this session, unless it expired or had too many wrong codes."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    try:
+        user_id, started = int(pending["user_id"]), datetime.fromisoformat(pending["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not 0 <= (two_factor.clock() - started).total_seconds() <= PENDING_SECONDS:
+        return None
+    user = User.get_or_none(User.id == user_id)
+    if user is None or not two_factor.is_on(user) or user.totp_failures >= two_factor.MAX_FAILURES:
+        return None
+    return user, pending
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -54,11 +94,39 @@ def login() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            _start_session(user, remember=form.remember.data)
-            return redirect(next_url or url_for("home.index"), 303)
+            return _start_session(user, remember=form.remember.data, next_url=next_url)
         form.password.errors = ["That email and password do not match an account. Check them and try again."]
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, next_url=next_url), status
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@public
+def enter_code() -> Response | tuple[str, int]:
+    """The second step of logging in: the code from the authenticator app, or a recovery code."""
+    pending = _pending_login()
+    if pending is None:
+        if session.pop(PENDING, None) is not None:
+            flash("Please log in again: the code was not entered in time, or too many codes did not work.", "info")
+        return redirect(url_for("auth.login"), 303 if request.method == "POST" else 302)
+    user, details = pending
+    recovery = request.args.get("method") == "recovery"
+    form = RecoveryCodeForm() if recovery else AppCodeForm()
+    if form.validate_on_submit():
+        if (two_factor.use_recovery_code if recovery else two_factor.verify_code)(user, form.code.data):
+            _log_in(user, remember=bool(details.get("remember")))
+            next_url = details.get("next")
+            return redirect(next_url if isinstance(next_url, str) and is_safe_next(next_url) else url_for("home.index"), 303)
+        if two_factor.note_failure(user) >= two_factor.MAX_FAILURES:
+            session.pop(PENDING, None)
+            flash("That was too many codes that did not work. Please log in again with your password.", "info")
+            return redirect(url_for("auth.login"), 303)
+        form.code.errors = [_WRONG_RECOVERY_CODE if recovery else _WRONG_APP_CODE]
+    return render_template("auth/enter_code.html", form=form, recovery=recovery), 422 if form.errors else 200
+
+
+_WRONG_APP_CODE = "That code did not work. Enter the newest code your app shows for selfcare."
+_WRONG_RECOVERY_CODE = "That recovery code did not work. Check it, or try another one you have not used."
 
 
 @bp.route("/logout", methods=["POST"])

@@ -12,6 +12,7 @@ from selfcare import accounts
 from selfcare.clinical import FLAG_LEVELS, Level, Reading, Zone, classify_response, triage
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, ExerciseSet, Role, User, Walk
+from selfcare.services import two_factor
 from selfcare.services.profiles import ProfileAnswers, get_profile, save_profile
 from selfcare.timeutil import zone_of
 
@@ -162,6 +163,7 @@ def create_demo(now: datetime | None = None, seed: int = 2026) -> list[str]:
     moment = now or datetime.now(timezone.utc)
     rng = random.Random(seed)
     therapist = _user(THERAPIST["email"], THERAPIST["name"], Role.THERAPIST, THERAPIST["region"], THERAPIST["timezone"])
+    two_factor.turn_off(therapist)  # the demo login is the password alone, even after someone tried two-step sign-in
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):", f"  therapist  {therapist.email}"]
     for spec in PATIENTS:
         patient = _user(spec.email, spec.name, Role.PATIENT, spec.region, spec.timezone)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from selfcare import accounts
 from selfcare.content import regions
@@ -80,3 +80,51 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Keep me logged in on this device")
+
+
+def _strip(value: Any) -> Any:
+    """Leading and trailing spaces off a typed value."""
+    return value.strip() if isinstance(value, str) else value
+
+
+APP_CODE_PATTERN = r"^[0-9]{3}[ -]?[0-9]{3}$"  # six digits; apps often show them as two groups of three
+
+
+class AppCodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app: the second step of logging in, and two-step sign-in settings."""
+
+    code = StringField(
+        "6-digit code from your app",
+        filters=[_strip],
+        validators=[InputRequired("Enter the 6-digit code from your app."),
+                    Regexp(APP_CODE_PATTERN, message="Enter the 6 digits your app shows, like 123456.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 7, "spellcheck": "false"},
+    )
+
+
+class RecoveryCodeForm(FlaskForm):
+    """One of the recovery codes saved when two-step sign-in was turned on."""
+
+    code = StringField(
+        "Recovery code",
+        description="10 letters and numbers, like ABCDE-23456. Each code works once.",
+        filters=[_strip],
+        validators=[InputRequired("Enter one of your recovery codes."), Length(max=32, message="A recovery code has 10 letters and numbers.")],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class TurnOffTwoStepForm(FlaskForm):
+    """Turning two-step sign-in off asks for the password and a code."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[InputRequired("Enter your password."), Length(max=accounts.PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        "6-digit code from your app, or a recovery code",
+        filters=[_strip],
+        validators=[InputRequired("Enter the code from your app, or a recovery code."), Length(max=32, message="That is longer than any code.")],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
+    )

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length
 
 from selfcare.access import role_required, signed_in
 from selfcare.models import Role
-from selfcare.services import calendar_links, tokens
+from selfcare.services import calendar_links, tokens, two_factor
 from selfcare.timeutil import to_local
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -47,6 +47,7 @@ def _page(form: TokenForm, new_secret: str | None = None, status: int = 200, new
         "settings/index.html", form=form, revoke=RevokeForm(), tokens=rows, new_secret=new_secret,
         calendar_link=calendar_links.current(current_user) if current_user.is_patient else None,
         new_calendar_url=new_calendar_url,
+        two_step=two_factor.status(current_user) if current_user.is_therapist else None,
         local=lambda stored: to_local(current_user, stored).strftime("%d %b %Y, %H:%M") if stored else "never",
         at_limit=len(rows) >= tokens.MAX_ACTIVE,
     )

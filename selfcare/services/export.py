@@ -101,7 +101,10 @@ def collect(patient: User) -> dict[str, Any]:
     document: dict[str, Any] = {
         "format": FORMAT,
         "exported_at": _value(utcnow()),
-        "account": {name: _value(getattr(account, name)) for name in ACCOUNT_FIELDS},
+        "account": {
+            **{name: _value(getattr(account, name)) for name in ACCOUNT_FIELDS},
+            "two_step_sign_in_since": _value(account.totp_enabled_at),  # never the secret or the recovery codes' hashes
+        },
         "care_links": _care_links(patient),
     }
     for name, model, order in PATIENT_TABLES:
