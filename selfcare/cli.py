@@ -1,4 +1,4 @@
-"""Command-line tasks: flask --app selfcare init-db | create-user | demo | backup | restore."""
+"""Command-line tasks: flask --app selfcare init-db | create-user | demo | backup | restore | turn-off-two-step."""
 
 from __future__ import annotations
 
@@ -53,7 +53,26 @@ def demo_command() -> None:
         click.echo(line)
 
 
+@click.command("turn-off-two-step")
+@click.option("--email", required=True)
+@with_appcontext
+def turn_off_two_step_command(email: str) -> None:
+    """Turn off two-step sign-in for someone with neither their phone nor a recovery code (make sure it is them first)."""
+    from selfcare.models import User
+    from selfcare.services import two_factor
+
+    try:
+        user = User.get_or_none(User.email == accounts.normalize_email(email))
+    except accounts.AccountError as error:
+        raise click.BadParameter(error.message, param_hint="--email") from None
+    if user is None:
+        raise click.BadParameter("there is no account with this email", param_hint="--email")
+    two_factor.turn_off(user)
+    click.echo(f"Two-step sign-in is off for {user.email}: their password alone logs in until they turn it on again.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (init_db_command, create_user_command, demo_command, backup_command, restore_command):
+    for command in (init_db_command, create_user_command, demo_command, backup_command, restore_command,
+                    turn_off_two_step_command):
         app.cli.add_command(command)

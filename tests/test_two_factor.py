@@ -416,3 +416,12 @@ def test_a_version_3_database_migrates(app, monkeypatch):
     migrated = User.get_by_id(therapist.id)
     assert (migrated.email, migrated.totp_secret, migrated.totp_enabled_at, migrated.totp_failures) == ("pt@example.com", None, None, 0)
     assert not two_factor.is_on(migrated)
+
+
+def test_the_command_line_turns_it_off_for_someone_locked_out(app, runner, clock):
+    therapist, _ = turned_on(clock, email="pt@example.com")
+    result = runner.invoke(args=["turn-off-two-step", "--email", "PT@example.com"])
+    assert result.exit_code == 0, result.output
+    assert "Two-step sign-in is off for pt@example.com" in result.output
+    assert not two_factor.is_on(User.get_by_id(therapist.id)) and RecoveryCode.select().count() == 0
+    assert runner.invoke(args=["turn-off-two-step", "--email", "nobody@example.com"]).exit_code == 2
