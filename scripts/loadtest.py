@@ -11,7 +11,8 @@ For each database (SQLite, then PostgreSQL) the script:
 3. runs one thread per patient for DURATION seconds. Each behaves like the offline-first phone app:
    check-ins, protocol sets sent as player events, walks and the odd nerve self-check, each write with
    its own UUID and device time; on a connection error, a timeout or a 5xx it sends the SAME id and body
-   again (like the phone's outbox). A write counts as acknowledged only on 200 or 201;
+   again (like the phone's outbox). A write counts as acknowledged only on 200 or 201. A share of the
+   writes (--twice) is sent twice at once, as an outbox retrying too early would: exactly one may be 201;
 4. SIGKILLs one gunicorn worker (never the master) at each --kill-at fraction of the run; the master
    starts a replacement. A request open on the killed worker fails (connection reset, remote end
    closed): that is the injected fault, counted apart. Any other failure is an error: a 5xx, a 4xx
@@ -300,6 +301,7 @@ class Ack:
     at: float
     status: int
     attempts: int
+    twin: bool = False  # sent twice at once; this is one of the two
 
 
 @dataclass
@@ -325,12 +327,14 @@ class Phone:
     """One simulated patient's phone: check-ins, sets by player events, walks; retries like the outbox."""
 
     def __init__(self, patient: Patient, port: int, started: float, until: float, seed: int, flags: list[str],
-                 timeout: float, think: float) -> None:
+                 timeout: float, think: float, twice: float) -> None:
         self.patient, self.port, self.started, self.until = patient, port, started, until
         self.rng = random.Random(seed)
         self.flags = flags
         self.timeout, self.think = timeout, think
         self.ledger = Ledger(patient.id)
+        self.twice = twice  # the share of writes sent twice at once
+        self.twins: list[Ledger] = []  # what the second senders of those writes heard
         self.screen = "start"  # the player screen the last event answer showed
         self.reading = {"zone": "calf", "side": "left", "leg_pain": 6, "back_pain": 3}
 
@@ -385,48 +389,60 @@ class Phone:
 
     def read(self, path: str) -> None:
         """A read the app makes; failures are recorded, not retried."""
-        status, _ = self._send("GET", path, None)
+        status, _ = self._send(self.ledger, "GET", path, None)
         if status is not None and status != 200:
             self.ledger.rejected.append(Failure(self._t(), self._t(), "http", f"GET {path}", status))
 
     def write(self, kind: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        """POST `body` until the server answers 200/201 (retrying the same id and body); the answer."""
+        """Send a write until acknowledged; now and then twice at once, as a phone whose outbox retried early."""
         self.ledger.sent[body["id"]] = kind
         if kind == "checkin" and "walk" in body:
             self.ledger.walks_with_checkin.add(body["id"])
+        if self.rng.random() >= self.twice:
+            return self._post(self.ledger, kind, path, body, twin=False)
+        twin = Ledger(self.patient.id)
+        self.twins.append(twin)
+        other = threading.Thread(target=self._post, args=(twin, kind, path, body, True), daemon=True)
+        other.start()
+        answer = self._post(self.ledger, kind, path, body, twin=True)
+        other.join()
+        return answer
+
+    def _post(self, ledger: Ledger, kind: str, path: str, body: dict[str, Any], twin: bool) -> dict[str, Any] | None:
+        """POST `body` until the server answers 200/201 (retrying the same id and body); the answer."""
         first = time.monotonic()
         attempts = 0
         while True:
             attempts += 1
-            status, payload = self._send("POST", path, body)
+            status, payload = self._send(ledger, "POST", path, body)
             if status in (200, 201):
-                self.ledger.acks.append(Ack(kind, body["id"], self.patient.id, self._t(), status, attempts))
-                if status == 200 and attempts == 1:  # a new id answered as a replay: the server saw it before
-                    self.ledger.rejected.append(Failure(self._t(), self._t(), "http", f"{kind} {body['id']}: 200 on first send", 200))
+                ledger.acks.append(Ack(kind, body["id"], self.patient.id, self._t(), status, attempts, twin))
+                if status == 200 and attempts == 1 and not twin:  # a new id answered as a replay: seen before?
+                    ledger.rejected.append(Failure(self._t(), self._t(), "http", f"{kind} {body['id']}: 200 on first send", 200))
                 return json.loads(payload)
             if status is not None and status < 500:
-                self.ledger.rejected.append(Failure(self._t(), self._t(), "http", f"{kind} {body['id']}: {payload[:300]!r}", status))
+                ledger.rejected.append(Failure(self._t(), self._t(), "http", f"{kind} {body['id']}: {payload[:300]!r}", status))
                 return None
             if time.monotonic() - first > RETRY_FOR:
                 return None
-            self.ledger.retries += 1
-            time.sleep(self.rng.uniform(0.02, 0.1))
+            ledger.retries += 1
+            time.sleep(random.uniform(0.02, 0.1))
 
-    def _send(self, method: str, path: str, body: Any) -> tuple[int | None, bytes]:
+    def _send(self, ledger: Ledger, method: str, path: str, body: Any) -> tuple[int | None, bytes]:
         """One request; a connection error, timeout or 5xx is logged as a failure (status None or 5xx)."""
-        self.ledger.requests += 1
+        ledger.requests += 1
         sent = self._t()
         try:
             status, payload = request("127.0.0.1", self.port, method, f"/api/v1/patients/{self.patient.id}{path}",
                                       body, self.patient.token, self.timeout)
         except TimeoutError as error:
-            self.ledger.failures.append(Failure(sent, self._t(), "timeout", repr(error)))
+            ledger.failures.append(Failure(sent, self._t(), "timeout", repr(error)))
             return None, b""
         except (OSError, http.client.HTTPException) as error:
-            self.ledger.failures.append(Failure(sent, self._t(), "connection", repr(error)))
+            ledger.failures.append(Failure(sent, self._t(), "connection", repr(error)))
             return None, b""
         if status >= 500:
-            self.ledger.failures.append(Failure(sent, self._t(), "http", payload[:300].decode(errors="replace"), status))
+            ledger.failures.append(Failure(sent, self._t(), "http", payload[:300].decode(errors="replace"), status))
         return status, payload
 
     def _t(self) -> float:
@@ -473,6 +489,7 @@ def compare(ledgers: list[Ledger], stored: dict[str, Any]) -> dict[str, Any]:
             found[wid] += 1
             owner[wid] = patient
     lost = sorted(wid for wid in acked if found[wid] == 0)
+    created = Counter(ack.id for ledger in ledgers for ack in ledger.acks if ack.status == 201)
     duplicated = sorted(wid for wid, n in found.items() if n > 1)
     unexpected = sorted(wid for wid in found if wid not in sent)
     wrong_owner = sorted(wid for wid, ack in acked.items() if wid in owner and owner[wid] != ack.patient)
@@ -492,7 +509,7 @@ def compare(ledgers: list[Ledger], stored: dict[str, Any]) -> dict[str, Any]:
     over = sorted(f"patient {p} {k}: {n} rows, {sent_per_patient[(p, k)]} sent" for (p, k), n in per_patient.items()
                   if n > sent_per_patient[(p, k)])
     return {
-        "lost": lost, "duplicated": duplicated + over, "unexpected": unexpected + wrong_owner,
+        "lost": lost, "duplicated": duplicated + over + sorted(f"201 twice for {wid}" for wid, n in created.items() if n > 1), "unexpected": unexpected + wrong_owner,
         "stored_unacknowledged": sorted(wid for wid in found if wid in sent and wid not in acked),
         "unacknowledged": sorted(wid for wid in sent if wid not in acked),
     }
@@ -523,13 +540,14 @@ class Result:
     requests: int
     writes_sent: int
     writes_acknowledged: int
+    sent_twice_at_once: int
     acknowledged_by_kind: dict[str, int]
     kills: list[dict[str, Any]]
     acks_before_first_kill: int
     acks_after_last_kill: int
     injected: int
     retries: int
-    replays: int
+    replays: int  # a retry answered 200: the first try was stored, but its answer was lost at a kill
     errors: int
     lost: int
     duplicated: int
@@ -564,7 +582,8 @@ def run_one(database: str, url: str, args: argparse.Namespace, workdir: Path) ->
         rng = random.Random(args.seed)
         started = time.monotonic()
         until = started + args.duration
-        phones = [Phone(p, server.port, started, until, args.seed * 1000 + n, list(FLAG_LEVELS), args.timeout, args.think)
+        phones = [Phone(p, server.port, started, until, args.seed * 1000 + n, list(FLAG_LEVELS), args.timeout, args.think,
+                        args.twice)
                   for n, p in enumerate(patients)]
         threads = [threading.Thread(target=phone.run, name=f"phone-{phone.patient.id}", daemon=True) for phone in phones]
         for thread in threads:
@@ -582,21 +601,26 @@ def run_one(database: str, url: str, args: argparse.Namespace, workdir: Path) ->
         load = os.getloadavg()[0]
     finally:
         log = server.stop()
-    ledgers = [phone.ledger for phone in phones]
+    ledgers = [ledger for phone in phones for ledger in (phone.ledger, *phone.twins)]
     kill_times = [k["at"] for k in kills]
     injected, errors = classify(ledgers, kill_times)
     checked = compare(ledgers, stored_entries(url, instance, [p.id for p in patients]))
-    acks = [ack for ledger in ledgers for ack in ledger.acks]
+    all_acks = [ack for ledger in ledgers for ack in ledger.acks]
+    first_ack: dict[str, Ack] = {}
+    for ack in sorted(all_acks, key=lambda a: a.at):
+        first_ack.setdefault(ack.id, ack)
+    acks = list(first_ack.values())  # one per write: the first answer that acknowledged it
     requests = sum(ledger.requests for ledger in ledgers)
     tracebacks = log.count("Traceback")
     result = Result(
         database=database, duration_s=round(elapsed, 1), workers=args.workers, users=args.users, requests=requests,
         writes_sent=sum(len(ledger.sent) for ledger in ledgers), writes_acknowledged=len(acks),
+        sent_twice_at_once=sum(len(phone.twins) for phone in phones),
         acknowledged_by_kind=dict(Counter(ack.kind for ack in acks)), kills=kills,
         acks_before_first_kill=sum(1 for a in acks if kill_times and a.at < kill_times[0]),
         acks_after_last_kill=sum(1 for a in acks if kill_times and a.at > kill_times[-1]),
         injected=len(injected), retries=sum(ledger.retries for ledger in ledgers),
-        replays=sum(1 for a in acks if a.status == 200 and a.attempts > 1), errors=len(errors),
+        replays=sum(1 for a in all_acks if a.status == 200 and a.attempts > 1 and not a.twin), errors=len(errors),
         lost=len(checked["lost"]), duplicated=len(checked["duplicated"]), unexpected=len(checked["unexpected"]),
         unacknowledged=len(checked["unacknowledged"]), requests_per_s=round(requests / elapsed, 1),
         acknowledged_writes_per_s=round(len(acks) / elapsed, 1),
@@ -646,7 +670,8 @@ def details(r: Result) -> str:
     lines = [f"{r.database}: rate limiting {r.rate_limiting}; load average {r.load_average} on {os.cpu_count()} CPUs",
              f"  kills: {kills or 'none'}",
              f"  acknowledged {r.acknowledged_by_kind}; {r.acks_before_first_kill} before the first kill, "
-             f"{r.acks_after_last_kill} after the last; {r.acknowledged_writes_per_s} writes/s",
+             f"{r.acks_after_last_kill} after the last; {r.sent_twice_at_once} sent twice at once; "
+             f"{r.acknowledged_writes_per_s} writes/s",
              f"  {'OK' if r.ok else 'FAILED: ' + ', '.join(r.problems)}"]
     lines += [f"    {sample}" for sample in r.error_samples]
     return "\n".join(lines)
@@ -665,6 +690,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default: 4)")
     parser.add_argument("--kill-at", type=float, nargs="*", default=[0.4, 0.7], metavar="FRACTION",
                         help="kill a worker at these fractions of the run (default: 0.4 0.7; --kill-at alone: no kills)")
+    parser.add_argument("--twice", type=float, default=0.05,
+                        help="share of writes sent twice at once, like an outbox retrying too early (default: 0.05)")
     parser.add_argument("--think", type=float, default=0.0, help="mean pause between a phone's actions, seconds (default: 0)")
     parser.add_argument("--timeout", type=float, default=10.0, help="client timeout per request, seconds (default: 10)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for behaviour and which worker dies (default: 1)")
