@@ -91,6 +91,8 @@ def copy_sqlite(source: Path, target: Path, force: bool = False) -> Summary:
 
     The copy is one consistent snapshot, taken while other connections keep writing (WAL included).
     """
+    if not source.exists():
+        raise BackupError(f"There is no database at {source} to back up.")
     if target.exists() and not force:
         raise BackupError(f"{target} already exists. Choose another name, or add --force to replace it.")
     if target.is_dir():
