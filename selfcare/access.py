@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
@@ -20,11 +21,16 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's hook: the signed-in user, or None if the account is gone."""
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's hook: the signed-in user, or None if the account is gone or its password has changed
+    since this session (or remember cookie) was made (see User.get_id)."""
+    user_id, _, fingerprint = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    return User.get_or_none(User.id == int(user_id))
+    user = User.get_or_none(User.id == int(user_id))
+    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+        return None
+    return user
 
 
 def role_required(role: Role) -> Callable[[View], View]:

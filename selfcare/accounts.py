@@ -110,6 +110,13 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password or "") else None
 
 
+def set_password(user: User, password: str) -> None:
+    """Check the rules and store a new password hash (every session made with the old one then ends)."""
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+
+
 def link(therapist: User, patient: User) -> CareLink:
     """Link a therapist to a patient (again, if an earlier link had ended)."""
     if not (therapist.is_therapist and patient.is_patient):

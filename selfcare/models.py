@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import json
 import uuid
 from datetime import datetime, timezone
@@ -82,6 +83,16 @@ class User(UserMixin, BaseModel):
     def is_therapist(self) -> bool:
         """Whether this user is a physical therapist."""
         return self.role == Role.THERAPIST.value
+
+    @property
+    def password_fingerprint(self) -> str:
+        """A short digest of the password hash: it changes whenever the password does."""
+        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and the remember cookie: the user id and the password fingerprint,
+        so changing the password ends every session and remember cookie made with the old one."""
+        return f"{self.id}:{self.password_fingerprint}"
 
 
 class CareLink(BaseModel):
