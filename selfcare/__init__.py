@@ -9,7 +9,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from selfcare import assets, cli, content, db, errors, pwa, security
+from selfcare import assets, cli, content, db, errors, limits, mail, pwa, security
 from selfcare.access import login_manager
 from selfcare.config import from_environment, instance_secret_key
 from selfcare.schema import create_schema
@@ -35,6 +35,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     pwa.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
+    mail.init_app(app)
     cli.init_app(app)
 
     from selfcare import api, auth, calendar_feed, home, patient, settings, therapist, two_step

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from selfcare import accounts
+from selfcare import accounts, limits
 from selfcare.access import is_safe_next, public, signed_in
 from selfcare.forms import AppCodeForm, LoginForm, RecoveryCodeForm, SignupForm
 from selfcare.models import Role, User
@@ -60,8 +60,23 @@ def _pending_login() -> tuple[User, dict[str, Any]] | None:
     return user, pending
 
 
+def _too_many_signups(message: str) -> str:
+    """The sign-up form again with the rate limit's message (nothing was checked or stored)."""
+    form = SignupForm()
+    form.email.errors = [message]
+    return render_template("auth/signup.html", form=form)
+
+
+def _too_many_logins(message: str) -> str:
+    """The login form again with the rate limit's message (no password was checked)."""
+    form, next_url = LoginForm(), request.args.get("next")
+    form.password.errors = [message]
+    return render_template("auth/login.html", form=form, next_url=next_url if next_url and is_safe_next(next_url) else None)
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @public
+@limits.signup_limits(_too_many_signups)
 def signup() -> Response | str | tuple[str, int]:
     """A patient creates an account and is logged in."""
     if current_user.is_authenticated:
@@ -84,6 +99,7 @@ def signup() -> Response | str | tuple[str, int]:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limits.login_limits(_too_many_logins)  # failed logins only: a 422 answer
 def login() -> Response | str | tuple[str, int]:
     """Anyone with an account logs in and goes where they were heading."""
     next_url = request.args.get("next")
@@ -100,8 +116,17 @@ def login() -> Response | str | tuple[str, int]:
     return render_template("auth/login.html", form=form, next_url=next_url), status
 
 
+def _too_many_codes(message: str) -> str:
+    """The second step again with the rate limit's message (no code was checked)."""
+    recovery = request.args.get("method") == "recovery"
+    form = RecoveryCodeForm() if recovery else AppCodeForm()
+    form.code.errors = [message]
+    return render_template("auth/enter_code.html", form=form, recovery=recovery)
+
+
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @public
+@limits.two_step_limits(_too_many_codes)  # wrong codes only
 def enter_code() -> Response | tuple[str, int]:
     """The second step of logging in: the code from the authenticator app, or a recovery code."""
     pending = _pending_login()
@@ -140,3 +165,6 @@ def logout() -> Response:
     # Nothing of this account stays on the device: the pages kept for offline use, the saved state.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
+
+
+from selfcare import password_reset  # noqa: E402,F401  (its routes join bp)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, abort, url_for
 from flask_login import current_user
 
+from selfcare import limits
 from selfcare.access import public, role_required
 from selfcare.models import Role, User
 from selfcare.services import calendar_links, reminders
@@ -27,6 +28,7 @@ def _ics(patient: User, cache: str) -> Response:
 
 @bp.route("/calendar/<secret>.ics")
 @public  # calendar apps cannot log in: the secret in the link is the key, and only its owner has it
+@limits.calendar_limits  # unknown links, per address
 def feed(secret: str) -> Response:
     """A patient's reminders for their calendar app; 404 for a link that is unknown, replaced or turned off."""
     patient = calendar_links.patient_for(secret)

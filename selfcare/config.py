@@ -25,6 +25,15 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "DB_POOL_SIZE": 8,
+    "RATELIMIT_ENABLED": True,  # false: no rate limits at all (see selfcare/limits.py)
+    "RATELIMIT_STORAGE_URI": "memory://",  # one process; redis://host:6379 shares counters (needs `pip install redis`)
+    "MAIL_BACKEND": "console",  # console: printed to stderr for a developer; smtp: sent; memory: kept for tests
+    "MAIL_FROM": "selfcare <no-reply@localhost>",
+    "MAIL_HOST": "localhost",
+    "MAIL_PORT": 587,
+    "MAIL_USER": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_STARTTLS": True,
 }
 
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

@@ -128,3 +128,30 @@ class TurnOffTwoStepForm(FlaskForm):
         validators=[InputRequired("Enter the code from your app, or a recovery code."), Length(max=32, message="That is longer than any code.")],
         render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a link to set a new password."""
+
+    email = EmailField(
+        "Email address",
+        description="The address you log in with.",
+        validators=[InputRequired("Enter your email address."), _rule(accounts.normalize_email)],
+        render_kw={"autocomplete": "username", "inputmode": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """Choose a new password (the same rules as at sign-up)."""
+
+    password = PasswordField(
+        "New password",
+        description=f"At least {accounts.PASSWORD_MIN} characters. A short sentence is easy to remember.",
+        validators=[InputRequired("Choose a new password."), _rule(accounts.check_password_rules)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[InputRequired("Type your new password again."), EqualTo("password", "The two passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from selfcare.limits import limiter
 from selfcare.models import User
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_onboarded_patient, make_patient, make_therapist
@@ -103,6 +104,7 @@ def test_signup_rejects_json_and_odd_types_without_a_server_error(client):
     region=st.one_of(st.sampled_from(["UK", "US", "EU", "AU", "CA"]), st.text(max_size=10)),
 )
 def test_any_signup_input_gets_a_page_never_a_server_error(app, name, email, password, region):
+    limiter.reset()  # every example is a new visitor: the sign-up limit is tested in test_rate_limits.py
     before = User.select().count()
     response = signup(app.test_client(), name=name, email=email, password=password, confirm=password, region=region)
     assert response.status_code in (303, 422), response.status_code

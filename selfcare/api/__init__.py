@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from selfcare import limits
 from selfcare.api import problems
 from selfcare.api.access import authenticate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limits.token_limits(bp)  # unknown or revoked bearer tokens, per address
 
 
 @bp.before_request

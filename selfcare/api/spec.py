@@ -28,6 +28,7 @@ ERROR_TEXT = {
     409: "The id names a different entry, or the entry cannot be applied now.",
     415: "The body was not sent as application/json.",
     422: "Some values are not valid: `errors` names each field and why.",
+    429: "Too many unknown or revoked tokens from this address: wait `Retry-After` seconds (see selfcare/limits.py).",
 }
 
 
@@ -101,7 +102,7 @@ def operation(
             responses[created[0]] = (created[1], created[2])
         errors = [400] if (body or query) else []
         if access != "public":
-            errors.append(401)
+            errors += [401, 429]
         if access in ("patient", "therapist") or (access != "public" and method != "GET"):
             errors.append(403)
         if params:
@@ -170,6 +171,8 @@ def document(server_url: str) -> dict[str, Any]:
             }
             if status == 401:
                 entry["responses"]["401"]["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+            if status == 429:
+                entry["responses"]["429"]["headers"] = {"Retry-After": {"schema": {"type": "string"}}}
         paths.setdefault(op.path, {})[op.method] = entry
     return {
         "openapi": "3.1.0",

@@ -6,15 +6,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from selfcare import accounts
+from selfcare import accounts, limits
 from selfcare.access import role_required
 from selfcare.models import Invite, Notice, Role, User, utcnow
 from selfcare.patient import bp
 from selfcare.services.care import end_link
 
 
+def _too_many_codes(message: str) -> str:
+    """The link page with the rate limit's message and no invite shown (the code was not looked up)."""
+    return render_template("patient/link_therapist.html", invite=None, code=request.view_args["code"], error=message)
+
+
 @bp.route("/link/<code>", methods=["GET", "POST"])
 @role_required(Role.PATIENT)
+@limits.invite_limits(_too_many_codes)
 def link_therapist(code: str) -> Response | tuple[str, int]:
     """Show whose invite this is and ask the patient to agree to share; link on a yes."""
     invite = Invite.get_or_none(Invite.code == accounts.normalize_code(code))

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from selfcare import accounts
+from selfcare import accounts, limits
 from selfcare.access import role_required
 from selfcare.db import db
 from selfcare.models import Role
@@ -27,8 +27,16 @@ def _prefill(form: OnboardingForm) -> None:
         form.immune_risk.data = "yes" if profile.immune_risk else "no"
 
 
+def _too_many_codes(message: str) -> str:
+    """The answers again with the rate limit's message beside the code (nothing was saved)."""
+    form = OnboardingForm()
+    form.invite_code.errors = [message]
+    return render_template("patient/onboarding.html", form=form, editing=get_profile(current_user) is not None)
+
+
 @bp.route("/onboarding", methods=["GET", "POST"])
 @role_required(Role.PATIENT)
+@limits.invite_limits(_too_many_codes, code_field="invite_code")
 def onboarding() -> Response | tuple[str, int]:
     """Ask which leg, since when, where, how far they walk, the history questions and a PT code."""
     form = OnboardingForm()
