@@ -418,6 +418,23 @@ def test_a_version_3_database_migrates(app, monkeypatch):
     assert not two_factor.is_on(migrated)
 
 
+def test_wrong_codes_from_one_address_are_limited(client, auth, clock):
+    """Besides the five tries per password: at most TWO_STEP_FAILURES_PER_IP wrong codes from one address."""
+    from selfcare import limits
+
+    therapist, _ = turned_on(clock, email="pt@example.com")
+    allowed = int(limits.TWO_STEP_FAILURES_PER_IP.split()[0])
+    wrong = "000000" if code_at(secret_of(therapist), clock.now) != "000000" else "111111"
+    for _ in range(allowed // two_factor.MAX_FAILURES):
+        auth.login("pt@example.com")
+        for _ in range(two_factor.MAX_FAILURES):
+            assert second_step(client, wrong).status_code in (422, 303)
+    auth.login("pt@example.com")
+    response = second_step(client, code_at(secret_of(therapist), clock.now))
+    assert response.status_code == 429 and "Too many tries" in response.get_data(as_text=True)
+    assert 'id="code-error"' in response.get_data(as_text=True) and not signed_in(client)
+
+
 def test_the_command_line_turns_it_off_for_someone_locked_out(app, runner, clock):
     therapist, _ = turned_on(clock, email="pt@example.com")
     result = runner.invoke(args=["turn-off-two-step", "--email", "PT@example.com"])
