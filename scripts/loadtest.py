@@ -593,7 +593,7 @@ def run_one(database: str, url: str, args: argparse.Namespace, workdir: Path) ->
             pid, busy, killed = server.kill_worker(rng)
             at = killed - started
             replacement = server.wait_replaced(pid)
-            kills.append({"at": at, "at_s": round(at, 2), "pid": pid, "mid_request": busy, "replaced_by": replacement,
+            kills.append({"at": at, "at_s": round(at, 2), "pid": pid, "seen_busy": busy, "replaced_by": replacement,
                           "replaced_after_s": round(time.monotonic() - started - at, 2) if replacement else None})
         for thread in threads:
             thread.join()
@@ -604,6 +604,8 @@ def run_one(database: str, url: str, args: argparse.Namespace, workdir: Path) ->
     ledgers = [ledger for phone in phones for ledger in (phone.ledger, *phone.twins)]
     kill_times = [k["at"] for k in kills]
     injected, errors = classify(ledgers, kill_times)
+    for kill in kills:  # the requests each kill cut off
+        kill["cut_off"] = sum(1 for f in injected if f.started <= kill["at"] + KILL_SLACK and f.at >= kill["at"])
     checked = compare(ledgers, stored_entries(url, instance, [p.id for p in patients]))
     all_acks = [ack for ledger in ledgers for ack in ledger.acks]
     first_ack: dict[str, Ack] = {}
@@ -666,7 +668,7 @@ def table(results: list[Result]) -> str:
 
 def details(r: Result) -> str:
     """What the table leaves out: kills, acknowledgements around them, and samples of anything wrong."""
-    kills = "; ".join(f"at {k['at_s']} s pid {k['pid']}{' (mid-request)' if k['mid_request'] else ''} -> {k['replaced_by']} after {k['replaced_after_s']} s" for k in r.kills)
+    kills = "; ".join(f"at {k['at_s']} s pid {k['pid']} ({k['cut_off']} requests cut off) -> {k['replaced_by']} after {k['replaced_after_s']} s" for k in r.kills)
     lines = [f"{r.database}: rate limiting {r.rate_limiting}; load average {r.load_average} on {os.cpu_count()} CPUs",
              f"  kills: {kills or 'none'}",
              f"  acknowledged {r.acknowledged_by_kind}; {r.acks_before_first_kill} before the first kill, "
