@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from functools import wraps
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
@@ -11,6 +10,7 @@ from flask import abort
 from flask_login import LoginManager, current_user
 
 from selfcare.models import Role, User
+from selfcare.services import login_sessions
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -22,15 +22,12 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Flask-Login's hook: the signed-in user, or None if the account is gone or its password has changed
-    since this session (or remember cookie) was made (see User.get_id)."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+    """Flask-Login's hook: the signed-in user, or None if the account is gone or the session has ended
+    (logged out, a new password, gone idle) since this cookie or remember cookie was made (see User.get_id)."""
+    user_id, _, key = session_id.partition(":")
+    if not user_id.isdigit() or not key:
         return None
-    user = User.get_or_none(User.id == int(user_id))
-    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
-        return None
-    return user
+    return login_sessions.user_for(int(user_id), key)
 
 
 def role_required(role: Role) -> Callable[[View], View]:

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from selfcare.db import db
 from selfcare.models import CareLink, Invite, Role, User, utcnow
+from selfcare.services import login_sessions
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128  # long enough for any passphrase, short enough that hashing cannot be abused
@@ -111,10 +112,12 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Check the rules and store a new password hash (every session made with the old one then ends)."""
+    """Check the rules and store a new password hash; every session and remember cookie of the user ends."""
     check_password_rules(password)
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
-    User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+    with db.atomic():
+        User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+        login_sessions.end_all(user)
 
 
 def link(therapist: User, patient: User) -> CareLink:

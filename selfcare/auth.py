@@ -13,7 +13,7 @@ from selfcare import accounts, limits
 from selfcare.access import is_safe_next, public, signed_in
 from selfcare.forms import AppCodeForm, LoginForm, RecoveryCodeForm, SignupForm
 from selfcare.models import Role, User
-from selfcare.services import two_factor
+from selfcare.services import login_sessions, two_factor
 
 bp = Blueprint("auth", __name__)
 
@@ -23,8 +23,9 @@ PENDING_SECONDS = 5 * 60
 
 
 def _log_in(user: User, remember: bool = False) -> None:
-    """Log `user` in on a fresh session, so an earlier session id cannot be reused."""
+    """Log `user` in on a fresh session with a new server-side key, so an earlier session cannot be reused."""
     session.clear()
+    user.login_key = login_sessions.begin(user, remember)
     login_user(user, remember=remember)
 
 
@@ -157,7 +158,9 @@ _WRONG_RECOVERY_CODE = "That recovery code did not work. Check it, or try anothe
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout() -> Response:
-    """End the session on this device (CSRFProtect has checked the token by now)."""
+    """End the session on this device (CSRFProtect has checked the token by now): on the server too, so a copy
+    of the cookie no longer works."""
+    login_sessions.end(current_user.login_key)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

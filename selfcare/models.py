@@ -89,10 +89,18 @@ class User(UserMixin, BaseModel):
         """A short digest of the password hash: it changes whenever the password does."""
         return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
 
+    # Two User objects are equal when they are the same row (peewee's rule, not Flask-Login's get_id comparison).
+    __eq__ = BaseModel.__eq__
+    __ne__ = BaseModel.__ne__
+    __hash__ = BaseModel.__hash__
+
     def get_id(self) -> str:
-        """Flask-Login's id for the session and the remember cookie: the user id and the password fingerprint,
-        so changing the password ends every session and remember cookie made with the old one."""
-        return f"{self.id}:{self.password_fingerprint}"
+        """Flask-Login's id for the session and the remember cookie: the user id and the key of a server-side
+        LoginSession (services/login_sessions.py), so logging out or a new password ends it everywhere."""
+        key = getattr(self, "login_key", None)
+        if not key:
+            raise RuntimeError("Log in through services.login_sessions.begin(), which gives the session its key.")
+        return f"{self.id}:{key}"
 
 
 class CareLink(BaseModel):
@@ -315,6 +323,17 @@ class ApiToken(BaseModel):
     revoked_at = DateTimeField(null=True)
 
 
+class LoginSession(BaseModel):
+    """A signed-in session on one device: its cookie holds a random key, of which only a hash is kept."""
+
+    user = ForeignKeyField(User, backref="login_sessions", on_delete="CASCADE")
+    key_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the key
+    remember = BooleanField(default=False)  # "Keep me logged in": a longer idle limit
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)  # updated at most hourly
+    ended_at = DateTimeField(null=True)  # logged out, or ended by a new password or from another device
+
+
 class CalendarFeed(BaseModel):
     """A patient's private calendar link for reminders: only a hash of its secret is kept; replacing it cuts the old one off."""
 
@@ -342,5 +361,6 @@ class SchemaVersion(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
-    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed, RecoveryCode, SchemaVersion,
+    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed, RecoveryCode, LoginSession,
+    SchemaVersion,
 ]

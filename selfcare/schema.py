@@ -36,7 +36,11 @@ def _v4_two_factor(migrator: SchemaMigrator) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor]
+def _v5_login_sessions(migrator: SchemaMigrator) -> None:
+    """Version 5: the login_session table (a new table: create_tables made it already)."""
+
+
+MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions]
 
 LATEST = 1 + len(MIGRATIONS)
 

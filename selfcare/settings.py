@@ -1,4 +1,4 @@
-"""Settings for every signed-in user: personal access tokens for the JSON API."""
+"""Settings for every signed-in user: personal access tokens for the JSON API, where else they are logged in."""
 
 from __future__ import annotations
 
@@ -12,20 +12,20 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from selfcare.access import role_required, signed_in
+from selfcare.fields import Form
 from selfcare.models import Role
-from selfcare.services import calendar_links, tokens, two_factor
+from selfcare.services import calendar_links, login_sessions, tokens, two_factor
 from selfcare.timeutil import to_local
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """Name a new token after the app or tool that will use it."""
 
     name = StringField(
@@ -36,7 +36,7 @@ class TokenForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """A revoke button (the form carries only its CSRF token); the calendar link's buttons use it too."""
 
 
@@ -50,6 +50,7 @@ def _page(form: TokenForm, new_secret: str | None = None, status: int = 200, new
         two_step=two_factor.status(current_user) if current_user.is_therapist else None,
         local=lambda stored: to_local(current_user, stored).strftime("%d %b %Y, %H:%M") if stored else "never",
         at_limit=len(rows) >= tokens.MAX_ACTIVE,
+        elsewhere=login_sessions.open_elsewhere(current_user, current_user.login_key),
     )
     response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
@@ -109,4 +110,15 @@ def turn_off_calendar_link() -> Response:
         abort(400)
     if calendar_links.turn_off(current_user):
         flash("Calendar link turned off. Calendar apps that used it get no more updates.", "success")
+    return redirect(url_for("settings.index"), 303)
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@signed_in
+def end_other_sessions() -> Response:
+    """Log out on every other phone or browser (a lost phone, a shared computer); this one stays logged in."""
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    ended = login_sessions.end_all(current_user, keep=current_user.login_key)
+    flash(f"Logged out on {ended} other {'device' if ended == 1 else 'devices'}." if ended else "No other device was logged in.", "success")
     return redirect(url_for("settings.index"), 303)

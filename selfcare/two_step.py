@@ -12,7 +12,7 @@ from selfcare import accounts
 from selfcare.access import role_required
 from selfcare.forms import AppCodeForm, TurnOffTwoStepForm
 from selfcare.models import Role
-from selfcare.services import two_factor
+from selfcare.services import login_sessions, two_factor
 
 bp = Blueprint("two_step", __name__, url_prefix="/settings/two-step")
 
@@ -60,6 +60,7 @@ def set_up() -> Response:
     if form.validate_on_submit():
         codes = two_factor.confirm_setup(current_user, form.code.data)
         if codes is not None:
+            login_sessions.end_all(current_user, keep=current_user.login_key)  # from now on, every login needs a code
             return _page("two_step/recovery_codes.html", codes=codes, first_time=True)
         form.code.errors = ["That code did not work. Check that the app shows selfcare, then enter its newest code."]
     qr = Markup(two_factor.qr_svg(two_factor.setup_uri(current_user, secret)))  # made by segno from our own URI

@@ -1,0 +1,80 @@
+"""Signed-in sessions kept on the server, so that logging out or a new password ends them for real.
+
+The session cookie (and a remember-me cookie) carries a random key; only its hash is stored. A copy of
+a cookie taken before logout stops working at logout, not whenever the browser forgets it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from selfcare.models import LoginSession, User, utcnow
+
+IDLE_LIMIT = timedelta(days=30)  # a session unused for this long has ended
+REMEMBERED_IDLE_LIMIT = timedelta(days=365)  # "Keep me logged in": as long as the remember cookie lasts
+TOUCH_EVERY = timedelta(hours=1)  # last_seen_at is written at most this often (not on every request)
+
+
+def _digest(key: str) -> str:
+    """SHA-256 of a session key: 256 random bits need no slow hash."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _idle_limit(row: LoginSession) -> timedelta:
+    """How long this session may go unused."""
+    return REMEMBERED_IDLE_LIMIT if row.remember else IDLE_LIMIT
+
+
+def begin(user: User, remember: bool = False, now: datetime | None = None) -> str:
+    """Start a session for `user` and return its key (for the cookie); old ended sessions are cleared away."""
+    now = now or utcnow()
+    key = secrets.token_urlsafe(32)
+    LoginSession.delete().where(
+        (LoginSession.user == user.id)
+        & (LoginSession.ended_at.is_null(False) | (LoginSession.last_seen_at < now - REMEMBERED_IDLE_LIMIT))
+    ).execute()
+    LoginSession.create(key_hash=_digest(key), user=user, remember=remember, created_at=now, last_seen_at=now)
+    return key
+
+
+def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None:
+    """The user whose live session this key opens (one query), or None if it ended, went idle or is someone else's."""
+    now = now or utcnow()
+    row = (
+        LoginSession.select(LoginSession, User).join(User)
+        .where((LoginSession.key_hash == _digest(key)) & LoginSession.ended_at.is_null())
+        .first()
+    )
+    if row is None or row.user_id != user_id or now - row.last_seen_at > _idle_limit(row):
+        return None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        LoginSession.update(last_seen_at=now).where(LoginSession.id == row.id).execute()
+    user: User = row.user
+    user.login_key = key
+    return user
+
+
+def end(key: str, now: datetime | None = None) -> None:
+    """End the session with this key (logging out on this device)."""
+    LoginSession.update(ended_at=now or utcnow()).where(
+        (LoginSession.key_hash == _digest(key)) & LoginSession.ended_at.is_null()
+    ).execute()
+
+
+def end_all(user: User, keep: str | None = None, now: datetime | None = None) -> int:
+    """End every session of `user` (but the one with key `keep`); return how many ended."""
+    query = LoginSession.update(ended_at=now or utcnow()).where(
+        (LoginSession.user == user.id) & LoginSession.ended_at.is_null()
+    )
+    if keep is not None:
+        query = query.where(LoginSession.key_hash != _digest(keep))
+    return int(query.execute())
+
+
+def open_elsewhere(user: User, key: str | None, now: datetime | None = None) -> int:
+    """How many other live sessions `user` has (other phones or browsers)."""
+    now = now or utcnow()
+    rows = LoginSession.select().where((LoginSession.user == user.id) & LoginSession.ended_at.is_null())
+    return sum(1 for row in rows if row.key_hash != _digest(key or "") and now - row.last_seen_at <= _idle_limit(row))
