@@ -109,6 +109,9 @@ def init_app(app: Flask) -> None:
     if name not in BACKENDS:
         raise ValueError(f"MAIL_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
     app.extensions["mailer"] = BACKENDS[name](app.config)
+    if name == "console" and not (app.debug or app.testing):
+        log.warning("MAIL_BACKEND=console: password-reset links are printed to the server's log. "
+                    "Set SELFCARE_MAIL_BACKEND=smtp in production.")
 
 
 def mailer(app: Flask | None = None) -> Mailer:
