@@ -120,5 +120,6 @@ def end_other_sessions() -> Response:
     if not RevokeForm().validate_on_submit():
         abort(400)
     ended = login_sessions.end_all(current_user, keep=current_user.login_key)
-    flash(f"Logged out on {ended} other {'device' if ended == 1 else 'devices'}." if ended else "No other device was logged in.", "success")
+    where = "phone or browser" if ended == 1 else "phones or browsers"
+    flash(f"Logged out on {ended} other {where}." if ended else "You were not logged in anywhere else.", "success")
     return redirect(url_for("settings.index"), 303)

@@ -70,7 +70,7 @@ def test_log_out_everywhere_else_keeps_this_device(app, client, auth):
     page = client.get("/settings").get_data(as_text=True)
     assert "You are also logged in on 2 other phones or browsers." in page
     response = client.post("/settings/sessions/end-others", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
-    assert "Logged out on 2 other devices." in response.get_data(as_text=True)
+    assert "Logged out on 2 other phones or browsers." in response.get_data(as_text=True)
     assert _signed_in(client) and not any(_signed_in(other) for other in others)
     assert "Only on this phone or browser." in client.get("/settings").get_data(as_text=True)
 
