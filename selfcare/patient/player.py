@@ -105,10 +105,7 @@ def recheck() -> Response | tuple[str, int]:
     if view.screen.kind != ScreenKind.RECHECK:
         return redirect(url_for("patient.player_page"), 303)
     form = RecheckForm()
-    if not form.validate_on_submit():
-        early = report_red_flags(current_user, answered_red_flags(form), sessions.SOURCE)
-        if early is not None and Level(early.level) >= Level.URGENT:
-            return redirect(url_for("patient.show_alert", alert_id=early.id), 303)  # a red flag never waits for the rest
+    if not form.validate_on_submit():  # the re-check asks no red-flag questions: nothing to report early
         return _render(view, form, 422)
     player.apply(current_user, Event(EventKind.RECHECK_DONE, reading=reading_from(form)))
     return redirect(url_for("patient.player_page"), 303)
