@@ -1,15 +1,41 @@
-"""Form fields with plain-language messages for the patient forms (shape and range only)."""
+"""The base of every form, and form fields with plain-language messages (shape and range only)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any, Iterable
 
 from datetime import date
 
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectMultipleField
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, PasswordField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+# Control characters no keyboard types (tab and line breaks are fine). PostgreSQL cannot store NUL at all,
+# and the others would be kept as invisible junk in a name or a note.
+UNUSUAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+UNUSUAL_MESSAGE = "Remove the unusual characters from this text."
+
+
+def _typed_text(field: Any) -> bool:
+    """A text box a person types into and the app may store (a password is only hashed; hidden fields are parsed)."""
+    return isinstance(field, StringField) and not isinstance(field, (HiddenField, PasswordField)) and isinstance(field.data, str)
+
+
+class Form(FlaskForm):
+    """Every form's base: typed text with control characters is refused, with a message beside the field."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then no control characters in any typed text."""
+        ok = bool(super().validate(extra_validators))
+        for field in self:
+            if _typed_text(field) and UNUSUAL.search(field.data):
+                field.errors = [*field.errors, UNUSUAL_MESSAGE]
+                ok = False
+        self._errors = None  # form.errors is recomputed from the fields
+        return ok
 
 
 class ChoiceField(RadioField):
@@ -27,6 +53,26 @@ class ChoiceField(RadioField):
             raise StopValidation(self.missing)
 
 
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def whole_number(raw: str) -> int | None:
+    """A whole number in plain digits ("²" or "1e3" are not), or None; absurdly long ones come out huge, never an error."""
+    if not WHOLE_NUMBER.fullmatch(raw):
+        return None
+    digits = raw.lstrip("+-").lstrip("0") or "0"
+    number = int(digits) if len(digits) <= 18 else 10**18  # int() refuses more than 4300 digits
+    return -number if raw.startswith("-") else number
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a box; anything else is kept as None, so the range check gives the one message."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Keep the number, or None when it is not a whole number."""
+        self.data = whole_number(valuelist[0].strip()) if valuelist else None
+
+
 class ScaleField(RadioField):
     """A whole number on a scale (0-10 pain), shown as a row of large buttons."""
 
@@ -38,7 +84,7 @@ class ScaleField(RadioField):
         """Keep the number, or None when it is not a whole number."""
         raw = valuelist[0].strip() if valuelist else ""
         self.raw = raw
-        self.data = int(raw) if raw.lstrip("-").isdigit() else None
+        self.data = whole_number(raw)
 
     def pre_validate(self, form: Any) -> None:
         """Missing, not a number, or off the scale."""
@@ -80,9 +126,10 @@ class MinutesField(IntegerField):
         self.data = None
         if raw == "":
             return
-        if not raw.isdigit():
+        number = whole_number(raw)
+        if number is None or number < 0:
             raise ValueError("Enter a whole number of minutes, like 10.")
-        self.data = int(raw)
+        self.data = number
 
     def pre_validate(self, form: Any) -> None:
         """Within a sensible range."""

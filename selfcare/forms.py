@@ -10,6 +10,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp, Validatio
 
 from selfcare import accounts
 from selfcare.content import regions
+from selfcare.fields import Form
 
 
 def _rule(check: Any) -> Any:
@@ -24,7 +25,7 @@ def _rule(check: Any) -> Any:
     return validator
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     """A patient creates their own account."""
 
     name = StringField(
@@ -66,7 +67,7 @@ class SignupForm(FlaskForm):
             raise ValidationError("Choose where you live from the list.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Anyone with an account signs in."""
 
     email = EmailField(
@@ -90,7 +91,7 @@ def _strip(value: Any) -> Any:
 APP_CODE_PATTERN = r"^[0-9]{3}[ -]?[0-9]{3}$"  # six digits; apps often show them as two groups of three
 
 
-class AppCodeForm(FlaskForm):
+class AppCodeForm(Form):
     """A 6-digit code from the authenticator app: the second step of logging in, and two-step sign-in settings."""
 
     code = StringField(
@@ -102,7 +103,7 @@ class AppCodeForm(FlaskForm):
     )
 
 
-class RecoveryCodeForm(FlaskForm):
+class RecoveryCodeForm(Form):
     """One of the recovery codes saved when two-step sign-in was turned on."""
 
     code = StringField(
@@ -114,7 +115,7 @@ class RecoveryCodeForm(FlaskForm):
     )
 
 
-class TurnOffTwoStepForm(FlaskForm):
+class TurnOffTwoStepForm(Form):
     """Turning two-step sign-in off asks for the password and a code."""
 
     password = PasswordField(
@@ -130,7 +131,7 @@ class TurnOffTwoStepForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """Ask for a link to set a new password."""
 
     email = EmailField(
@@ -141,7 +142,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """Choose a new password (the same rules as at sign-up)."""
 
     password = PasswordField(

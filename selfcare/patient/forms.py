@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from selfcare.clinical import Question, Side, Zone
 from selfcare.content import current_content, regions
-from selfcare.fields import ChoiceField, DayField, EntryIdField, ManyField, MinutesField, ScaleField
+from selfcare.fields import ChoiceField, DayField, EntryIdField, Form, ManyField, MinutesField, ScaleField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SIDES = [(Side.LEFT.value, "Left leg"), (Side.RIGHT.value, "Right leg"), (Side.BOTH.value, "Both legs")]
@@ -31,7 +31,7 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [(info.zone.value, info.name) for info in current_content().zones]
 
 
-class ReadingForm(FlaskForm):
+class ReadingForm(Form):
     """Where symptoms reach now, which side, and how bad leg and back pain are."""
 
     zone = ChoiceField("Where do you feel it furthest down?", [], missing="Choose where you feel it furthest down.")
@@ -113,7 +113,7 @@ class RecheckForm(ReadingForm):
     """After the walk: the after-reading."""
 
 
-class OnboardingForm(FlaskForm):
+class OnboardingForm(Form):
     """First login: legs, start date, region, walking baseline, history questions, invite code."""
 
     legs = ChoiceField("Which leg has symptoms?", SIDES, missing="Choose which leg.")

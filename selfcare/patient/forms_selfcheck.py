@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from selfcare import accounts
 from selfcare.clinical import Ability, Area, StrengthTest
 from selfcare.content import current_content
+from selfcare.fields import Form
 from selfcare.services.selfchecks import DOING, SelfCheckData
 
 # The three answers to every strength test, in the patient's words.
@@ -58,7 +59,7 @@ def _ability_field(test: StrengthTest) -> RadioField:
     )
 
 
-class SelfCheckForm(FlaskForm):
+class SelfCheckForm(Form):
     """Heel walk, toe walk, big-toe lift, and where the leg or foot is numb."""
 
     uuid = HiddenField()  # a replayed form carries the same id, and stores nothing new
@@ -102,7 +103,7 @@ class SelfCheckForm(FlaskForm):
         )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     """The patient types their password to delete their account and all their data."""
 
     password = PasswordField(

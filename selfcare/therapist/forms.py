@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from selfcare.fields import Form
 from selfcare.services.timeline import ACK_MAX, NOTE_MAX
 
 
@@ -16,7 +16,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     """A note on the patient's record."""
 
     text = TextAreaField(
@@ -26,7 +26,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(Form):
     """What the therapist did about an alert."""
 
     note = TextAreaField(

@@ -6,10 +6,11 @@ from functools import cache
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from selfcare.clinical import Plan, StepKind
+from selfcare.fields import Form, WholeNumberField
 
 STEP_FIELDS = {"seconds": ("seconds", 10, 600), "reps": ("times", 1, 30), "pause_seconds": ("seconds pause at the top", 0, 10)}
 
@@ -19,8 +20,8 @@ def field_name(key: str) -> str:
     return key.replace(".", "__")
 
 
-class _PlanBase(FlaskForm):
-    sets = IntegerField("Sets of press-ups each time", validators=[
+class _PlanBase(Form):
+    sets = WholeNumberField("Sets of press-ups each time", validators=[
         InputRequired("Enter how many sets."), NumberRange(1, 5, "Enter a number from 1 to 5.")])
     progression = BooleanField("Step up to more sets when the sets keep helping")
     exhale = BooleanField("When stepping up, breathe out at the top of each press-up")
@@ -41,7 +42,7 @@ def plan_form_class(plan: Plan) -> type[FlaskForm]:
     """The form for this plan's steps, plus how often to repeat within the plan's allowed range."""
     low, high = plan.repeat_min_minutes, plan.repeat_max_minutes
     fields: dict[str, Any] = {
-        "repeat_every_minutes": IntegerField(
+        "repeat_every_minutes": WholeNumberField(
             "Minutes between sets", description=f"From {low} to {high} minutes.",
             validators=[InputRequired("Enter the minutes between sets."), NumberRange(low, high, f"Enter a number from {low} to {high}.")],
         )
@@ -50,7 +51,7 @@ def plan_form_class(plan: Plan) -> type[FlaskForm]:
         for attr, (unit, lo, hi) in STEP_FIELDS.items():
             if getattr(step, attr) is None or (attr == "seconds" and step.kind == StepKind.REPS):
                 continue
-            fields[field_name(f"{step.id}.{attr}")] = IntegerField(
+            fields[field_name(f"{step.id}.{attr}")] = WholeNumberField(
                 f"{step.title}: {unit}",
                 validators=[InputRequired("Enter a number."), NumberRange(lo, hi, f"Enter a number from {lo} to {hi}.")],
             )
