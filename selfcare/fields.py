@@ -53,6 +53,21 @@ class ChoiceField(RadioField):
             raise StopValidation(self.missing)
 
 
+class Answered:
+    """Like InputRequired, but for a field that reads its value (a date, minutes): a blank or spaces-only answer
+    is missing, while 0 is an answer."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        """Stop with the message when nothing usable was given (and no other message was raised)."""
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
+
+
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from selfcare.clinical import Question, Side, Zone
 from selfcare.content import current_content, regions
-from selfcare.fields import ChoiceField, DayField, EntryIdField, Form, ManyField, MinutesField, ScaleField
+from selfcare.fields import Answered, ChoiceField, DayField, EntryIdField, Form, ManyField, MinutesField, ScaleField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SIDES = [(Side.LEFT.value, "Left leg"), (Side.RIGHT.value, "Right leg"), (Side.BOTH.value, "Both legs")]
@@ -118,13 +118,13 @@ class OnboardingForm(Form):
 
     legs = ChoiceField("Which leg has symptoms?", SIDES, missing="Choose which leg.")
     symptoms_started = DayField(
-        "When did it start?", validators=[InputRequired("Enter the date it started, or your best guess.")],
+        "When did it start?", validators=[Answered("Enter the date it started, or your best guess.")],
         description="Your best guess is fine.",
     )
     region = SelectField("Where you live", description="So the app shows the right emergency number.", validate_choice=False)
     baseline_walk_minutes = MinutesField(
         "How many minutes can you walk in one go today?", high=MAX_WALK,
-        validators=[InputRequired("Enter how many minutes you can walk, even if it is 0.")],
+        validators=[Answered("Enter how many minutes you can walk, even if it is 0.")],
         description="At your own pace, on flat ground, until your leg stops you. This is where you start from.",
     )
     cancer_history = ChoiceField("", YES_NO, missing="Answer yes or no.")
