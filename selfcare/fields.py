@@ -121,6 +121,10 @@ class ManyField(SelectMultipleField):
     def __init__(self, label: str, choices: Iterable[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(label, choices=list(choices), validate_choice=False, **kwargs)
 
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Each ticked value once, in the order sent (a value sent twice is still one tick)."""
+        self.data = list(dict.fromkeys(valuelist))
+
     def pre_validate(self, form: Any) -> None:
         """Only values from the list."""
         known = {value for value, _ in self.choices}
