@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any, Callable
 
@@ -47,11 +47,15 @@ def quick_user(role: Role, onboarded: bool = True) -> User:
     return user
 
 
-def log_in(client: FlaskClient, user: User) -> FlaskClient:
-    """Log `user` in through the real login form, as a person would."""
+def log_in(client: FlaskClient, user: User, second_step: bool = True) -> FlaskClient:
+    """Log `user` in through the real login form, as a person would (with the app's code, if two-step sign-in is on)."""
     token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303, response.status_code
+    if second_step and response.location.endswith("/login/two-factor"):
+        token = csrf_from(client.get("/login/two-factor").get_data(as_text=True))
+        code = pyotp.TOTP(User.get_by_id(user.id).totp_secret).now()
+        assert client.post("/login/two-factor", data={"code": code, "csrf_token": token}).status_code == 303
     return client
 
 
@@ -68,11 +72,14 @@ class World:
         self.users: dict[str, User] = {"therapist": self.therapist, "patient": self.patient}
         self.clients: dict[str, FlaskClient] = {}
         self.ids: dict[str, Any] = {"patient": self.patient.id, "therapist": self.therapist.id, "code": self.invite.code}
+        self.baseline_checked = False
 
     def client(self, who: str) -> FlaskClient:
         """The browser of `who`, signed in; someone signed out gets a fresh one for every submission."""
         if who == "anonymous":
             return self.app.test_client()
+        if who == "pending":  # the password was right; the login waits for the code from the app
+            return log_in(self.app.test_client(), self.users["guarded"], second_step=False)
         if who not in self.users or User.get_or_none(User.id == self.users[who].id) is None:  # e.g. deleted their account
             with self.app.app_context():
                 self.users[who] = quick_user(Role.PATIENT)
@@ -151,7 +158,8 @@ def _reset_link(world: World) -> None:
     """A fresh emailed link to choose a new password (it works until the password changes)."""
     if "resetter" not in world.users:
         world.users["resetter"] = quick_user(Role.PATIENT)
-    world.ids["reset_token"] = reset_links.make_token(world.users["resetter"], world.app.config["SECRET_KEY"])
+    resetter = User.get_by_id(world.users["resetter"].id)  # afresh: the link is tied to the current password
+    world.ids["reset_token"] = reset_links.make_token(resetter, world.app.config["SECRET_KEY"])
 
 
 def _another_device(world: World) -> None:
@@ -161,10 +169,24 @@ def _another_device(world: World) -> None:
 
 def _two_step_pending(world: World) -> None:
     """The therapist has started setting up two-step sign-in (and has no wrong codes counted)."""
-    if two_factor.is_on(world.therapist):  # an earlier example turned it on
+    if two_factor.is_on(User.get_by_id(world.therapist.id)):  # an earlier example turned it on
         two_factor.turn_off(world.therapist)
     two_factor.start_setup(world.therapist)
     world.ids["app_code"] = pyotp.TOTP(two_factor.pending_secret(world.therapist)).now()
+
+
+def _two_step_on(world: World) -> None:
+    """A therapist ("guarded") with two-step sign-in on, no code used or failed yet, and a recovery code at hand."""
+    if "guarded" not in world.users:
+        world.users["guarded"] = quick_user(Role.THERAPIST)
+    guarded = User.get_by_id(world.users["guarded"].id)  # read afresh: an earlier example may have changed it
+    if not two_factor.is_on(guarded):  # first use, or an earlier example turned it off
+        two_factor.start_setup(guarded)
+        two_factor.confirm_setup(guarded, pyotp.TOTP(two_factor.pending_secret(guarded)).now())
+    User.update(totp_last_timestep=None, totp_failures=0).where(User.id == guarded.id).execute()
+    totp = pyotp.TOTP(User.get_by_id(guarded.id).totp_secret)
+    world.ids["app_code"] = totp.at(datetime.now(), counter_offset=1)  # a later step than any login of this example used
+    world.ids["recovery_code"] = two_factor._replace_recovery_codes(guarded, utcnow())[0]
 
 
 def _nothing(world: World) -> None:
@@ -278,4 +300,12 @@ FORMS = [
     # A wrong code is counted on the user (five mean the password again): a refusal may change that row.
     FormCase("two_step_set_up", "/settings/two-step/set-up", "therapist", "/settings/two-step/set-up",
              {"code": lambda w: w.ids["app_code"]}, _two_step_pending, keeps=("user",)),
+    FormCase("login_code", "/login/two-factor", "pending", "/login/two-factor", {"code": lambda w: w.ids["app_code"]},
+             _two_step_on, keeps=("user",)),
+    FormCase("login_recovery_code", "/login/two-factor?method=recovery", "pending", "/login/two-factor?method=recovery",
+             {"code": lambda w: w.ids["recovery_code"]}, _two_step_on, keeps=("user",)),
+    FormCase("two_step_recovery_codes", "/settings/two-step/recovery-codes", "guarded", "/settings/two-step/recovery-codes",
+             {"code": lambda w: w.ids["app_code"]}, _two_step_on, keeps=("user",)),
+    FormCase("two_step_off", "/settings/two-step/off", "guarded", "/settings/two-step/off",
+             {"password": PASSWORD, "code": lambda w: w.ids["app_code"]}, _two_step_on, keeps=("user",)),
 ]

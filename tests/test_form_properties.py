@@ -32,7 +32,7 @@ from tests.conftest import csrf_from, make_test_app
 from tests.form_cases import FORMS, FormCase, World
 from tests.html_reading import field_messages
 
-SETTINGS = settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 MISSING = "<the field is not sent>"
 HOSTILE = [
     "", " ", "\t\n ", "\x00", "a\x00b", "\x01", "\x08", "\x1b[2J", "\x7f", "\x85", "\u2028", "\u202e", "\ufeff", "\u200b",
@@ -41,7 +41,7 @@ HOSTILE = [
     "' OR 1=1 --", "null", "None", "true", "false", "on", "yes", "no", "y", "2026-02-30", "0001-01-01", "9999-12-31",
     "2026-13-45", "../../etc/passwd", "%00", "&#0;",
 ]
-LENGTHS = [31, 32, 33, 59, 60, 61, 79, 80, 81, 127, 128, 129, 253, 254, 255, 499, 500, 501, 1999, 2000, 2001, 4301, 70000]
+LENGTHS = [31, 32, 33, 59, 60, 61, 79, 80, 81, 127, 128, 129, 253, 254, 255, 499, 500, 501, 1999, 2000, 2001, 4301, 20000]
 TEXT = st.one_of(
     st.sampled_from(HOSTILE),
     st.builds(lambda n, ch: ch * n, st.sampled_from(LENGTHS), st.sampled_from(["a", "é", "🦶", "İ", " ", "9", "\x00"])),
@@ -165,6 +165,9 @@ def submit(world: World, case: FormCase, client: FlaskClient, body: dict[str, An
     if after != before:  # what a refusal may keep (a red-flag answer) follows the rules too
         with world.app.app_context():
             _assert_rows_valid(_changed(before, after))
+    if status == 413:  # a whole random body of long values can pass MAX_CONTENT_LENGTH
+        assert "That was too much to send" in html
+        return "refused"
     if offender == "csrf_token" or status == 400:
         assert status == 400, status
         assert ("This form has expired" if offender == "csrf_token" else "Something was wrong") in html
@@ -181,23 +184,24 @@ def submit(world: World, case: FormCase, client: FlaskClient, body: dict[str, An
     return "refused"
 
 
-@pytest.mark.parametrize("case", FORMS, ids=lambda c: c.name)
-def test_every_form_accepts_its_baseline(world, case):
+def _form_ready(world: World, case: FormCase) -> tuple[FlaskClient, Any, dict[str, list[str]]]:
+    """The world ready for one submission: the browser, the rendered form and its valid submission."""
     case.ready(world)
     client = world.client(case.who)
     form = case.rendered(world, client)
-    assert set(case.answers) <= form.names, "the table names a field the form does not render"
-    assert submit(world, case, client, case.baseline(world, form), None) == "accepted"
+    return client, form, case.baseline(world, form)
 
 
 @pytest.mark.parametrize("case", FORMS, ids=lambda c: c.name)
 @given(data=st.data())
 @SETTINGS
 def test_hostile_form_input(world, case, data):
-    case.ready(world)
-    client = world.client(case.who)
-    form = case.rendered(world, client)
-    body = case.baseline(world, form)
+    if not world.baseline_checked:  # once per test: the table's valid submission is accepted, so refusals mean something
+        client, form, body = _form_ready(world, case)
+        assert set(case.answers) <= form.names, "the table names a field the form does not render"
+        assert submit(world, case, client, body, None) == "accepted", "the table's valid submission is refused"
+        world.baseline_checked = True
+    client, form, body = _form_ready(world, case)
     if data.draw(st.integers(0, 3), label="whole random body") == 0:
         names = st.sampled_from(sorted(form.names)) | st.text(max_size=8)
         body = {**data.draw(st.dictionaries(names, st.lists(TEXT, max_size=3), max_size=8)), "csrf_token": body["csrf_token"]}
@@ -244,9 +248,8 @@ REGRESSIONS = [
 @pytest.mark.parametrize(("name", "changes", "field", "message"), [pytest.param(*r, id=f"{r[0]}-{r[2]}") for r in REGRESSIONS])
 def test_found_bugs_stay_fixed(world, name, changes, field, message):
     case = next(c for c in FORMS if c.name == name)
-    case.ready(world)
-    client = world.client(case.who)
-    body = {**case.baseline(world, case.rendered(world, client)), **{k: [v] for k, v in changes.items()}}
+    client, _, body = _form_ready(world, case)
+    body.update({k: [v] for k, v in changes.items()})
     response = client.post(case.url(world), data=body, headers=case.headers)
     assert response.status_code == 422
     assert message in field_messages(response.get_data(as_text=True)).of(case.field_id(world, field))
@@ -256,9 +259,8 @@ def test_found_bugs_stay_fixed(world, name, changes, field, message):
 def test_a_value_ticked_twice_is_stored_once(world):
     """A repeated checkbox value was stored twice (["numbness", "numbness"]); the API refuses such a list."""
     case = next(c for c in FORMS if c.name == "checkin")
-    case.ready(world)
-    client = world.client(case.who)
-    body = {**case.baseline(world, case.rendered(world, client)), "sensations": ["numbness", "numbness", "pain"]}
+    client, _, body = _form_ready(world, case)
+    body["sensations"] = ["numbness", "numbness", "pain"]
     assert submit(world, case, client, body, "sensations") == "accepted"
     assert CheckIn.select().order_by(CheckIn.id.desc()).first().sensations == ["numbness", "pain"]
 
@@ -309,7 +311,7 @@ def test_a_plan_the_clinical_core_refuses_is_a_message_not_a_500(world, monkeypa
 
     monkeypatch.setattr(plan_view, "change_plan", refuse)
     case = next(c for c in FORMS if c.name == "plan")
-    client = world.client(case.who)
-    response = client.post(case.url(world), data=case.baseline(world, case.rendered(world, client)))
+    client, _, body = _form_ready(world, case)
+    response = client.post(case.url(world), data=body)
     assert response.status_code == 422
     assert "press_ups.reps must be a whole number from 1 to 30" in field_messages(response.get_data(as_text=True)).summary
