@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -99,6 +100,15 @@ def watch_csp(context: Any) -> None:
 def csp_violations(page: Any) -> list[str]:
     """What the page's Content-Security-Policy has blocked since it loaded."""
     return list(page.evaluate("window.__cspViolations || []"))
+
+
+def wait_until(page: Any, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's wait_for_function compiles its predicate
+    with eval, which the app's Content-Security-Policy rightly refuses; page.evaluate is not affected."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(100)
 
 
 _axe = Axe()

@@ -13,7 +13,7 @@ from flask import Flask, jsonify
 from playwright.sync_api import BrowserContext, Page, expect
 
 from selfcare.models import Alert, CheckIn, ExerciseSet, SessionEvent, User
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, wait_until
 from tests.factories import make_onboarded_patient
 
 
@@ -28,7 +28,7 @@ def installability_errors(page: Page) -> tuple[list[Any], list[str]]:
 
 def wait_for_worker(page: Page) -> None:
     """The service worker controls the page (it claims clients as soon as it is active)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    wait_until(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null")
 
 
 def test_chromium_finds_the_app_installable(page: Page, base: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from selfcare import accounts
-from tests.browser.conftest import csp_violations, log_in
+from tests.browser.conftest import csp_violations, log_in, wait_until
 from tests.factories import make_onboarded_patient, make_therapist
 
 PATIENT_PAGES = ["/today", "/checkin", "/exercises", "/exercises/offline", "/history", "/learn", "/self-check",
@@ -47,7 +47,7 @@ def test_injected_markup_cannot_run_script(page: Page, base: str) -> None:
         script.textContent = "window.__ran = 2";
         document.body.append(script);
     }""")
-    page.wait_for_function("window.__cspViolations.length >= 2")
+    wait_until(page, "window.__cspViolations.length >= 2")
     assert page.evaluate("window.__ran") is None
     assert any(v.startswith("script-src") for v in csp_violations(page))
 
