@@ -16,6 +16,11 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see that page."
 login_manager.login_message_category = "info"
+# No "session protection": server-side login sessions (services/login_sessions.py) end sessions for real, and
+# Flask-Login's "basic" mode rewrote every anonymous cookie on its next request (`_fresh`: false). A background
+# request from before a login (the service worker fetching /offline) then answered with the old cookie and
+# logged the person straight out again.
+login_manager.session_protection = None
 
 View = TypeVar("View", bound=Callable[..., Any])
 

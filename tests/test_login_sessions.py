@@ -111,3 +111,16 @@ def test_cookies_from_before_server_sessions_no_longer_open_anything(app, client
         session["_user_id"] = str(patient.id)
         session["_fresh"] = True
     assert not _signed_in(client)
+
+
+def test_a_request_that_changes_nothing_sends_no_cookie(app, client, auth):
+    """A request still in flight from before a login (the service worker fetching /offline) must not answer
+    with a cookie: it would replace the new login's and log the person straight out again."""
+    make_onboarded_patient(email="pat@example.com")
+    client.get("/login")
+    for path in ("/offline", "/login", "/sw.js", "/manifest.webmanifest"):
+        assert client.get(path).headers.getlist("Set-Cookie") == [], path
+    auth.login("pat@example.com")
+    client.get("/today")  # where the login goes: the new session gets its form token there
+    for path in ("/offline", "/today", "/history"):
+        assert client.get(path).headers.getlist("Set-Cookie") == [], path
