@@ -44,7 +44,7 @@ class QueryCounter:
         """The statements, numbered, one a line (for an assertion message)."""
         lines = [f"{self.count} statements:"]
         for number, sql in enumerate(self.statements[:limit], 1):
-            lines.append(f"{number:3}. {sql}")
+            lines.append(f"{number:3}. {_short(sql)}")
         if self.count > limit:
             lines.append(f"... and {self.count - limit} more")
         return "\n".join(lines)
@@ -69,6 +69,14 @@ class QueryCounter:
         if self._database is not None:
             del self._database.execute_sql  # the instance attribute shadowed the class method
             self._database = None
+
+
+COLUMNS_RE = re.compile(r"^SELECT (?!COUNT)(.{60,}?) FROM ", re.DOTALL)
+
+
+def _short(sql: str) -> str:
+    """A statement with a long column list cut down, so its FROM and WHERE stand out."""
+    return COLUMNS_RE.sub("SELECT … FROM ", sql, count=1)
 
 
 def count_queries() -> QueryCounter:
