@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
 
+from peewee import JOIN
+
 from selfcare.clinical import Plan, adjust_plan
 from selfcare.content import current_content
 from selfcare.db import db
@@ -84,4 +86,11 @@ def setting_errors(values: Mapping[str, Value]) -> dict[str, str]:
 
 def plan_history(patient: User, limit: int = 20) -> list[PlanChange]:
     """The latest plan changes for a patient, newest first."""
-    return list(PlanChange.select().where(PlanChange.patient == patient.id).order_by(PlanChange.created_at.desc()).limit(limit))
+    therapist = User.alias()
+    return list(
+        PlanChange.select(PlanChange, therapist)
+        .join(therapist, JOIN.LEFT_OUTER, on=(PlanChange.therapist == therapist.id))  # who changed it, in the same query
+        .where(PlanChange.patient == patient.id)
+        .order_by(PlanChange.created_at.desc(), PlanChange.id.desc())
+        .limit(limit)
+    )

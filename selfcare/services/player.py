@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from selfcare.clinical import (
     Event,
@@ -46,10 +47,13 @@ def plan_setting(patient: User) -> PlanSetting | None:
     return PlanSetting.get_or_none(PlanSetting.patient == patient.id)
 
 
-def plan_for(patient: User, setting: PlanSetting | None = None) -> Plan:
+UNREAD: Any = object()  # plan_for's `setting` when the caller has not read it (None: read, and there is none)
+
+
+def plan_for(patient: User, setting: PlanSetting | None = UNREAD) -> Plan:
     """The plan from content/ with the therapist's changes applied."""
     plan = current_content().plan
-    setting = setting if setting is not None else plan_setting(patient)
+    setting = plan_setting(patient) if setting is UNREAD else setting
     return adjust_plan(plan, setting.changes) if setting and setting.changes else plan
 
 
