@@ -204,7 +204,8 @@ class ExerciseSet(BaseModel):
     progressed = BooleanField(default=False)
 
     class Meta:
-        indexes = ((("patient", "started_at"), False),)
+        # finished_at: Today's last result is the newest finished set (schema version 6).
+        indexes = ((("patient", "started_at"), False), (("patient", "finished_at"), False))
 
 
 class PlayerState(BaseModel):
@@ -258,7 +259,9 @@ class Alert(BaseModel):
     acknowledgement = TextField(null=True)
 
     class Meta:
-        indexes = ((("patient", "created_at"), False),)
+        # acknowledged_at / confirmed_at: the open alerts (caseload, banner) and the unconfirmed ones (every
+        # patient page) without reading a patient's whole alert history (schema version 6).
+        indexes = ((("patient", "created_at"), False), (("patient", "acknowledged_at"), False), (("patient", "confirmed_at"), False))
 
 
 class TherapistNote(BaseModel):
@@ -282,6 +285,9 @@ class PlanChange(BaseModel):
     paused = BooleanField(default=False)
     pause_message = TextField(null=True)
     created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("patient", "created_at"), False),)  # the latest changes, newest first (schema version 6)
 
 
 class AuditEvent(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from peewee import CharField, DateTimeField, IntegerField, SmallIntegerField, fn
-from playhouse.migrate import SchemaMigrator, migrate
+from playhouse.migrate import SchemaMigrator, make_index_name, migrate
 
 from selfcare.db import db, is_postgresql
 from selfcare.models import MODELS, SchemaVersion
@@ -40,7 +40,23 @@ def _v5_login_sessions(migrator: SchemaMigrator) -> None:
     """Version 5: the login_session table (a new table: create_tables made it already)."""
 
 
-MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions]
+# Indexes of version 6, as (table, columns): named as peewee names the models' Meta indexes.
+V6_INDEXES = [
+    ("exercise_set", ("patient_id", "finished_at")),
+    ("alert", ("patient_id", "acknowledged_at")),
+    ("alert", ("patient_id", "confirmed_at")),
+    ("plan_change", ("patient_id", "created_at")),
+]
+
+
+def _v6_query_indexes(migrator: SchemaMigrator) -> None:
+    """Version 6: indexes for the latest rows the pages read (issue 9); create_tables may have made them already."""
+    for table, columns in V6_INDEXES:
+        if make_index_name(table, list(columns)) not in {index.name for index in db.get_indexes(table)}:
+            migrate(migrator.add_index(table, columns))
+
+
+MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes]
 
 LATEST = 1 + len(MIGRATIONS)
 

@@ -28,6 +28,7 @@ class QueryCounter:
     """The statements run inside a `count_queries()` block."""
 
     all: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)  # the parameters of each statement in `all`
     _database: Any = None
 
     @property
@@ -58,6 +59,7 @@ class QueryCounter:
 
         def counting_execute_sql(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
             self.all.append(sql)
+            self.params.append(params)
             return original(sql, params, *args, **kwargs)
 
         database.execute_sql = counting_execute_sql

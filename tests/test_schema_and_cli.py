@@ -116,3 +116,55 @@ def test_broken_content_stops_start_up_naming_file_and_key(tmp_path: Path):
     regions.write_text(regions.read_text().replace('emergency = "999"', 'emergency = 999'))
     with pytest.raises(ContentError, match=r"regions\.toml: region\[2\]\.emergency"):
         create_app({"CONTENT_DIR": str(content), "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "INSTANCE_PATH": str(tmp_path)})
+
+
+def _v6_index_names() -> dict[str, set[str]]:
+    """The index names on the tables version 6 indexes."""
+    from selfcare.db import db
+    from selfcare.schema import V6_INDEXES
+
+    return {table: {index.name for index in db.get_indexes(table)} for table, _ in V6_INDEXES}
+
+
+def _back_to_version_5() -> list[int]:
+    """Drop version 6's indexes and forget versions 6 and later (as a version 5 database); the versions forgotten."""
+    from playhouse.migrate import make_index_name
+
+    from selfcare.db import db
+    from selfcare.schema import V6_INDEXES
+
+    later = [row.version for row in SchemaVersion.select().where(SchemaVersion.version >= 6)]
+    with db.atomic():
+        for table, columns in V6_INDEXES:
+            db.execute_sql(f'DROP INDEX "{make_index_name(table, list(columns))}"')
+        SchemaVersion.delete().where(SchemaVersion.version >= 6).execute()
+    return later
+
+
+def test_a_version_5_database_migrates_to_the_indexes_of_a_new_one(app, monkeypatch):
+    """Version 6's indexes (issue 9): a version 5 database gets them, by create_schema or by the migration alone."""
+    from playhouse.migrate import SchemaMigrator, make_index_name
+
+    from selfcare import schema
+    from selfcare.db import db
+
+    fresh = _v6_index_names()
+    assert all(make_index_name(table, list(columns)) in fresh[table] for table, columns in schema.V6_INDEXES)
+    later = _back_to_version_5()
+    try:
+        assert _v6_index_names() != fresh
+        monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])  # up to version 6, whatever comes later
+        monkeypatch.setattr(schema, "LATEST", 6)
+        assert create_schema() == 6
+        assert _v6_index_names() == fresh
+        _back_to_version_5()
+        schema._v6_query_indexes(SchemaMigrator.from_database(db.obj))  # create_tables did not run: the migration adds them
+        assert _v6_index_names() == fresh
+        schema._v6_query_indexes(SchemaMigrator.from_database(db.obj))  # and is harmless when they are there
+    finally:
+        create_schema()  # whatever happened above, the indexes are back for the next tests
+        with db.atomic():
+            present = {row.version for row in SchemaVersion.select()}
+            SchemaVersion.insert_many([{"version": v} for v in [6, *later] if v not in present]).execute()
+    assert _v6_index_names() == fresh
+    assert SchemaVersion.select().count() == LATEST
