@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(VENV)/bin/flask --app selfcare
 
-.PHONY: run test system-deps clean
+.PHONY: run test bench system-deps clean
 
 ## Install the app, create the database with demo data, and serve it on http://$(HOST):$(PORT)
 run: $(VENV)/.installed-app
@@ -16,6 +16,13 @@ run: $(VENV)/.installed-app
 ## Install what the tests need (Debian's Chromium and PostgreSQL included) and run the whole suite
 test: system-deps $(VENV)/.installed-test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## Build a synthetic clinic (1,000 patients, 180 days), serve it with gunicorn and measure it (bench/run.py; BENCH_ARGS="--db both")
+bench: system-deps $(VENV)/.installed-test bench/.node/node_modules/.bin/lighthouse
+	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+bench/.node/node_modules/.bin/lighthouse:
+	npm install --prefix bench/.node --no-audit --no-fund --loglevel=error lighthouse@12.8.2
 
 system-deps:
 	scripts/install-system-deps

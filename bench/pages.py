@@ -1,0 +1,66 @@
+"""The pages the bench measures, who sees each, how to send it, and the form fields a browser would post."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Callable
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+RED_FLAG_RE = re.compile(r'name="(rf_[a-z_]+)"')
+PATIENT_BUDGET, CASELOAD_BUDGET, HISTORY_GROWTH = 3.0, 6.0, 1.5  # the issue's budgets, as ratios
+
+
+@dataclass(frozen=True)
+class Page:
+    """One measured page: its name, who is logged in (a Clinic attribute), method, path and budget (× floor)."""
+
+    name: str
+    user: str | None  # "patient_email", "short_email", "long_email", "therapist_email" or None (anonymous)
+    path: str
+    method: str = "GET"
+    budget: float | None = PATIENT_BUDGET
+    lighthouse: bool = False  # also scored by Lighthouse
+
+
+def pages(patient_id: int) -> list[Page]:
+    """Every measured page, the floor first; the check-in POST last (it writes)."""
+    return [
+        Page("healthz (floor)", None, "/healthz", budget=None),
+        Page("login", None, "/login", budget=None, lighthouse=True),
+        Page("today", "patient_email", "/today", lighthouse=True),
+        Page("history 1 day", "short_email", "/history?days=365"),
+        Page("history 365 days", "long_email", "/history?days=365", lighthouse=True),
+        Page("player", "patient_email", "/exercises", lighthouse=True),
+        Page("caseload 200", "therapist_email", "/therapist/patients", budget=CASELOAD_BUDGET, lighthouse=True),
+        Page("patient page 180 days", "therapist_email", f"/therapist/patients/{patient_id}"),
+        Page("check-in POST", "patient_email", "/checkin", method="POST"),
+    ]
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form on the page."""
+    match = CSRF_RE.search(html)
+    if not match:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1) or match.group(2)
+
+
+def login_form(html: str, email: str, password: str) -> dict[str, str]:
+    """The login form as a person fills it."""
+    return {"email": email, "password": password, "csrf_token": csrf_from(html)}
+
+
+def checkin_form(html: str) -> Callable[[], dict[str, object]]:
+    """A maker of calm check-in posts from the form page: 'no' to every red flag, a new entry id each time."""
+    token, flags = csrf_from(html), sorted(set(RED_FLAG_RE.findall(html)))
+    if not flags:
+        raise RuntimeError("the check-in page has no red-flag questions: not the form (onboarding? logged out?)")
+
+    def make() -> dict[str, object]:
+        return {"csrf_token": token, "entry_id": str(uuid.uuid4()), **{f: "no" for f in flags}, "zone": "calf", "side": "left",
+                "leg_pain": "6", "back_pain": "3", "sensations": ["pain", "tingling"], "worse_with": ["sitting"],
+                "walk_minutes": "12", "walk_onset_minutes": "5"}
+
+    return make

@@ -1,0 +1,124 @@
+"""Latency over HTTP against the served app: logged-in sessions, warm-up, then N sequential requests per page."""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.pages import Page, checkin_form, login_form
+
+
+class Browser:
+    """One client on one connection (reopened when the server closes it) with a cookie jar."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def send(self, method: str, path: str, form: dict[str, Any] | None = None) -> tuple[int, str]:
+        """One request; keeps the cookies it sets; the status and body."""
+        headers = {"Cookie": self.cookie_header(), "Accept": "text/html"}
+        body = None
+        if form is not None:
+            body = urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body, headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):  # a kept-alive socket the server closed
+            self.conn.close()
+            self.conn.request(method, path, body, headers)
+            response = self.conn.getresponse()
+        data = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        if response.will_close:
+            self.conn.close()
+        return response.status, data
+
+    def cookie_header(self) -> str:
+        """The Cookie header a browser would send."""
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def login(self, email: str, password: str) -> None:
+        """Log in through the real form; raise unless it redirects."""
+        status, html = self.send("GET", "/login")
+        status, _ = self.send("POST", "/login", login_form(html, email, password))
+        if status not in (302, 303):
+            raise RuntimeError(f"login as {email} answered {status}")
+
+
+@dataclass
+class Timing:
+    """Latency of one page over N requests, and of the floor (/healthz) interleaved with them, in milliseconds."""
+
+    median_ms: float
+    p95_ms: float
+    min_ms: float
+    requests: int
+    floor_median_ms: float
+    floor_p95_ms: float
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
+def _timed(browser: Browser, method: str, path: str, form: dict[str, Any] | None, expected: int) -> float:
+    """One request's wall time in ms; raise on an unexpected status."""
+    started = time.perf_counter()
+    status, _ = browser.send(method, path, form)
+    elapsed = (time.perf_counter() - started) * 1000
+    if status != expected:
+        raise RuntimeError(f"{method} {path} answered {status}, not {expected}")
+    return elapsed
+
+
+def time_page(browser: Browser, floor: Browser, page: Page, n: int, warmup: int) -> Timing:
+    """Warm up, then time `n` sequential requests of the page, each followed by one of the floor.
+
+    Interleaving the floor makes the ratio fair on a shared machine whose load drifts during the run.
+    """
+    make = checkin_form(browser.send("GET", page.path)[1]) if page.method == "POST" else None
+    expected = 303 if make else 200
+    samples, floors = [], []
+    for i in range(warmup + n):
+        elapsed = _timed(browser, page.method, page.path, make() if make else None, expected)
+        if make:  # follow the redirect as a browser would (untimed): it shows and clears the flash message
+            browser.send("GET", "/today")
+        floor_ms = _timed(floor, "GET", "/healthz", None, 200)
+        if i >= warmup:
+            samples.append(elapsed)
+            floors.append(floor_ms)
+    return Timing(round(statistics.median(samples), 2), round(p95(samples), 2), round(min(samples), 2), n,
+                  round(statistics.median(floors), 2), round(p95(floors), 2))
+
+
+def time_all(port: int, clinic: Any, password: str, pages: list[Page], n: int, warmup: int, log: Any) -> dict[str, Timing]:
+    """Time every page, logging in once per user."""
+    browsers: dict[str | None, Browser] = {}
+    floor = Browser(port)
+    timings = {}
+    for page in pages:
+        if page.user not in browsers:
+            browsers[page.user] = Browser(port)
+            if page.user is not None:
+                browsers[page.user].login(getattr(clinic, page.user), password)
+        t = timings[page.name] = time_page(browsers[page.user], floor, page, n, warmup)
+        log(f"  {page.name:<24} median {t.median_ms:8.2f} ms   p95 {t.p95_ms:8.2f} ms   floor {t.floor_median_ms:6.2f} ms")
+    return timings
+
+
+def session_cookie(port: int, email: str, password: str) -> str:
+    """A logged-in Cookie header for a user (for Lighthouse)."""
+    browser = Browser(port)
+    browser.login(email, password)
+    return browser.cookie_header()
