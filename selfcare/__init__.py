@@ -9,7 +9,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from selfcare import assets, cli, content, db, errors, limits, mail, pwa, security
+from selfcare import assets, cli, content, db, delivery, errors, limits, mail, pwa, security
 from selfcare.access import login_manager
 from selfcare.config import from_environment, instance_secret_key
 from selfcare.schema import create_schema
@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
     security.init_app(app)
+    delivery.init_app(app)
     content.init_app(app)
     db.init_app(app)
     login_manager.init_app(app)

@@ -7,7 +7,7 @@ from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, send_file, url_for
+from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
 
 from selfcare.access import public
 
@@ -15,6 +15,7 @@ bp = Blueprint("assets", __name__)
 
 HTMX_PACKAGE = "django-js-lib-htmx"
 YEAR = 365 * 24 * 3600
+SHORT = 10 * 60  # a static file asked for without its current version: kept briefly, then checked again
 
 
 @cache
@@ -50,9 +51,23 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=_fingerprint(folder, filename))
 
 
+def cache_static(response: Response) -> Response:
+    """A static file under its current versioned URL is kept a year, unchanged; any other request for it briefly."""
+    if request.endpoint != "static" or response.status_code not in (200, 304) or not request.view_args:
+        return response
+    folder = current_app.static_folder or ""
+    current = request.args.get("v") == _fingerprint(folder, request.view_args["filename"])
+    response.cache_control.public = True
+    response.cache_control.max_age = YEAR if current else SHORT
+    response.cache_control.immutable = current
+    response.headers.pop("Expires", None)  # max-age says it; an Expires date would only disagree with it
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register the asset helpers as template globals."""
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR  # every static URL carries its own version
+    """Register the asset helpers as template globals, and the cache lifetimes of static files."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = SHORT  # cache_static lengthens it for a current versioned URL
     app.add_template_global(static_url)
     app.add_template_global(lambda: url_for("assets.htmx", version=htmx_version()), "htmx_url")
     app.register_blueprint(bp)
+    app.after_request(cache_static)
