@@ -72,7 +72,7 @@ def cache_key(spec: Spec, today: date) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
-def _app(url: str, instance: Path) -> Any:
+def make_app(url: str, instance: Path) -> Any:
     """The app bound to `url` (it creates the schema)."""
     from selfcare import create_app
 
@@ -142,7 +142,7 @@ def build(spec: Spec, log: Any = print, cache: Path = CACHE, use_cache: bool = T
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="selfcare-bench-build-") as folder:
         target = Path(folder) / "clinic.db"
-        app = _app(f"sqlite:///{target}", Path(folder))
+        app = make_app(f"sqlite:///{target}", Path(folder))
         from selfcare.db import close_database, db
         from selfcare.models import User
 
@@ -176,7 +176,7 @@ def copy_to_postgresql(clinic: Clinic, url: str, instance: Path) -> float:
         for model in MODELS:
             tables[model._meta.table_name] = list(model.select().dicts())
     source.close()
-    app = _app(url, instance)
+    app = make_app(url, instance)
     try:
         with app.app_context(), db.connection_context():
             with db.atomic():

@@ -1,37 +1,23 @@
-"""SQL queries per page, counted in-process: the Flask test client against the same database."""
+"""SQL statements per page, counted in-process (tests/query_counter.py) with the Flask test client on the same database.
+
+Transaction noise (BEGIN, COMMIT, ...) is left out, as the query-count tests count.
+"""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from bench.pages import Page, checkin_form, login_form
-
-
-@contextmanager
-def counting(database: Any) -> Iterator[list[str]]:
-    """Record the SQL of every statement the database runs inside the block."""
-    seen: list[str] = []
-    original = database.execute_sql
-
-    def execute_sql(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
-        seen.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    database.execute_sql = execute_sql
-    try:
-        yield seen
-    finally:
-        del database.execute_sql  # back to the class's method
+from tests.query_counter import count_queries as counting
 
 
 def count_queries(url: str, instance: Path, clinic: Any, password: str, pages: list[Page]) -> dict[str, int]:
     """The number of SQL statements each page runs (the second request of it, so start-up caches are warm)."""
-    from bench.clinic import _app
-    from selfcare.db import close_database, db
+    from bench.clinic import make_app
+    from selfcare.db import close_database
 
-    app = _app(url, instance)
+    app = make_app(url, instance)
     counts: dict[str, int] = {}
     clients: dict[str | None, Any] = {}
     try:
@@ -48,14 +34,14 @@ def count_queries(url: str, instance: Path, clinic: Any, password: str, pages: l
                 make = checkin_form(client.get(page.path).get_data(as_text=True))
                 client.post(page.path, data=make())
                 client.get("/today")
-                with counting(db.obj) as seen:
+                with counting() as seen:
                     client.post(page.path, data=make())
                 client.get("/today")
             else:
                 client.get(page.path)
-                with counting(db.obj) as seen:
+                with counting() as seen:
                     client.get(page.path)
-            counts[page.name] = len(seen)
+            counts[page.name] = seen.count
     finally:
         close_database()
     return counts
