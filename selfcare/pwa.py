@@ -12,11 +12,11 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from selfcare.access import public, role_required
-from selfcare.assets import htmx_version, static_url
+from selfcare.assets import SHORT, htmx_version, static_url
 from selfcare.content import current_content
 from selfcare.models import Role
 
@@ -26,7 +26,7 @@ NAME = "selfcare"
 THEME = "#0b5d7a"
 BACKGROUND = "#ffffff"
 SHELL_FILES = (
-    "css/app.css", "js/app.js", "js/offline.js", "js/protocol.js", "js/player.js", "js/offline_player.js",
+    "css/app.css", "js/app.js", "js/offline.js", "js/protocol.js", "js/player.js", "js/offline_player.js", "js/checkin.js",
     "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png", "icons/maskable-512.png",
 )
 
@@ -48,8 +48,10 @@ def manifest() -> Response:
         "theme_color": THEME, "background_color": BACKGROUND, "lang": "en", "icons": icons,
     }
     response = current_app.response_class(json.dumps(body, indent=1), mimetype="application/manifest+json")
-    response.cache_control.no_cache = True
-    return response
+    response.cache_control.public = True
+    response.cache_control.max_age = SHORT  # new icons have new URLs; the old ones still answer meanwhile
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def shell_urls() -> list[str]:
@@ -82,7 +84,8 @@ def service_worker() -> Response:
     script = f"const SETTINGS = {json.dumps(settings)};\n{source}"
     response = current_app.response_class(script, mimetype="text/javascript")
     response.cache_control.no_cache = True  # the browser checks for a new release on every visit
-    return response
+    response.add_etag()  # ... and an unchanged release answers 304
+    return response.make_conditional(request)
 
 
 @bp.route("/offline")

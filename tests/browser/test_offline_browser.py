@@ -208,3 +208,23 @@ def test_an_entry_the_server_refuses_is_shown_not_dropped(page: Page, base: str,
     assert_accessible(page)
     refused.get_by_role("button", name="Remove it from this phone").click()
     expect(page.locator("#outbox")).to_be_hidden()
+
+
+def test_a_page_view_asks_nothing_when_nothing_waits_and_the_kept_pages_are_fresh(page: Page, base: str, patient: User) -> None:
+    page.goto(base + "/today")
+    wait_for_worker(page)
+    # The first controlled visit keeps the offline pages, which starts the ten-minute timer.
+    wait_until(page, f"localStorage.getItem('selfcare.kept.{patient.id}') !== null")
+    asked: list[str] = []
+    page.context.on("request", lambda request: asked.append(request.url) if "/offline/sync" in request.url else None)
+    page.reload()
+    expect(page.locator(".who")).to_contain_text("Logged in as")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Check in").click()  # a boosted visit
+    expect(page.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert asked == []
+    # Once the timer has run out, the next page view asks again.
+    page.evaluate(f"localStorage.setItem('selfcare.kept.{patient.id}', '0')")
+    page.reload()
+    wait_until(page, f"+localStorage.getItem('selfcare.kept.{patient.id}') > 0")
+    assert len(asked) == 1

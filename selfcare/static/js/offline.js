@@ -88,7 +88,9 @@ var SelfcareOffline = (function () {
     if (me === null) { return Promise.resolve(); }
     return mine(me).then(function (entries) {
       var waiting = entries.filter(function (e) { return e.state === "waiting"; });
-      return fetch(SETTINGS_URL(), { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+      // Nothing to send and the kept pages are fresh: no request at all (this runs on every page view).
+      if (!waiting.length && !keepDue(me)) { return; }
+      return fetch(syncUrl(), { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
         .then(function (response) {
           if (!response.ok || response.redirected) { return null; }  // logged out: keep everything for later
           return response.json();
@@ -127,15 +129,15 @@ var SelfcareOffline = (function () {
 
   // ---- the pages kept for no signal (the service worker fetches them) ------------------------------
   var KEEP_EVERY = 10 * 60 * 1000;
+  function worker() { return navigator.serviceWorker && navigator.serviceWorker.controller; }
+  // Only a page the worker controls can ask it to keep pages; then every ten minutes at most.
+  function keepDue(user) { return !!worker() && Date.now() - +(localStorage.getItem("selfcare.kept." + user) || 0) >= KEEP_EVERY; }
   function keepPages(info, force) {
-    var key = "selfcare.kept." + info.user_id;
-    var last = +(localStorage.getItem(key) || 0);
-    if (!navigator.serviceWorker || !navigator.serviceWorker.controller) { return; }
-    if (!force && Date.now() - last < KEEP_EVERY) { return; }
-    localStorage.setItem(key, "" + Date.now());
-    navigator.serviceWorker.controller.postMessage({ type: "keep", pages: info.pages });
+    if (!worker() || !(force || keepDue(info.user_id))) { return; }
+    localStorage.setItem("selfcare.kept." + info.user_id, "" + Date.now());
+    worker().postMessage({ type: "keep", pages: info.pages });
   }
-  function SETTINGS_URL() { return document.body.dataset.syncUrl; }
+  function syncUrl() { return document.body.dataset.syncUrl; }
 
   // ---- what is waiting, shown on every page -------------------------------------------------------
   function showOutbox() {
@@ -282,55 +284,6 @@ var SelfcareOffline = (function () {
     }
   }
 
-  function savedPanel(heading, text) {
-    var panel = document.createElement("section");
-    panel.className = "saved-offline"; panel.tabIndex = -1;
-    panel.innerHTML = "<h1></h1><p class='big'></p><p><a class='button'></a></p>";
-    panel.querySelector("h1").textContent = heading;
-    panel.querySelector("p").textContent = text;
-    var back = panel.querySelector("a");
-    back.href = document.body.dataset.today; back.textContent = "Back to Today";
-    var main = document.getElementById("main");
-    Array.prototype.forEach.call(main.children, function (el) { if (el.id !== "outbox") { el.hidden = true; } });
-    main.appendChild(panel);
-    panel.focus();
-  }
-
-  // `sent`: the page itself already tried to send this form, so its id is kept (a second copy is then
-  // impossible). Otherwise a new id: a kept copy of the page carries the same id every time it opens.
-  function saveCheckin(form, sent) {
-    var flags = table();
-    var answers = redFlagAnswers(form, flags);
-    var result = judge(answers, flags);
-    var valid = validate(form);
-    if (!valid) {
-      // A danger sign is shown at once, even before the rest of the form is complete.
-      if (SelfcareProtocol.higher(result.level, "contact_pt")) { showAlert(result, null); }
-      return;
-    }
-    var idField = form.querySelector("input[name=entry_id]");
-    var body = { id: sent && idField && idField.value ? idField.value : newId(), recorded_at: new Date().toISOString(),
-      red_flags: answers, reading: reading(form), sensations: [], worse_with: [] };
-    form.querySelectorAll("input[name=sensations]:checked").forEach(function (i) { body.sensations.push(i.value); });
-    form.querySelectorAll("input[name=worse_with]:checked").forEach(function (i) { body.worse_with.push(i.value); });
-    var walk = form.querySelector("input[name=walk_minutes]"), onset = form.querySelector("input[name=walk_onset_minutes]");
-    if (walk && walk.value.trim() !== "") {
-      body.walk = { minutes: +walk.value, onset_minutes: onset && onset.value.trim() !== "" ? +onset.value : null };
-    }
-    save("/checkins", body, "Your check-in from " + clock(new Date())).then(function () {
-      savedPanel("Check-in saved on this phone", "You have no signal, so it will be sent when you are back online.");
-      if (result.level !== "none") { showAlert(result, body.id); }
-    });
-  }
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-offline-form='checkin']");
-    if (!form || navigator.onLine) { return; }
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    saveCheckin(form, false);
-  }, true);
-
   // Logging out clears this phone (the server says so): send what waits first, or ask before losing it.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -346,12 +299,9 @@ var SelfcareOffline = (function () {
     });
   }, true);
 
-  // The signal dropped while a request was on its way: a check-in is kept on the phone (its id makes
-  // a second copy impossible), and a page is opened again so the worker can show its kept copy.
+  // The signal dropped while a request was on its way: a page is opened again so the worker can show its
+  // kept copy. (A check-in sent at that moment is kept on the phone by checkin.js.)
   document.addEventListener("htmx:sendError", function (event) {
-    var elt = event.detail.elt;
-    var form = elt && elt.closest && elt.closest("form[data-offline-form='checkin']");
-    if (form) { saveCheckin(form, true); return; }
     var config = event.detail.requestConfig;
     if (config && config.verb === "get") { window.location.assign(config.path); }
     else if (config && /^\/exercises/.test(config.path)) { window.location.assign(document.body.dataset.exercises); }
@@ -367,5 +317,5 @@ var SelfcareOffline = (function () {
   document.addEventListener("htmx:afterSettle", function (event) { if (event.detail.target === document.body) { init(); } });
 
   return { save: save, sync: sync, newId: newId, table: table, judge: judge, redFlagAnswers: redFlagAnswers,
-    validate: validate, reading: reading, showAlert: showAlert, clock: clock, showOutbox: showOutbox };
+    validate: validate, reading: reading, showAlert: showAlert, clock: clock };
 })();

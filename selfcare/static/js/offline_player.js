@@ -17,7 +17,6 @@
 
     function section(name) { return root.querySelector("[data-screen='" + name + "']"); }
     function fill(box, selector, text) { box.querySelectorAll(selector).forEach(function (el) { el.textContent = text; }); }
-    function hhmm(iso) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
 
     function describe(response, from, to) {
       var names = plan.zone_names;
@@ -38,7 +37,7 @@
       if (name === "step") { renderStep(box, screen); }
       if (name === "result" || name === "stop_contact_pt") {
         fill(box, "[data-result]", result || "");
-        var when = screen.next_at ? hhmm(screen.next_at) : "";
+        var when = screen.next_at ? SelfcareOffline.clock(new Date(screen.next_at)) : "";
         var next = kind === "done_for_today" ? "That is enough sets for today. Your next set is tomorrow from " + when + "."
           : kind === "stop_contact_pt" ? (when ? "You can try again tomorrow from " + when + ", unless your physical therapist says otherwise." : "")
           : "Do your next set at " + when + ".";

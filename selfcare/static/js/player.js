@@ -1,14 +1,14 @@
 // The protocol player's comfort layer: countdowns from server deadlines, rep pacing, end-of-timer cues.
 // Without it every step still works with its buttons; timers are deadlines, so a reload or a locked
 // screen loses nothing. The offline player (offline_player.js) uses the same timers and rep pacing.
-var SelfcarePlayer = (function () {
+var SelfcarePlayer = window.SelfcarePlayer || (function () {  // a second boosted visit runs this file again
   "use strict";
 
-  var audio = null;
+  var Sound = window.AudioContext || window.webkitAudioContext, audio = null;
   function cue() {
     if (navigator.vibrate) { navigator.vibrate([250, 120, 250]); }
     try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      audio = audio || new Sound();
       var osc = audio.createOscillator(), gain = audio.createGain();
       osc.frequency.value = 880; gain.gain.value = 0.15;
       osc.connect(gain); gain.connect(audio.destination);
@@ -17,8 +17,8 @@ var SelfcarePlayer = (function () {
   }
   // Sound needs a tap first; any tap on the page unlocks it for the timers that follow.
   document.addEventListener("click", function () {
-    if (!audio && (window.AudioContext || window.webkitAudioContext)) {
-      try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+    if (!audio && Sound) {
+      try { audio = new Sound(); } catch (e) { audio = null; }
     }
   }, { once: true });
 
@@ -103,7 +103,7 @@ var SelfcarePlayer = (function () {
     root.querySelectorAll(".reps[data-reps]").forEach(startReps);
     remember(root);
   }
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  init(document);  // deferred, or added by a boosted visit: the page is there either way
   document.addEventListener("htmx:load", function (event) { init(event.target); });
   return { startTimer: startTimer, startReps: startReps };
 })();

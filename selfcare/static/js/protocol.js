@@ -206,6 +206,5 @@ var SelfcareProtocol = (function () {
     return { state: state, screen: screen };
   }
 
-  return { triage: triage, classify: classify, advance: advance, screenFor: screenFor, sequence: sequence,
-    fresh: fresh, higher: higher, LEVELS: LEVELS };
+  return { triage: triage, advance: advance, screenFor: screenFor, sequence: sequence, fresh: fresh, higher: higher };
 })();
