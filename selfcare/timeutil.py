@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from selfcare.models import User
@@ -10,8 +11,14 @@ from selfcare.models import User
 
 def zone_of(user: User) -> ZoneInfo:
     """The user's time zone (UTC if unknown)."""
+    return _zone_named(user.timezone or "UTC")
+
+
+@lru_cache(maxsize=512)
+def _zone_named(name: str) -> ZoneInfo:
+    """The time zone of this name, or UTC (cached: a 365-day page converts thousands of times)."""
     try:
-        return ZoneInfo(user.timezone or "UTC")
+        return ZoneInfo(name)
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
 
