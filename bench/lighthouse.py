@@ -58,6 +58,20 @@ def failing_audits(report: dict[str, Any]) -> dict[str, list[str]]:
     return failed
 
 
+def diagnostics(report: dict[str, Any]) -> dict[str, Any]:
+    """What explains a slow score: DOM size, server response, main-thread time by kind, script boot-up by URL."""
+    audits = report["audits"]
+
+    def value(audit_id: str) -> Any:
+        return round(audits[audit_id]["numericValue"]) if audits.get(audit_id, {}).get("numericValue") is not None else None
+
+    main = audits.get("mainthread-work-breakdown", {}).get("details", {}).get("items", [])
+    boot = audits.get("bootup-time", {}).get("details", {}).get("items", [])
+    return {"dom_elements": value("dom-size"), "server_response_ms": value("server-response-time"),
+            "main_thread_ms": {i["group"]: round(i["duration"]) for i in main[:5]},
+            "script_bootup_ms": {urlsplit(i["url"]).path or i["url"]: round(i.get("total", 0)) for i in boot[:5]}}
+
+
 def summarize(report: dict[str, Any], url: str) -> dict[str, Any]:
     """Scores, bytes transferred, our JS by file and failing audits, from one report."""
     items = report["audits"].get("network-requests", {}).get("details", {}).get("items", [])
@@ -74,6 +88,7 @@ def summarize(report: dict[str, Any], url: str) -> dict[str, Any]:
         "metrics": {k: round(report["audits"][k]["numericValue"]) for k in
                     ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "speed-index") if k in report["audits"]},
         "failing_audits": failing_audits(report),
+        "diagnostics": diagnostics(report),
         "runtime_error": error,
     }
 

@@ -80,4 +80,8 @@ def table(result: dict[str, Any]) -> str:
         failed = {c: ids for c, ids in summary["failing_audits"].items() if ids}
         if failed:
             lines.append(f"  lighthouse {name} failing audits: " + "; ".join(f"{c}: {', '.join(ids)}" for c, ids in failed.items()))
+            d = summary.get("diagnostics", {})
+            if d:
+                lines.append(f"    DOM elements {d['dom_elements']}, server response {d['server_response_ms']} ms, main thread "
+                             + ", ".join(f"{k} {v} ms" for k, v in d["main_thread_ms"].items()))
     return "\n".join(lines)
