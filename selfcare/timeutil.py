@@ -43,6 +43,11 @@ def to_local(user: User, stored: datetime) -> datetime:
     return stored.replace(tzinfo=timezone.utc).astimezone(zone_of(user))
 
 
+def in_zone(tz: ZoneInfo, stored: datetime) -> datetime:
+    """A stored UTC time on the clock of `tz` (for loops: look the zone up once with `zone_of`)."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(tz)
+
+
 def day_bounds(user: User, day: date) -> tuple[datetime, datetime]:
     """The stored (UTC) start and end of a calendar day on the user's clock."""
     tz = zone_of(user)

@@ -13,7 +13,7 @@ the same for 1 day or 365 days of data. Choices per day (shown to patients as "e
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -29,7 +29,7 @@ from selfcare.clinical import (
 )
 from selfcare.content import current_content
 from selfcare.models import CheckIn, ExerciseSet, User, Walk
-from selfcare.timeutil import day_bounds, local_now, to_local
+from selfcare.timeutil import day_bounds, in_zone, local_now, zone_of
 
 ALLOWED_DAYS = (7, 14, 30, 90, 365)
 SESSIONS_SHOWN = 50
@@ -147,46 +147,56 @@ def row_id(row: CheckIn | Walk | ExerciseSet) -> int:
     return int(row.__data__["id"])
 
 
-def _max(values: Iterable[int]) -> int | None:
-    found = list(values)
-    return max(found) if found else None
-
-
 def set_zones(row: ExerciseSet) -> list[Zone]:
     """The zones recorded in one set: before, and after if it was re-checked."""
     return [Zone(z) for z in (row.before_zone, row.after_zone) if z]
 
 
+ZONE_RANK = {zone: rank for rank, zone in enumerate(Zone)}  # declaration order, as Zone compares (distal is higher)
+ZONES_BY_RANK = list(Zone)
+
+
+def _worst(worst: dict[date, int], day: date, zone: str | None) -> None:
+    """Keep the most distal zone of `day` (by rank: comparing Zone members is slow over thousands of rows)."""
+    if zone:
+        rank = ZONE_RANK[Zone(zone)]
+        if rank > worst.get(day, -1):
+            worst[day] = rank
+
+
 def daily_series(patient: User, period: Period, rows: Rows) -> list[DayPoint]:
     """One point per calendar day of the period, oldest first (see the module docstring for choices)."""
-    zones: dict[date, list[Zone]] = defaultdict(list)
-    legs: dict[date, list[int]] = defaultdict(list)
-    backs: dict[date, list[int]] = defaultdict(list)
+    worst: dict[date, int] = {}  # the most distal zone of each day, as its rank
+    legs: dict[date, int] = {}
+    backs: dict[date, int] = {}
     longest: dict[date, Walk] = {}
     sets_done: dict[date, int] = defaultdict(int)
+    tz = zone_of(patient)  # once: `patient` is often current_user, a proxy that is slow to read thousands of times
     for c in rows.checkins:
-        day = to_local(patient, c.recorded_at).date()
-        zones[day].append(Zone(c.zone))
-        legs[day].append(int(c.leg_pain))
-        backs[day].append(int(c.back_pain))
+        day = in_zone(tz, c.recorded_at).date()
+        _worst(worst, day, c.zone)
+        legs[day] = max(int(c.leg_pain), legs.get(day, -1))
+        backs[day] = max(int(c.back_pain), backs.get(day, -1))
     for w in rows.walks:
-        day = to_local(patient, w.recorded_at).date()
+        day = in_zone(tz, w.recorded_at).date()
         if day not in longest or w.minutes > longest[day].minutes:
             longest[day] = w
     for s in rows.sets:
-        day = to_local(patient, s.started_at).date()
-        zones[day].extend(set_zones(s))
+        day = in_zone(tz, s.started_at).date()
+        _worst(worst, day, s.before_zone)
+        _worst(worst, day, s.after_zone)
         if s.response is not None:
             sets_done[day] += 1
     points = []
     for day in period.dates():
         walk = longest.get(day)
+        rank = worst.get(day)
         points.append(
             DayPoint(
                 day=day,
-                zone=max(zones[day]) if zones.get(day) else None,
-                leg_pain=_max(legs.get(day, ())),
-                back_pain=_max(backs.get(day, ())),
+                zone=None if rank is None else ZONES_BY_RANK[rank],
+                leg_pain=legs.get(day),
+                back_pain=backs.get(day),
                 walk_minutes=None if walk is None else int(walk.minutes),
                 onset_minutes=None if walk is None or walk.onset_minutes is None else int(walk.onset_minutes),
                 sets_done=sets_done.get(day, 0),
@@ -202,9 +212,10 @@ def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:
         checkin_id = w.__data__.get("checkin")  # the raw foreign key: reading w.checkin would query
         if checkin_id is not None:
             walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
+    tz = zone_of(patient)
     return [
         (
-            to_local(patient, c.recorded_at),
+            in_zone(tz, c.recorded_at),
             Reading(c.zone, int(c.leg_pain), int(c.back_pain), side=c.side, walk_minutes=walked.get(row_id(c))),
         )
         for c in rows.checkins
@@ -300,9 +311,10 @@ class Session:
 def sessions(patient: User, rows: Rows, limit: int = SESSIONS_SHOWN) -> list[Session]:
     """The period's sets, newest first, at most `limit`."""
     newest = sorted(rows.sets, key=lambda s: (s.started_at, row_id(s)), reverse=True)[:limit]
+    tz = zone_of(patient)
     return [
         Session(
-            started=to_local(patient, s.started_at),
+            started=in_zone(tz, s.started_at),
             before_zone=Zone(s.before_zone),
             after_zone=Zone(s.after_zone) if s.after_zone else None,
             response=Response(s.response) if s.response else None,
