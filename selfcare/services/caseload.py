@@ -20,19 +20,22 @@ Unacknowledged alerts are read whatever their age: an open emergency must never 
 from __future__ import annotations
 
 import enum
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
-from peewee import Select
+from peewee import DateTimeField, Field, Select
 
 from selfcare.clinical import Level, Prompt, StopReason, Trend, Zone, adjust_plan
 from selfcare.content import current_content
+from selfcare.db import db
 from selfcare.models import Alert, CareLink, CheckIn, ExerciseSet, Notice, PlanSetting, Profile, SelfCheck, User, Walk, utcnow
-from selfcare.services.history import Rows, daily_series, period_for, time_text, trend_of
+from selfcare.services.history import Period, Rows, period_for, time_text, trend_of
 from selfcare.services.reevaluation import LOOK_BACK_DAYS, history_from_rows, prompts_for
-from selfcare.timeutil import to_local, to_utc
+from selfcare.timeutil import to_local, to_utc, zone_of
 
 TREND_DAYS = 14  # same window as reevaluation.toml `peripheralizing_despite_care`
 SETS_DAYS = 7
@@ -243,6 +246,49 @@ SET_COLUMNS = (ExerciseSet.id, ExerciseSet.patient, ExerciseSet.started_at, Exer
                ExerciseSet.response, ExerciseSet.outcome, ExerciseSet.stop_reason)
 
 
+class _Loaded:
+    """A row read without building a peewee model: its columns as attributes and in `__data__`, as a model has them."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.__dict__ = data
+
+    @property
+    def __data__(self) -> dict[str, Any]:
+        """The columns by field name (the raw foreign keys, as on a model)."""
+        return self.__dict__
+
+
+def _stored_time(value: Any) -> Any:
+    """A stored time: SQLite returns text (fromisoformat is many times faster than peewee's strptime), PostgreSQL a datetime."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _red_flags(value: Any) -> Any:
+    """Red-flag answers ({question: bool}); text without `true` sets no flag, so it is not parsed (most check-ins)."""
+    if isinstance(value, str):
+        return json.loads(value) if "true" in value else {}
+    return value
+
+
+def _read(query: Select, columns: Sequence[Field]) -> list[Any]:
+    """The query's rows as `_Loaded` objects: at 200 patients building peewee models took most of the page's time.
+
+    Both drivers return these integer and text columns as int and str already; only times (text on SQLite) and
+    the red flags (JSON text) are converted.
+    """
+    names = [c.name for c in columns]
+    convert = [(c.name, _stored_time) for c in columns if isinstance(c, DateTimeField)]
+    convert += [(c.name, _red_flags) for c in columns if c is CheckIn.red_flags]
+    loaded = []
+    for row in db.execute(query):
+        data = dict(zip(names, row))
+        for name, fn in convert:
+            if data[name] is not None:
+                data[name] = fn(data[name])
+        loaded.append(_Loaded(data))
+    return loaded
+
+
 def _load(therapist: User, only: list[int] | None, now: datetime) -> _Data:
     """Read each table once for the therapist's linked patients (or `only` those of them)."""
 
@@ -255,14 +301,14 @@ def _load(therapist: User, only: list[int] | None, now: datetime) -> _Data:
     data.profiles = {_pid(p): p for p in Profile.select().where(scope(Profile.patient))}
     data.settings = {_pid(s): s for s in PlanSetting.select().where(scope(PlanSetting.patient))}
     checkins = scope(CheckIn.patient) & (CheckIn.recorded_at >= since)
-    for c in CheckIn.select(*CHECKIN_COLUMNS).where(checkins).order_by(CheckIn.recorded_at, CheckIn.id):
+    for c in _read(CheckIn.select(*CHECKIN_COLUMNS).where(checkins).order_by(CheckIn.recorded_at, CheckIn.id), CHECKIN_COLUMNS):
         data.checkins[_pid(c)].append(c)
     # Walks of the window, and any walk logged with a check-in of the window (as `due_prompts` reads them).
     walks = scope(Walk.patient) & ((Walk.recorded_at >= since) | Walk.checkin.in_(CheckIn.select(CheckIn.id).where(checkins)))
-    for w in Walk.select(*WALK_COLUMNS).where(walks).order_by(Walk.recorded_at, Walk.id):
+    for w in _read(Walk.select(*WALK_COLUMNS).where(walks).order_by(Walk.recorded_at, Walk.id), WALK_COLUMNS):
         data.walks[_pid(w)].append(w)
     sets = scope(ExerciseSet.patient) & (ExerciseSet.started_at >= now - timedelta(days=TREND_DAYS + 1))
-    for s in ExerciseSet.select(*SET_COLUMNS).where(sets).order_by(ExerciseSet.started_at, ExerciseSet.id):
+    for s in _read(ExerciseSet.select(*SET_COLUMNS).where(sets).order_by(ExerciseSet.started_at, ExerciseSet.id), SET_COLUMNS):
         data.sets[_pid(s)].append(s)
     for k in SelfCheck.select().where(scope(SelfCheck.patient) & (SelfCheck.recorded_at >= since)).order_by(SelfCheck.recorded_at):
         data.checks[_pid(k)].append(k)
@@ -353,6 +399,21 @@ def _prompts(prompts: tuple[Prompt, ...]) -> _Concern | None:
     return _Concern(Group.REEVALUATE, f"Re-evaluation due: {prompts[0].pt_text}{more}", "re-evaluation due")
 
 
+ZONES = tuple(Zone)  # in declaration order, nearest the back first: a higher index is more distal
+
+
+def _zone_series(patient: User, period: Period, checkins: list[CheckIn], sets: list[ExerciseSet]) -> list[Zone | None]:
+    """The most distal zone of each day of the period, from check-ins and sets (as `daily_series` has it; only the zones)."""
+    tz, rank = zone_of(patient), {z.value: n for n, z in enumerate(ZONES)}
+    worst: dict[date, int] = {}
+    recorded = [(c.recorded_at, c.zone) for c in checkins if c.recorded_at >= period.start]
+    recorded += [(s.started_at, z) for s in sets for z in (s.before_zone, s.after_zone) if z]
+    for moment, zone in recorded:
+        day = moment.replace(tzinfo=timezone.utc).astimezone(tz).date()
+        worst[day] = max(worst.get(day, -1), rank[zone])
+    return [ZONES[worst[day]] if day in worst else None for day in period.dates()]
+
+
 def _row(patient: User, data: _Data, therapist: User, now: datetime, per_day: int) -> PatientRow:
     """Everything one row shows, from the patient's already loaded rows (no queries)."""
     pid = int(patient.id)
@@ -362,7 +423,7 @@ def _row(patient: User, data: _Data, therapist: User, now: datetime, per_day: in
     recent = [c for c in checkins if c.recorded_at >= now - timedelta(days=TREND_DAYS)]
     trend = trend_of(patient, Rows(recent, walks, []), content.trend_rule).direction
     period = period_for(patient, TREND_DAYS, now)
-    series = daily_series(patient, period, Rows([c for c in checkins if c.recorded_at >= period.start], [], sets))
+    series = _zone_series(patient, period, checkins, sets)
     started = profile.created_at if profile is not None else patient.linked_at
     history = history_from_rows(profile, checkins, walks, data.checks[pid])
     concerns = [
@@ -393,8 +454,8 @@ def _row(patient: User, data: _Data, therapist: User, now: datetime, per_day: in
         days_in_program=max((now - started).days, 0),
         zone=Zone(checkins[-1].zone) if checkins else None,
         trend=trend,
-        trend_days=tuple(p.day for p in series),
-        trend_zones=tuple(p.zone for p in series),
+        trend_days=tuple(period.dates()),
+        trend_zones=tuple(series),
         walk_best=max(walked) if walked else None,
         walk_baseline=int(profile.baseline_walk_minutes) if profile is not None else None,
         sets_done=done,
