@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import login_manager
-from selfcare.services.alerts import open_emergency
+from selfcare.clinical import Level
+from selfcare.services.alerts import unconfirmed
 from selfcare.services.profiles import get_profile
 
 bp = Blueprint("patient", __name__)
@@ -37,11 +38,15 @@ def gate() -> Response | None:
         return login_manager.unauthorized()  # type: ignore[no-any-return]
     if not current_user.is_patient:
         abort(403)
-    emergency = open_emergency(current_user)
+    # Kept on g for the page itself (Today lists the open alerts and reads the profile): read once per request.
+    g.open_alerts = unconfirmed(current_user)  # most serious and newest first: an emergency comes first
+    emergency = next((a for a in g.open_alerts if a.level == Level.EMERGENCY.value), None)
     if emergency is not None and request.endpoint not in DURING_EMERGENCY:
         return redirect(url_for("patient.show_alert", alert_id=emergency.id))
-    if emergency is None and request.endpoint not in BEFORE_ONBOARDING and get_profile(current_user) is None:
-        return redirect(url_for("patient.onboarding"))
+    if emergency is None and request.endpoint not in BEFORE_ONBOARDING:
+        g.profile = get_profile(current_user)
+        if g.profile is None:
+            return redirect(url_for("patient.onboarding"))
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import g, render_template
 from flask_login import current_user
 
 from selfcare import accounts
@@ -19,7 +19,7 @@ def today() -> str:
     """One clear next action, today's sets, the last result, prompts due, and where to get help."""
     return render_template(
         "patient/today.html",
-        today=build_today(current_user),
+        today=build_today(current_user, open_alerts=g.open_alerts, profile=g.profile),  # both read by the gate
         region=regions().get(current_user.region),
         therapists=accounts.linked_therapists(current_user),
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from peewee import prefetch
+from peewee import fn
 
 from selfcare.clinical import CheckIn as ClinicalCheckIn
 from selfcare.clinical import History, Prompt, Reading, due_reevaluations
@@ -15,6 +16,7 @@ from selfcare.content import current_content
 from selfcare.models import CheckIn, Profile, SelfCheck, User, Walk, utcnow
 from selfcare.services.profiles import get_profile
 
+UNREAD: Any = object()  # a `profile` the caller has not read (None: read, and there is none)
 LOOK_BACK_DAYS = 60  # longer than any rule's window (reevaluation.toml): older rows cannot change a prompt
 
 
@@ -22,20 +24,28 @@ def _aware(stored: datetime) -> datetime:
     return stored.replace(tzinfo=timezone.utc)
 
 
-def patient_history(patient: User, now: datetime | None = None) -> History | None:
-    """The clinical History of a patient (None before onboarding), in a fixed number of queries."""
-    profile = get_profile(patient)
+def patient_history(patient: User, now: datetime | None = None, profile: Profile | None = UNREAD) -> History | None:
+    """The clinical History of a patient (None before onboarding), in a fixed number of queries (the profile read unless given)."""
+    profile = get_profile(patient) if profile is UNREAD else profile
     if profile is None:
         return None
     since = (now or utcnow()) - timedelta(days=LOOK_BACK_DAYS)
-    rows = CheckIn.select().where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= since)).order_by(CheckIn.recorded_at)
+    # Each check-in with the longest walk logged with it, in one query (the database takes the MAX per check-in),
+    # and only the columns used.
+    longest_walk = Walk.select(fn.MAX(Walk.minutes)).where(Walk.checkin == CheckIn.id)
+    rows = (
+        CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side, CheckIn.red_flags,
+                       longest_walk.alias("walk_minutes"))
+        .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= since))
+        .order_by(CheckIn.recorded_at)
+    )
     checkins = [
         ClinicalCheckIn(
             _aware(row.recorded_at),
-            Reading(row.zone, row.leg_pain, row.back_pain, row.side, max((w.minutes for w in row.walks), default=None)),
+            Reading(row.zone, row.leg_pain, row.back_pain, row.side, None if row.walk_minutes is None else int(row.walk_minutes)),
             numbness_spreading=bool(row.red_flags.get("numbness_spreading")),
         )
-        for row in prefetch(rows, Walk.select().where(Walk.patient == patient.id))
+        for row in rows
     ]
     checks = [
         ClinicalSelfCheck(_aware(s.recorded_at), s.heel_walk, s.toe_walk, s.big_toe_lift, s.numb_areas)
@@ -44,9 +54,9 @@ def patient_history(patient: User, now: datetime | None = None) -> History | Non
     return History(_aware(profile.created_at), checkins, checks, baseline_walk_minutes=profile.baseline_walk_minutes)
 
 
-def due_prompts(patient: User, now: datetime | None = None) -> tuple[Prompt, ...]:
-    """The re-evaluation prompts due now, each with its reason."""
-    history = patient_history(patient, now)
+def due_prompts(patient: User, now: datetime | None = None, profile: Profile | None = UNREAD) -> tuple[Prompt, ...]:
+    """The re-evaluation prompts due now, each with its reason (the profile read unless given)."""
+    history = patient_history(patient, now, profile)
     if history is None:
         return ()
     content = current_content()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from selfcare.clinical import Level, Phase, Prompt, ScreenKind
-from selfcare.models import Alert, CheckIn, ExerciseSet, User
+from selfcare.models import Alert, CheckIn, ExerciseSet, Profile, User
 from selfcare.services import alerts, player
 from selfcare.services.reevaluation import due_prompts
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
@@ -61,12 +61,13 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
-def build_today(patient: User, now: datetime | None = None) -> Today:
-    """Gather the Today page for a patient at `now`."""
+def build_today(patient: User, now: datetime | None = None, open_alerts: list[Alert] | None = None,
+                profile: Profile | None = player.UNREAD) -> Today:
+    """Gather the Today page for a patient at `now` (the open alerts and profile are read unless given)."""
     local = local_now(patient, now)
     start, end = day_bounds(patient, local.date())
     view = player.load(patient, local)
-    open_alerts = alerts.unconfirmed(patient)
+    open_alerts = alerts.unconfirmed(patient) if open_alerts is None else open_alerts
     checked_in = CheckIn.select().where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end)).exists()
     last = (
         ExerciseSet.select()
@@ -86,6 +87,6 @@ def build_today(patient: User, now: datetime | None = None) -> Today:
         last_result=last_result,
         checked_in_today=checked_in,
         alerts=open_alerts,
-        prompts=due_prompts(patient, to_utc(local)),
+        prompts=due_prompts(patient, to_utc(local), profile),
         pause_message=view.setting.pause_message if view.paused_by_therapist and view.setting else None,
     )
