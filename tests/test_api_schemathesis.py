@@ -60,6 +60,7 @@ def _recent(case):
     return case
 
 
+PLAIN = {"Accept-Encoding": "identity"}
 CALLERS = {"public": {"patient", "therapist"}, "signed_in": {"patient", "therapist"}, "patient": {"patient"}, "therapist": {"therapist"}}
 
 
@@ -77,7 +78,9 @@ def test_every_operation_keeps_to_its_description(app, people, who, mode):
         @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         def run(case):
             limiter.reset()  # schemathesis also tries each call without the token: those failures must not add up to a 429
-            statuses.append(case.call_and_validate(excluded_checks=[positive_data_acceptance]).status_code)
+            # The WSGI transport does not decode br or gzip: ask for plain bodies (compression has its own tests).
+            response = case.call_and_validate(headers=PLAIN, excluded_checks=[positive_data_acceptance])
+            statuses.append(response.status_code)
 
         run()
         allowed = who in CALLERS[access[f"{operation.method.upper()} {operation.path}"]]
