@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from selfcare.models import CalendarFeed, User, utcnow
+from selfcare.services.hashed import digest
 
 SECRET_RE = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) makes
-
-
-def _digest(secret: str) -> str:
-    """SHA-256 of the secret: 256 random bits need no slow hash (there is nothing to guess)."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -34,7 +29,7 @@ def current(patient: User) -> CalendarFeed | None:
 def make_link(patient: User, now: datetime | None = None) -> NewLink:
     """Make the patient's calendar link, replacing (and so cutting off) any link they had."""
     secret = secrets.token_urlsafe(32)
-    values = {CalendarFeed.token_hash: _digest(secret), CalendarFeed.created_at: now or utcnow(), CalendarFeed.last_used_at: None}
+    values = {CalendarFeed.token_hash: digest(secret), CalendarFeed.created_at: now or utcnow(), CalendarFeed.last_used_at: None}
     # One statement, so two taps at once leave one working link rather than a clash on `patient`.
     CalendarFeed.insert({CalendarFeed.patient: patient.id, **values}).on_conflict(
         conflict_target=[CalendarFeed.patient], update=values,
@@ -51,7 +46,7 @@ def patient_for(secret: str, now: datetime | None = None) -> User | None:
     """The patient whose working link holds `secret`, noting when it was used; None for anything else."""
     if not SECRET_RE.fullmatch(secret):
         return None
-    row = CalendarFeed.select(CalendarFeed, User).join(User).where(CalendarFeed.token_hash == _digest(secret)).first()
+    row = CalendarFeed.select(CalendarFeed, User).join(User).where(CalendarFeed.token_hash == digest(secret)).first()
     if row is None:
         return None
     moment = now or utcnow()

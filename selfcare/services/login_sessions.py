@@ -6,20 +6,15 @@ a cookie taken before logout stops working at logout, not whenever the browser f
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from selfcare.models import LoginSession, User, utcnow
+from selfcare.services.hashed import digest
 
 IDLE_LIMIT = timedelta(days=30)  # a session unused for this long has ended
 REMEMBERED_IDLE_LIMIT = timedelta(days=365)  # "Keep me logged in": as long as the remember cookie lasts
 TOUCH_EVERY = timedelta(hours=1)  # last_seen_at is written at most this often (not on every request)
-
-
-def _digest(key: str) -> str:
-    """SHA-256 of a session key: 256 random bits need no slow hash."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def _idle_limit(row: LoginSession) -> timedelta:
@@ -35,7 +30,7 @@ def begin(user: User, remember: bool = False, now: datetime | None = None) -> st
         (LoginSession.user == user.id)
         & (LoginSession.ended_at.is_null(False) | (LoginSession.last_seen_at < now - REMEMBERED_IDLE_LIMIT))
     ).execute()
-    LoginSession.create(key_hash=_digest(key), user=user, remember=remember, created_at=now, last_seen_at=now)
+    LoginSession.create(key_hash=digest(key), user=user, remember=remember, created_at=now, last_seen_at=now)
     return key
 
 
@@ -44,7 +39,7 @@ def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None
     now = now or utcnow()
     row = (
         LoginSession.select(LoginSession, User).join(User)
-        .where((LoginSession.key_hash == _digest(key)) & LoginSession.ended_at.is_null())
+        .where((LoginSession.key_hash == digest(key)) & LoginSession.ended_at.is_null())
         .first()
     )
     if row is None or row.user_id != user_id or now - row.last_seen_at > _idle_limit(row):
@@ -59,7 +54,7 @@ def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None
 def end(key: str, now: datetime | None = None) -> None:
     """End the session with this key (logging out on this device)."""
     LoginSession.update(ended_at=now or utcnow()).where(
-        (LoginSession.key_hash == _digest(key)) & LoginSession.ended_at.is_null()
+        (LoginSession.key_hash == digest(key)) & LoginSession.ended_at.is_null()
     ).execute()
 
 
@@ -69,7 +64,7 @@ def end_all(user: User, keep: str | None = None, now: datetime | None = None) ->
         (LoginSession.user == user.id) & LoginSession.ended_at.is_null()
     )
     if keep is not None:
-        query = query.where(LoginSession.key_hash != _digest(keep))
+        query = query.where(LoginSession.key_hash != digest(keep))
     return int(query.execute())
 
 
@@ -77,4 +72,4 @@ def open_elsewhere(user: User, key: str | None, now: datetime | None = None) -> 
     """How many other live sessions `user` has (other phones or browsers)."""
     now = now or utcnow()
     rows = LoginSession.select().where((LoginSession.user == user.id) & LoginSession.ended_at.is_null())
-    return sum(1 for row in rows if row.key_hash != _digest(key or "") and now - row.last_seen_at <= _idle_limit(row))
+    return sum(1 for row in rows if row.key_hash != digest(key or "") and now - row.last_seen_at <= _idle_limit(row))

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from selfcare.models import ApiToken, User, utcnow
+from selfcare.services.hashed import digest
 
 PREFIX = "sc_"
 MAX_ACTIVE = 10  # a user with more tokens than this is collecting, not integrating
 NAME_MAX = 60
-
-
-def _digest(token: str) -> str:
-    """SHA-256 of the token: 256 random bits need no slow hash (there is nothing to guess)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,7 @@ def create_token(user: User, name: str, now: datetime | None = None) -> NewToken
         raise TooManyTokens
     secret = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken.create(
-        user=user, name=name.strip()[:NAME_MAX], token_hash=_digest(secret), hint=secret[:8], created_at=now or utcnow(),
+        user=user, name=name.strip()[:NAME_MAX], token_hash=digest(secret), hint=secret[:8], created_at=now or utcnow(),
     )
     return NewToken(row, secret)
 
@@ -65,7 +60,7 @@ def user_for(secret: str, now: datetime | None = None) -> User | None:
         return None
     row = (
         ApiToken.select(ApiToken, User).join(User)
-        .where((ApiToken.token_hash == _digest(secret)) & ApiToken.revoked_at.is_null())
+        .where((ApiToken.token_hash == digest(secret)) & ApiToken.revoked_at.is_null())
         .first()
     )
     if row is None:

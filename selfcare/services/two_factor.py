@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import segno
 
 from selfcare.db import db
 from selfcare.models import RecoveryCode, User, utcnow
+from selfcare.services.hashed import digest
 
 ISSUER = "selfcare"  # the name the authenticator app shows above the code
 STEP_SECONDS = 30
@@ -157,8 +157,8 @@ def normalize_recovery_code(raw: str | None) -> str:
 
 
 def _digest(code: str) -> str:
-    """SHA-256 of the normalised code: about 50 random bits behind five tries need no slow hash."""
-    return hashlib.sha256(normalize_recovery_code(code).encode("ascii")).hexdigest()
+    """The stored form of a recovery code: the hash of its normalized text."""
+    return digest(normalize_recovery_code(code))
 
 
 def use_recovery_code(user: User, raw_code: str | None, now: datetime | None = None) -> bool:
