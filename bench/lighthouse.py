@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -104,29 +103,3 @@ def score_pages(port: int, targets: list[tuple[str, str, str | None]], log: Any)
             log(f"  {name:<24} perf {s['performance']}  a11y {s['accessibility']}  bp {s['best-practices']}  {summary['total_kb']} KB")
             results[name] = summary
     return results
-
-
-def gzip_sizes(paths: list[str]) -> dict[str, int]:
-    """gzip -9 sizes of our static JS files (URL paths under /static/js/) as stored in the package."""
-    static = ROOT / "selfcare" / "static"
-    sizes = {}
-    for path in paths:
-        file = static / path.removeprefix("/static/").split("?")[0]
-        if file.is_file():
-            sizes[path] = len(gzip.compress(file.read_bytes(), 9))
-    return sizes
-
-
-def own_js(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Our JS over every scored page: each file once, transferred bytes (Lighthouse) and gzip -9 bytes, against the budget."""
-    files: dict[str, int] = {}
-    for summary in results.values():
-        files.update(summary["own_js_transfer_bytes"])
-    if not files:  # no Lighthouse run: every JS file we ship
-        files = {f"/static/js/{p.name}": 0 for p in sorted((ROOT / "selfcare" / "static" / "js").glob("*.js"))}
-    gz = gzip_sizes(list(files))
-    transfer = sum(files.values())
-    measured = transfer if transfer else sum(gz.values())
-    return {"files_transfer_bytes": files, "files_gzip9_bytes": gz, "transfer_kb": round(transfer / 1024, 1),
-            "gzip9_kb": round(sum(gz.values()) / 1024, 1), "budget_kb": OWN_JS_KB, "pass": measured / 1024 <= OWN_JS_KB,
-            "measured_by": "lighthouse transfer size" if transfer else "gzip -9 of the files"}

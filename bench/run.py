@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script: the app, bench/ and tests/pg.p
     sys.path.insert(0, str(ROOT))
 
 from bench import clinic as clinics  # noqa: E402
-from bench import lighthouse, queries, report, timing  # noqa: E402
+from bench import lighthouse, page_js, queries, report, timing  # noqa: E402
 from bench.pages import pages  # noqa: E402
 
 
@@ -67,8 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def measure_database(name: str, url: str, clinic: clinics.Clinic, args: argparse.Namespace, work: Path, log: Any,
-                     with_lighthouse: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Serve `url` with gunicorn; time every page, count its queries and (maybe) run Lighthouse."""
+                     with_lighthouse: bool) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Serve `url` with gunicorn; time every page, count its queries, weigh each page's JS and (maybe) run Lighthouse."""
     lt = loadtest()
     measured = pages(clinic.patient_id)
     log(f"{name}: counting SQL statements per page (in-process)")
@@ -80,6 +80,7 @@ def measure_database(name: str, url: str, clinic: clinics.Clinic, args: argparse
         server.wait_ready(60)
         log(f"{name}: gunicorn with {args.workers} workers on port {server.port}; {args.requests} requests per page after {args.warmup} warm-up")
         timings = timing.time_all(server.port, clinic, clinics.PASSWORD, measured, args.requests, args.warmup, log)
+        js = page_js.per_page(server.port, clinic, clinics.PASSWORD, measured, lighthouse.OWN_JS_KB)
         if with_lighthouse:
             log(f"{name}: Lighthouse {lighthouse.VERSION} (mobile, simulated slow 4G)")
             targets = [(p.name, p.path, timing.session_cookie(server.port, getattr(clinic, p.user), clinics.PASSWORD) if p.user else None)
@@ -94,7 +95,7 @@ def measure_database(name: str, url: str, clinic: clinics.Clinic, args: argparse
                                       "min_ms": t.min_ms, "requests": t.requests, "floor_median_ms": t.floor_median_ms,
                                       "floor_p95_ms": t.floor_p95_ms, "ratio": round(t.median_ms / t.floor_median_ms, 2),
                                       "budget": page.budget, "queries": counts[page.name]}
-    return result, lh
+    return result, lh, js
 
 
 def measure(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
@@ -116,10 +117,10 @@ def measure(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
                 url = stack.enter_context(loadtest().postgresql_database(os.environ.get("BENCH_POSTGRESQL_URL")))
                 log(f"postgresql: loading the clinic into {url.rsplit('@', 1)[-1]}")
                 log(f"postgresql: loaded in {clinics.copy_to_postgresql(clinic, url, work / 'instance-load'):.0f} s")
-            db_result, lh = measure_database(name, url, clinic, args, work, log, not args.no_lighthouse and not result["lighthouse"])
+            db_result, lh, js = measure_database(name, url, clinic, args, work, log, not args.no_lighthouse and not result["lighthouse"])
             result["databases"].append(db_result)
             result["lighthouse"] = result["lighthouse"] or lh
-    result["own_js"] = lighthouse.own_js(result["lighthouse"])
+            result.setdefault("own_js", js)  # the same files on either database
     result["budgets"] = [b for db in result["databases"] for b in report.page_budgets(db)]
     result["budgets"] += report.lighthouse_budgets(result["lighthouse"], result["own_js"])
     result["passed"] = all(b["pass"] for b in result["budgets"])

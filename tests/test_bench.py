@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench import report, run
+from bench import page_js, report, run
 from bench.pages import pages
 
 
@@ -23,6 +23,20 @@ def test_the_bench_measures_every_page_of_a_tiny_clinic(tmp_path: Path) -> None:
     assert sqlite["pages"]["today"]["queries"] > 0 and sqlite["pages"]["healthz (floor)"]["queries"] == 0
     assert sqlite["server_tracebacks"] == 0
     assert {b["budget"] for b in result["budgets"]} >= {"sqlite: caseload 200 ≤ 6× floor", "sqlite: history 365 days ≤ 1.5× history 1 day"}
-    assert result["own_js"]["gzip9_kb"] > 0 and result["lighthouse"] == {}
+    js = result["own_js"]
+    assert set(js["pages"]) == {p.name for p in pages(0) if p.method == "GET" and p.path != "/healthz"}
+    assert any(name.endswith(".js") for name in js["pages"]["today"]["files"]) and js["pages"]["today"]["kb"] > 0
+    assert "player.js" not in " ".join(js["pages"]["today"]["files"])  # per page: Today does not load the player
+    assert "player.js" in " ".join(js["pages"]["player"]["files"])
+    assert all(p["library_kb"] > 0 for p in js["pages"].values())  # htmx: weighed, not counted as ours
+    assert js["largest_kb"] == max(p["kb"] for p in js["pages"].values()) and result["lighthouse"] == {}
     assert result["clinic"]["rows"] > 0 and not result["clinic"]["cached"]
     assert "budgets pass" in report.table(result)
+
+
+def test_script_paths_keeps_same_origin_static_scripts_once_in_order() -> None:
+    html = ('<script src="/static/js/htmx.min.js?v=1" defer></script><script type="application/json" id="x">{}</script>'
+            '<script src="https://cdn.example.com/x.js"></script><SCRIPT defer src="/static/js/app.js?v=2&amp;a=b"></SCRIPT>'
+            '<script src="/static/js/htmx.min.js?v=1"></script>')
+    assert page_js.script_paths(html) == ["/static/js/htmx.min.js?v=1", "/static/js/app.js?v=2&a=b"]
+    assert page_js.script_paths('<script src="/assets/htmx/2.0.js"></script>') == ["/assets/htmx/2.0.js"]
