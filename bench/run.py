@@ -12,7 +12,6 @@ PASS/FAIL per budget, and writes everything as JSON. It exits 1 when a budget fa
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -22,7 +21,6 @@ import time
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,20 +28,8 @@ if str(ROOT) not in sys.path:  # run as a script: the app, bench/ and tests/pg.p
     sys.path.insert(0, str(ROOT))
 
 from bench import clinic as clinics  # noqa: E402
-from bench import lighthouse, page_js, queries, report, timing  # noqa: E402
+from bench import lighthouse, page_js, queries, report, serve, timing  # noqa: E402
 from bench.pages import pages  # noqa: E402
-
-
-def loadtest() -> ModuleType:
-    """scripts/loadtest.py as a module: its gunicorn runner and database makers are reused here."""
-    if "loadtest" in sys.modules:
-        return sys.modules["loadtest"]
-    spec = importlib.util.spec_from_file_location("loadtest", ROOT / "scripts" / "loadtest.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["loadtest"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,12 +55,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def measure_database(name: str, url: str, clinic: clinics.Clinic, args: argparse.Namespace, work: Path, log: Any,
                      with_lighthouse: bool) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Serve `url` with gunicorn; time every page, count its queries, weigh each page's JS and (maybe) run Lighthouse."""
-    lt = loadtest()
     measured = pages(clinic.patient_id)
     log(f"{name}: counting SQL statements per page (in-process)")
     counts = queries.count_queries(url, work / "instance-q", clinic, clinics.PASSWORD, measured)
     (work / "instance").mkdir(exist_ok=True)
-    server = lt.Gunicorn(url, work / "instance", args.workers, work / f"gunicorn-{name}.log")
+    server = serve.Gunicorn(url, work / "instance", args.workers, work / f"gunicorn-{name}.log")
     lh: dict[str, Any] = {}
     try:
         server.wait_ready(60)
@@ -114,7 +99,7 @@ def measure(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
                 shutil.copy(clinic.path, work / "clinic.db")
                 url = f"sqlite:///{work / 'clinic.db'}"
             else:
-                url = stack.enter_context(loadtest().postgresql_database(os.environ.get("BENCH_POSTGRESQL_URL")))
+                url = stack.enter_context(serve.postgresql_database(os.environ.get("BENCH_POSTGRESQL_URL")))
                 log(f"postgresql: loading the clinic into {url.rsplit('@', 1)[-1]}")
                 log(f"postgresql: loaded in {clinics.copy_to_postgresql(clinic, url, work / 'instance-load'):.0f} s")
             db_result, lh, js = measure_database(name, url, clinic, args, work, log, not args.no_lighthouse and not result["lighthouse"])

@@ -1,38 +1,22 @@
-"""scripts/loadtest.py, short: phones write through gunicorn while a worker is killed; nothing is lost or doubled."""
+"""bench/loadtest.py, short: phones write through gunicorn while a worker is killed; nothing is lost or doubled."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _loadtest() -> ModuleType:
-    """The script as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("loadtest", ROOT / "scripts" / "loadtest.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["loadtest"] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-loadtest = _loadtest()
+from bench import loadtest, serve
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_killed_worker_loses_and_doubles_nothing(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     args = loadtest.parse_args(["--users", "4", "--workers", "2", "--duration", "6", "--kill-at", "0.4"])
     if backend == "sqlite":
-        database = loadtest.sqlite_database()
+        database = serve.sqlite_database()
     else:  # a fresh database on the session's server, dropped afterwards
-        database = loadtest.postgresql_database(request.getfixturevalue("postgres_url"))
+        database = serve.postgresql_database(request.getfixturevalue("postgres_url"))
     with database as url:
         result = loadtest.run_one(backend, url, args, tmp_path)
     assert result.ok, loadtest.details(result)
