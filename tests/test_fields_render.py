@@ -1,0 +1,38 @@
+"""The quicker html_params of selfcare.fields writes exactly what WTForms' own does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
+from wtforms.widgets.core import html_params as wtforms_html_params
+
+from selfcare.fields import html_params
+
+CASES: list[dict[str, Any]] = [
+    {},
+    {"name": "zone", "id": "zone-0", "type": "radio", "value": "calf", "checked": True},
+    {"name": "rf_x", "required": True, "disabled": False, "aria_invalid": "true", "data_missing": "Answer yes or no."},
+    {"class_": "a b", "for_": "x", "value": '"quoted" & <tags> \'single\''},
+    {"value": Markup('<b title="raw">ok</b>'), "title": Markup("a &amp; b")},
+    {"value": 7, "min": 0, "max": None, "aria-describedby": "f-hint f-error"},
+    {"value": "", "placeholder": "\u202e\x00 🦶"},
+]
+
+
+@pytest.mark.parametrize("kwargs", CASES)
+def test_same_text_as_wtforms(kwargs: dict[str, Any]) -> None:
+    """Sorted keys, escaped values, bare boolean attributes: the same text and both Markup."""
+    ours, theirs = html_params(**kwargs), wtforms_html_params(**kwargs)
+    assert ours == theirs
+    assert isinstance(ours, Markup)
+
+
+@given(st.dictionaries(st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True),
+                       st.one_of(st.booleans(), st.text(), st.integers(), st.text().map(Markup))))
+def test_same_text_for_any_attributes(kwargs: dict[str, Any]) -> None:
+    """Whatever the attributes and values."""
+    assert html_params(**kwargs) == wtforms_html_params(**kwargs)
