@@ -37,8 +37,18 @@ class Series:
     marker: str = "circle"  # circle or square
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # as %b writes them
+# markupsafe.escape's replacements, by str.translate: a 365-day table has over a thousand cells.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
 def _day(d: date) -> str:
-    return f"{d.day} {d:%b}"
+    return f"{d.day} {MONTHS[d.month - 1]}"
+
+
+def _text(value: str) -> str:
+    """`value` escaped for HTML, as markupsafe.escape does it (without a Markup object per cell)."""
+    return value.translate(_ESCAPES)
 
 
 def _x(index: int, count: int) -> float:
@@ -51,8 +61,8 @@ def _attrs(**values: object) -> str:
 
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
     if kind == "square":
-        return f'<rect {_attrs(x=f"{x - 3.5:.1f}", y=f"{y - 3.5:.1f}", width=7, height=7, fill=colour)}/>'
-    return f'<circle {_attrs(cx=f"{x:.1f}", cy=f"{y:.1f}", r=3.5, fill=colour)}/>'
+        return f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{_text(colour)}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{_text(colour)}"/>'
 
 
 def _axes(days: Sequence[date], ticks: Sequence[tuple[float, str]]) -> list[str]:
@@ -96,10 +106,9 @@ def _legend(series: Sequence[Series]) -> str:
 
 def _table(chart_id: str, caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """The numbers behind a chart, for screen readers and anyone who prefers a table."""
-    th = "".join(f'<th scope="col">{escape(h)}</th>' for h in head)
+    th = "".join(f'<th scope="col">{_text(h)}</th>' for h in head)
     body = "".join(
-        "<tr>" + f'<th scope="row">{escape(r[0])}</th>' + "".join(f"<td>{escape(c)}</td>" for c in r[1:]) + "</tr>"
-        for r in rows
+        f'<tr><th scope="row">{_text(r[0])}</th>' + "".join(f"<td>{_text(c)}</td>" for c in r[1:]) + "</tr>" for r in rows
     )
     return (f'<details class="chart-data"><summary>Show the numbers</summary>'
             f'<table id="{chart_id}-table"><caption>{escape(caption)}</caption>'
@@ -211,7 +220,7 @@ def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Mark
         if n:
             h = n / top * PLOT_H
             x, y = _x(i, len(days)) - width / 2, TOP + PLOT_H - h
-            body.append(f'<rect {_attrs(x=f"{x:.1f}", y=f"{y:.1f}", width=f"{width:.1f}", height=f"{h:.1f}", fill=BLUE)}/>')
+            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{BLUE}"/>')
     active = sum(1 for n in sets if n)
     alt = f"Bar chart of sets done each day, {len(days)} days. {total} sets on {active} of {len(days)} days."
     rows = [(_day(d), str(n)) for d, n in zip(days, sets) if n]

@@ -55,6 +55,11 @@ def day_bounds(user: User, day: date) -> tuple[datetime, datetime]:
     return to_utc(start), to_utc(start + timedelta(days=1))
 
 
+def day_starts(tz: ZoneInfo, first: date, days: int) -> list[datetime]:
+    """The stored (UTC) starts of `days` calendar days from `first` on the clock of `tz`, and the end of the last."""
+    return [to_utc(datetime.combine(first + timedelta(days=n), time.min, tzinfo=tz)) for n in range(days + 1)]
+
+
 def clock(user: User, stored: datetime | None) -> str:
     """A stored time as HH:MM on the user's clock ('' for None)."""
     return "" if stored is None else to_local(user, stored).strftime("%H:%M")

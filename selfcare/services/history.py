@@ -12,10 +12,12 @@ the same for 1 day or 365 days of data. Choices per day (shown to patients as "e
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from selfcare.clinical import (
     Change,
@@ -29,7 +31,8 @@ from selfcare.clinical import (
 )
 from selfcare.content import current_content
 from selfcare.models import CheckIn, ExerciseSet, User, Walk
-from selfcare.timeutil import day_bounds, in_zone, local_now, zone_of
+from selfcare.services.rows import read
+from selfcare.timeutil import day_bounds, day_starts, in_zone, local_now, zone_of
 
 ALLOWED_DAYS = (7, 14, 30, 90, 365)
 SESSIONS_SHOWN = 50
@@ -108,30 +111,33 @@ SET_COLUMNS = (ExerciseSet.id, ExerciseSet.patient, ExerciseSet.started_at, Exer
 
 
 def fetch(patient: User, period: Period) -> Rows:
-    """Check-ins, walks and sets in the period, oldest first (three queries, whatever the range; the columns used)."""
-    checkins = list(
+    """Check-ins, walks and sets in the period, oldest first (three queries, whatever the range; the columns used,
+    as light rows: building peewee models took most of the time at 365 days)."""
+    checkins = read(
         CheckIn.select(*CHECKIN_COLUMNS)
         .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
-        .order_by(CheckIn.recorded_at)
+        .order_by(CheckIn.recorded_at),
+        CHECKIN_COLUMNS,
     )
-    walks = list(
+    walks = read(
         Walk.select(*WALK_COLUMNS)
         .where((Walk.patient == patient.id) & (Walk.recorded_at >= period.start) & (Walk.recorded_at < period.end))
-        .order_by(Walk.recorded_at)
+        .order_by(Walk.recorded_at),
+        WALK_COLUMNS,
     )
-    sets = list(
+    sets = read(
         ExerciseSet.select(*SET_COLUMNS)
         .where(
             (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start) & (ExerciseSet.started_at < period.end)
         )
-        .order_by(ExerciseSet.started_at)
+        .order_by(ExerciseSet.started_at),
+        SET_COLUMNS,
     )
     return Rows(checkins, walks, sets)
 
 
-@dataclass(frozen=True)
-class DayPoint:
-    """One calendar day of the series; None where nothing was recorded."""
+class DayPoint(NamedTuple):
+    """One calendar day of the series; None where nothing was recorded (a named tuple: a year has 365 of them)."""
 
     day: date
     zone: Zone | None
@@ -152,57 +158,55 @@ def set_zones(row: ExerciseSet) -> list[Zone]:
     return [Zone(z) for z in (row.before_zone, row.after_zone) if z]
 
 
-ZONE_RANK = {zone: rank for rank, zone in enumerate(Zone)}  # declaration order, as Zone compares (distal is higher)
-ZONES_BY_RANK = list(Zone)
+ZONES_BY_RANK = list(Zone)  # declaration order, as Zone compares (distal is higher)
+RANK_OF_VALUE = {zone.value: rank for rank, zone in enumerate(ZONES_BY_RANK)}  # by the stored text
 
 
-def _worst(worst: dict[date, int], day: date, zone: str | None) -> None:
-    """Keep the most distal zone of `day` (by rank: comparing Zone members is slow over thousands of rows)."""
-    if zone:
-        rank = ZONE_RANK[Zone(zone)]
-        if rank > worst.get(day, -1):
-            worst[day] = rank
+def day_indexes(tz: ZoneInfo, period: Period, stored: Sequence[datetime]) -> list[int]:
+    """For each stored (naive UTC) time in the period, the index of its calendar day on the clock of `tz`.
+
+    With more times than days, each is placed between the UTC starts of the period's days (computed once,
+    a bisect each); with fewer, each is converted (a short history should not pay for 365 day starts).
+    """
+    if len(stored) <= period.days:
+        first = period.first
+        return [(in_zone(tz, t).date() - first).days for t in stored]
+    starts = day_starts(tz, period.first, period.days)
+    return [bisect_right(starts, t) - 1 for t in stored]
 
 
 def daily_series(patient: User, period: Period, rows: Rows) -> list[DayPoint]:
     """One point per calendar day of the period, oldest first (see the module docstring for choices)."""
-    worst: dict[date, int] = {}  # the most distal zone of each day, as its rank
-    legs: dict[date, int] = {}
-    backs: dict[date, int] = {}
-    longest: dict[date, Walk] = {}
-    sets_done: dict[date, int] = defaultdict(int)
+    n = period.days
+    worst = [-1] * n  # the most distal zone of each day, as its rank (comparing Zone members is slow)
+    legs: list[int | None] = [None] * n
+    backs: list[int | None] = [None] * n
+    walked: list[int] = [-1] * n  # the longest walk's minutes
+    onsets: list[int | None] = [None] * n  # and when leg symptoms started on it
+    sets_done = [0] * n
     tz = zone_of(patient)  # once: `patient` is often current_user, a proxy that is slow to read thousands of times
-    for c in rows.checkins:
-        day = in_zone(tz, c.recorded_at).date()
-        _worst(worst, day, c.zone)
-        legs[day] = max(int(c.leg_pain), legs.get(day, -1))
-        backs[day] = max(int(c.back_pain), backs.get(day, -1))
-    for w in rows.walks:
-        day = in_zone(tz, w.recorded_at).date()
-        if day not in longest or w.minutes > longest[day].minutes:
-            longest[day] = w
-    for s in rows.sets:
-        day = in_zone(tz, s.started_at).date()
-        _worst(worst, day, s.before_zone)
-        _worst(worst, day, s.after_zone)
+    rank = RANK_OF_VALUE
+    for i, c in zip(day_indexes(tz, period, [c.recorded_at for c in rows.checkins]), rows.checkins):
+        if c.zone and rank[c.zone] > worst[i]:
+            worst[i] = rank[c.zone]
+        leg, back = legs[i], backs[i]
+        legs[i] = int(c.leg_pain) if leg is None else max(leg, int(c.leg_pain))
+        backs[i] = int(c.back_pain) if back is None else max(back, int(c.back_pain))
+    for i, w in zip(day_indexes(tz, period, [w.recorded_at for w in rows.walks]), rows.walks):
+        if w.minutes > walked[i]:  # the first of equally long walks, as before
+            walked[i], onsets[i] = int(w.minutes), None if w.onset_minutes is None else int(w.onset_minutes)
+    for i, s in zip(day_indexes(tz, period, [s.started_at for s in rows.sets]), rows.sets):
+        for zone in (s.before_zone, s.after_zone):
+            if zone and rank[zone] > worst[i]:
+                worst[i] = rank[zone]
         if s.response is not None:
-            sets_done[day] += 1
-    points = []
-    for day in period.dates():
-        walk = longest.get(day)
-        rank = worst.get(day)
-        points.append(
-            DayPoint(
-                day=day,
-                zone=None if rank is None else ZONES_BY_RANK[rank],
-                leg_pain=legs.get(day),
-                back_pain=backs.get(day),
-                walk_minutes=None if walk is None else int(walk.minutes),
-                onset_minutes=None if walk is None or walk.onset_minutes is None else int(walk.onset_minutes),
-                sets_done=sets_done.get(day, 0),
-            )
-        )
-    return points
+            sets_done[i] += 1
+    by_rank = ZONES_BY_RANK
+    return [
+        DayPoint(day, None if worst[i] < 0 else by_rank[worst[i]], legs[i], backs[i],
+                 None if walked[i] < 0 else walked[i], onsets[i], sets_done[i])
+        for i, day in enumerate(period.dates())
+    ]
 
 
 def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:

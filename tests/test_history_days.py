@@ -1,0 +1,67 @@
+"""Pure helpers behind the year-long history: placing stored times on local days, and the charts' text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from markupsafe import escape
+
+from selfcare.charts import _day, _text
+from selfcare.services.history import Period, day_indexes
+from selfcare.timeutil import day_bounds, day_starts, in_zone
+
+
+class _Patient:
+    def __init__(self, timezone: str) -> None:
+        self.timezone = timezone
+
+
+def _period(tz_name: str, first: date, days: int) -> Period:
+    patient = _Patient(tz_name)
+    last = first + timedelta(days=days - 1)
+    return Period(first, last, day_bounds(patient, first)[0], day_bounds(patient, last)[1])  # type: ignore[arg-type]
+
+
+ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kolkata",
+         "America/Santiago", "Asia/Beirut"]  # the last two change their clocks at midnight
+
+
+@pytest.mark.parametrize("tz_name", ZONES)
+@pytest.mark.parametrize(("first", "days"), [(date(2025, 12, 1), 365), (date(2026, 3, 20), 14), (date(2026, 10, 20), 14),
+                                             (date(2026, 4, 1), 1)])
+@pytest.mark.parametrize("every_minutes", [37, 60 * 24 * 3 + 11])  # many times a day (bisect), fewer than days (each converted)
+def test_day_indexes_match_converting_each_time(tz_name, first, days, every_minutes):
+    tz = ZoneInfo(tz_name)
+    period = _period(tz_name, first, days)
+    times = []
+    moment = period.start
+    while moment < period.end:
+        times.append(moment)
+        moment += timedelta(minutes=every_minutes)
+    times += [period.end - timedelta(microseconds=1)] + [s for s in day_starts(tz, first, days)[:-1]]  # the edges
+    times.sort()
+    expected = [(in_zone(tz, t).date() - first).days for t in times]
+    assert day_indexes(tz, period, times) == expected
+    assert all(0 <= i < days for i in expected)
+
+
+@pytest.mark.parametrize("tz_name", ZONES)
+def test_day_starts_are_the_day_bounds(tz_name):
+    patient = _Patient(tz_name)
+    first = date(2026, 1, 1)
+    starts = day_starts(ZoneInfo(tz_name), first, 365)
+    assert len(starts) == 366
+    for n, start in enumerate(starts[:-1]):
+        assert (start, starts[n + 1]) == day_bounds(patient, first + timedelta(days=n))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["Calf", "Back & leg", "<b>", 'say "hi"', "it's", "", "–", "3 min", "naïve"])
+def test_chart_text_is_escaped_as_markupsafe_does(value):
+    assert _text(value) == str(escape(value))
+
+
+@pytest.mark.parametrize("day", [date(2026, 1, 1) + timedelta(days=n) for n in range(0, 365, 17)])
+def test_chart_days_read_as_before(day):
+    assert _day(day) == f"{day.day} {day:%b}"
