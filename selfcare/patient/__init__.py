@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from selfcare.access import login_manager
 from selfcare.clinical import Level
+from selfcare.models import Profile
 from selfcare.services.alerts import unconfirmed
 from selfcare.services.profiles import get_profile
 
@@ -31,6 +32,13 @@ def navigation() -> dict[str, object]:
     return {"patient_nav": NAV}
 
 
+def own_profile() -> Profile | None:
+    """The signed-in patient's onboarding answers, read once a request (the gate reads them before most pages)."""
+    if "profile" not in g:
+        g.profile = get_profile(current_user)
+    return g.profile  # type: ignore[no-any-return]
+
+
 @bp.before_request
 def gate() -> Response | None:
     """Patients only; onboarding first; an unconfirmed emergency takes over every patient page."""
@@ -44,8 +52,7 @@ def gate() -> Response | None:
     if emergency is not None and request.endpoint not in DURING_EMERGENCY:
         return redirect(url_for("patient.show_alert", alert_id=emergency.id))
     if emergency is None and request.endpoint not in BEFORE_ONBOARDING:
-        g.profile = get_profile(current_user)
-        if g.profile is None:
+        if own_profile() is None:
             return redirect(url_for("patient.onboarding"))
     return None
 

@@ -13,7 +13,7 @@ from selfcare.access import role_required
 from selfcare.clinical import Level, Reading
 from selfcare.content import current_content
 from selfcare.models import Role
-from selfcare.patient import bp
+from selfcare.patient import bp, own_profile
 from selfcare.patient.forms import checkin_form, red_flag_field_name
 from selfcare.patient.offline import alert_context
 from selfcare.services.checkins import CheckInData, record_checkin, report_red_flags
@@ -50,10 +50,10 @@ def checkin() -> Response | tuple[str, int]:
             walk_minutes=form.walk_minutes.data, walk_onset_minutes=form.walk_onset_minutes.data,
         )
         try:
-            recorded = record_checkin(current_user, data)
+            recorded = record_checkin(current_user, data, profile=own_profile())  # read by the gate
         except EntryConflict:
             # The form was sent before with other answers (the back button): these answers count too.
-            recorded = record_checkin(current_user, dataclasses.replace(data, uuid=uuid.uuid4()))
+            recorded = record_checkin(current_user, dataclasses.replace(data, uuid=uuid.uuid4()), profile=own_profile())
         if recorded.alert_id is not None:
             return redirect(url_for("patient.show_alert", alert_id=recorded.alert_id), 303)
         flash("Thank you. Your check-in is saved.", "success")

@@ -17,10 +17,10 @@ from selfcare.access import role_required
 from selfcare.clinical import Level, Plan
 from selfcare.content import current_content, regions
 from selfcare.models import Role
-from selfcare.patient import bp
+from selfcare.patient import bp, own_profile
 from selfcare.patient.forms import RecheckForm, red_flag_field_name, start_set_form
 from selfcare.services import player
-from selfcare.services.profiles import get_profile, history_answers
+from selfcare.services.profiles import history_answers
 
 ALERT_LEVELS = (Level.EMERGENCY, Level.URGENT, Level.CONTACT_PT)
 
@@ -35,7 +35,7 @@ def red_flag_table() -> dict[str, Any]:
         "combinations": [{"history": c.history, "sign": c.sign, "level": c.level.value} for c in flags.combinations],
         "wording": {q.id: q.question for q in questions},
         "field": {q.id: red_flag_field_name(q) for q in flags.questions},
-        "history": history_answers(get_profile(current_user)),
+        "history": history_answers(own_profile()),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,7 +15,7 @@ from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.checkin import answered_red_flags, reading_from, red_flag_answers
 from selfcare.patient.forms import RecheckForm, red_flag_field_name, start_set_form
-from selfcare.services import alerts, player, sessions
+from selfcare.services import player, sessions
 from selfcare.services.checkins import report_red_flags
 from selfcare.words import describe_response
 
@@ -42,7 +42,7 @@ def _render(view: player.PlayerView, form: object = None, status: int = 200) -> 
         form = RecheckForm()
     last = player.last_finished_set(current_user) if kind in RESULT_SCREENS else None
     result = describe_response(last.response, last.before_zone, last.after_zone) if last and last.response else None
-    urgent = next((a for a in alerts.unconfirmed(current_user) if Level(a.level) >= Level.URGENT), None)
+    urgent = next((a for a in g.open_alerts if Level(a.level) >= Level.URGENT), None)  # read by the gate
     return render_template(
         "patient/player.html", view=view, screen=view.screen, form=form, token=state_token(view), result=result,
         questions=current_content().red_flags.questions, red_flag_name=red_flag_field_name, open_alert=urgent,

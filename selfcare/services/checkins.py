@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
-from selfcare.models import Alert, CheckIn, User, Walk, utcnow
+from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
 from selfcare.services.entries import check_replay, once
-from selfcare.services.profiles import get_profile, history_answers
+from selfcare.services.profiles import UNREAD, get_profile, history_answers, profile_of
 from selfcare.timeutil import to_utc
 
 
@@ -67,17 +67,17 @@ def _as_stored(checkin: CheckIn) -> dict[str, object]:
     }
 
 
-def record_checkin(patient: User, data: CheckInData, now: datetime | None = None) -> Recorded:
-    """Triage and store a check-in once, raising an alert if needed.
+def record_checkin(patient: User, data: CheckInData, now: datetime | None = None, profile: Profile | None = UNREAD) -> Recorded:
+    """Triage and store a check-in once, raising an alert if needed (the profile read unless given).
 
     The same id and body again returns the stored check-in; the same id with a different body (or
     someone else's id) raises EntryConflict and stores nothing.
     """
     received = to_utc(now) if now is not None else utcnow()
-    return once(lambda: _record(patient, data, received))
+    return once(lambda: _record(patient, data, received, profile))
 
 
-def _record(patient: User, data: CheckInData, received: datetime) -> Recorded:
+def _record(patient: User, data: CheckInData, received: datetime, profile: Profile | None = UNREAD) -> Recorded:
     """All of record_checkin in one transaction: the check-in, its walk, alert and plan pause together."""
     with db.atomic():
         existing = CheckIn.get_or_none(CheckIn.uuid == data.uuid)
@@ -86,7 +86,7 @@ def _record(patient: User, data: CheckInData, received: datetime) -> Recorded:
             alert = existing.alerts.first()
             return Recorded(existing, Level(existing.level), alert.id if alert else None, False)
         # Today's answers plus the history items from onboarding: combinations can only raise the level.
-        result = triage({**data.red_flags, **history_answers(get_profile(patient))})
+        result = triage({**data.red_flags, **history_answers(profile_of(patient, profile))})
         recorded_at = to_utc(data.recorded_at) if data.recorded_at is not None else received
         checkin = CheckIn.create(
             uuid=data.uuid, patient=patient, recorded_at=recorded_at, received_at=received,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from selfcare.db import db
 from selfcare.models import Profile, User, utcnow
@@ -21,9 +22,17 @@ class ProfileAnswers:
     region: str
 
 
+UNREAD: Any = object()  # a `profile` argument the caller has not read (None: read, and there is none)
+
+
 def get_profile(patient: User) -> Profile | None:
     """The patient's onboarding answers, or None before onboarding."""
     return Profile.get_or_none(Profile.patient == patient.id)
+
+
+def profile_of(patient: User, profile: Profile | None = UNREAD) -> Profile | None:
+    """`profile` when the caller has read it already, else read it."""
+    return get_profile(patient) if profile is UNREAD else profile
 
 
 def save_profile(patient: User, answers: ProfileAnswers, now: datetime | None = None) -> Profile:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from peewee import fn
 
@@ -14,9 +13,8 @@ from selfcare.clinical import History, Prompt, Reading, due_reevaluations
 from selfcare.clinical import SelfCheck as ClinicalSelfCheck
 from selfcare.content import current_content
 from selfcare.models import CheckIn, Profile, SelfCheck, User, Walk, utcnow
-from selfcare.services.profiles import get_profile
+from selfcare.services.profiles import UNREAD, profile_of
 
-UNREAD: Any = object()  # a `profile` the caller has not read (None: read, and there is none)
 LOOK_BACK_DAYS = 60  # longer than any rule's window (reevaluation.toml): older rows cannot change a prompt
 
 
@@ -26,7 +24,7 @@ def _aware(stored: datetime) -> datetime:
 
 def patient_history(patient: User, now: datetime | None = None, profile: Profile | None = UNREAD) -> History | None:
     """The clinical History of a patient (None before onboarding), in a fixed number of queries (the profile read unless given)."""
-    profile = get_profile(patient) if profile is UNREAD else profile
+    profile = profile_of(patient, profile)
     if profile is None:
         return None
     since = (now or utcnow()) - timedelta(days=LOOK_BACK_DAYS)

@@ -8,6 +8,7 @@ from datetime import datetime
 from selfcare.clinical import Level, Phase, Prompt, ScreenKind
 from selfcare.models import Alert, CheckIn, ExerciseSet, Profile, User
 from selfcare.services import alerts, player
+from selfcare.services.profiles import UNREAD
 from selfcare.services.reevaluation import due_prompts
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
 from selfcare.words import describe_response
@@ -62,7 +63,7 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
 
 
 def build_today(patient: User, now: datetime | None = None, open_alerts: list[Alert] | None = None,
-                profile: Profile | None = player.UNREAD) -> Today:
+                profile: Profile | None = UNREAD) -> Today:
     """Gather the Today page for a patient at `now` (the open alerts and profile are read unless given)."""
     local = local_now(patient, now)
     start, end = day_bounds(patient, local.date())
