@@ -55,9 +55,13 @@ def day_bounds(user: User, day: date) -> tuple[datetime, datetime]:
     return to_utc(start), to_utc(start + timedelta(days=1))
 
 
-def day_starts(tz: ZoneInfo, first: date, days: int) -> list[datetime]:
-    """The stored (UTC) starts of `days` calendar days from `first` on the clock of `tz`, and the end of the last."""
-    return [to_utc(datetime.combine(first + timedelta(days=n), time.min, tzinfo=tz)) for n in range(days + 1)]
+@lru_cache(maxsize=64)
+def day_starts(tz: ZoneInfo, first: date, days: int) -> tuple[datetime, ...]:
+    """The stored (UTC) starts of `days` calendar days from `first` on the clock of `tz`, and the end of the last.
+
+    Cached: every history page of the day asks for the same year (a few hundred conversions).
+    """
+    return tuple(to_utc(datetime.combine(first + timedelta(days=n), time.min, tzinfo=tz)) for n in range(days + 1))
 
 
 def clock(user: User, stored: datetime | None) -> str:

@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from peewee import Field
+
 from selfcare.clinical import (
     Change,
     Reading,
@@ -31,6 +33,7 @@ from selfcare.clinical import (
 )
 from selfcare.content import current_content
 from selfcare.models import CheckIn, ExerciseSet, User, Walk
+from selfcare.services.local_days import SetDays, set_days
 from selfcare.services.rows import read
 from selfcare.timeutil import day_bounds, day_starts, in_zone, local_now, zone_of
 
@@ -110,30 +113,38 @@ SET_COLUMNS = (ExerciseSet.id, ExerciseSet.patient, ExerciseSet.started_at, Exer
                ExerciseSet.response, ExerciseSet.outcome)
 
 
+HISTORY_CHECKIN_COLUMNS = tuple(c for c in CHECKIN_COLUMNS if c is not CheckIn.worse_with)  # the summary's only
+
+
+def _checkins(patient: User, period: Period, columns: Sequence[Field] = CHECKIN_COLUMNS) -> list[CheckIn]:
+    """The period's check-ins, oldest first, as light rows (building peewee models took most of the time at 365 days)."""
+    query = (CheckIn.select(*columns)
+             .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
+             .order_by(CheckIn.recorded_at))
+    return read(query, columns)
+
+
+def _walks(patient: User, period: Period) -> list[Walk]:
+    """The period's walks, oldest first, as light rows."""
+    query = (Walk.select(*WALK_COLUMNS)
+             .where((Walk.patient == patient.id) & (Walk.recorded_at >= period.start) & (Walk.recorded_at < period.end))
+             .order_by(Walk.recorded_at))
+    return read(query, WALK_COLUMNS)
+
+
+def _sets(patient: User, period: Period, newest: int | None = None) -> list[ExerciseSet]:
+    """The period's sets, oldest first, as light rows; or only the `newest` ones, newest first."""
+    query = ExerciseSet.select(*SET_COLUMNS).where(
+        (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start) & (ExerciseSet.started_at < period.end)
+    )
+    if newest is None:
+        return read(query.order_by(ExerciseSet.started_at), SET_COLUMNS)
+    return read(query.order_by(ExerciseSet.started_at.desc(), ExerciseSet.id.desc()).limit(newest), SET_COLUMNS)
+
+
 def fetch(patient: User, period: Period) -> Rows:
-    """Check-ins, walks and sets in the period, oldest first (three queries, whatever the range; the columns used,
-    as light rows: building peewee models took most of the time at 365 days)."""
-    checkins = read(
-        CheckIn.select(*CHECKIN_COLUMNS)
-        .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
-        .order_by(CheckIn.recorded_at),
-        CHECKIN_COLUMNS,
-    )
-    walks = read(
-        Walk.select(*WALK_COLUMNS)
-        .where((Walk.patient == patient.id) & (Walk.recorded_at >= period.start) & (Walk.recorded_at < period.end))
-        .order_by(Walk.recorded_at),
-        WALK_COLUMNS,
-    )
-    sets = read(
-        ExerciseSet.select(*SET_COLUMNS)
-        .where(
-            (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start) & (ExerciseSet.started_at < period.end)
-        )
-        .order_by(ExerciseSet.started_at),
-        SET_COLUMNS,
-    )
-    return Rows(checkins, walks, sets)
+    """Check-ins, walks and sets in the period, oldest first (three queries, whatever the range; the columns used)."""
+    return Rows(_checkins(patient, period), _walks(patient, period), _sets(patient, period))
 
 
 class DayPoint(NamedTuple):
@@ -175,15 +186,18 @@ def day_indexes(tz: ZoneInfo, period: Period, stored: Sequence[datetime]) -> lis
     return [bisect_right(starts, t) - 1 for t in stored]
 
 
-def daily_series(patient: User, period: Period, rows: Rows) -> list[DayPoint]:
-    """One point per calendar day of the period, oldest first (see the module docstring for choices)."""
+def daily_series(patient: User, period: Period, rows: Rows, set_days: SetDays | None = None) -> list[DayPoint]:
+    """One point per calendar day of the period, oldest first (see the module docstring for choices).
+
+    The sets come from `rows.sets`, or already grouped by day in SQL (`set_days`, from local_days.set_days).
+    """
     n = period.days
-    worst = [-1] * n  # the most distal zone of each day, as its rank (comparing Zone members is slow)
+    worst = [-1] * n if set_days is None else list(set_days.worst)  # the most distal zone of each day, as its rank
     legs: list[int | None] = [None] * n
     backs: list[int | None] = [None] * n
     walked: list[int] = [-1] * n  # the longest walk's minutes
     onsets: list[int | None] = [None] * n  # and when leg symptoms started on it
-    sets_done = [0] * n
+    sets_done = [0] * n if set_days is None else set_days.done
     tz = zone_of(patient)  # once: `patient` is often current_user, a proxy that is slow to read thousands of times
     rank = RANK_OF_VALUE
     for i, c in zip(day_indexes(tz, period, [c.recorded_at for c in rows.checkins]), rows.checkins):
@@ -346,14 +360,19 @@ class History:
 
 
 def build_history(patient: User, days: int, now: datetime | None = None, rule: TrendRule | None = None) -> History:
-    """The patient's history for the last `days` days at `now` (three queries; rule: content's)."""
+    """The patient's history for the last `days` days at `now` (rule: content's).
+
+    Four queries, whatever the range: check-ins, walks, the sets grouped by local day in SQL (a year can hold
+    over a thousand sets), and the newest sets the page lists.
+    """
     period = period_for(patient, days, now)
-    rows = fetch(patient, period)
+    rows = Rows(_checkins(patient, period, HISTORY_CHECKIN_COLUMNS), _walks(patient, period), [])
+    by_day = set_days(patient, zone_of(patient), period.first, period.days, period.start, period.end)
     return History(
         period=period,
-        series=daily_series(patient, period, rows),
+        series=daily_series(patient, period, rows, by_day),
         trend=trend_of(patient, rows, rule or current_content().trend_rule),
-        sessions=sessions(patient, rows),
-        sessions_total=len(rows.sets),
-        empty=rows.empty,
+        sessions=sessions(patient, Rows([], [], _sets(patient, period, newest=SESSIONS_SHOWN))),
+        sessions_total=by_day.total,
+        empty=rows.empty and not by_day.total,
     )
