@@ -358,6 +358,32 @@ class RecoveryCode(BaseModel):
     used_at = DateTimeField(null=True)
 
 
+class PatientStamp(BaseModel):
+    """A counter per patient that database triggers bump on every write to a table the caseload row shows
+    (check-ins, walks, sets, self-checks, profile, plan settings, care links; selfcare/stamps.py).
+
+    The patient id is a plain integer, not a foreign key: deleting a user deletes their rows by cascade, and the
+    triggers then bump the stamp of a user who is going away."""
+
+    patient_id = IntegerField(primary_key=True)
+    version = IntegerField(default=0)
+
+
+class CaseloadRow(BaseModel):
+    """One therapist's computed caseload row for one patient, without alerts (services/caseload_cache.py)."""
+
+    therapist = ForeignKeyField(User, on_delete="CASCADE")
+    patient = ForeignKeyField(User, on_delete="CASCADE")
+    stamp = IntegerField()  # the patient's PatientStamp version read before the rows it was computed from
+    basis = CharField(max_length=200)  # time zones and content it was computed with
+    computed_at = DateTimeField()
+    valid_until = DateTimeField()
+    data = TextField()  # the row's fields as JSON
+
+    class Meta:
+        indexes = ((("therapist", "patient"), True),)
+
+
 class SchemaVersion(BaseModel):
     """The schema migrations applied to this database (see selfcare/schema.py)."""
 
@@ -368,5 +394,5 @@ class SchemaVersion(BaseModel):
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
     TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed, RecoveryCode, LoginSession,
-    SchemaVersion,
+    PatientStamp, CaseloadRow, SchemaVersion,
 ]

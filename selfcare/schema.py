@@ -9,6 +9,7 @@ from playhouse.migrate import SchemaMigrator, make_index_name, migrate
 
 from selfcare.db import db, is_postgresql
 from selfcare.models import MODELS, SchemaVersion
+from selfcare.stamps import install_triggers
 
 # A schema change ships as a function appended here: it receives a playhouse SchemaMigrator and
 # alters existing databases (add_column, add_index, ...); the model change in models.py gives new
@@ -56,7 +57,14 @@ def _v6_query_indexes(migrator: SchemaMigrator) -> None:
             migrate(migrator.add_index(table, columns))
 
 
-MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes]
+def _v7_caseload_cache(migrator: SchemaMigrator) -> None:
+    """Version 7: the patient_stamp and caseload_row tables (create_tables made them already) and the triggers
+    that bump a patient's stamp on every write the caseload row shows (selfcare/stamps.py)."""
+    install_triggers()
+
+
+MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
+                               _v7_caseload_cache]
 
 LATEST = 1 + len(MIGRATIONS)
 
@@ -70,6 +78,7 @@ def create_schema() -> int:
         fresh = not SchemaVersion.table_exists()
         db.create_tables(MODELS, safe=True)
         if fresh:
+            install_triggers()  # what version 7 adds besides tables
             SchemaVersion.insert_many([{"version": v} for v in range(1, LATEST + 1)]).execute()
             return LATEST
         current = SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar() or 1

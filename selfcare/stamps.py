@@ -1,0 +1,78 @@
+"""Per-patient data stamps kept by database triggers: any write the caseload row shows bumps the patient's stamp.
+
+The triggers live in the database, so no write path can forget them: the forms, the API, the offline sync,
+the demo generator, bulk inserts and a hand-typed SQL statement all bump it. A cached caseload row stores the
+stamp read before its rows were read; a row whose stamp differs from the patient's is recomputed.
+"""
+
+from __future__ import annotations
+
+from selfcare.db import db, is_postgresql
+from selfcare.models import CareLink, CheckIn, ExerciseSet, PatientStamp, PlanSetting, Profile, SelfCheck, Walk
+
+# Every table whose rows the caseload row shows, except alerts (always read fresh).
+STAMPED = [CheckIn, Walk, ExerciseSet, SelfCheck, Profile, PlanSetting, CareLink]
+FUNCTION = "bump_patient_stamp"
+
+
+def _bump(patient: str) -> str:
+    """The SQL that adds one to a patient's stamp (the first write makes it 1)."""
+    table = PatientStamp._meta.table_name
+    return (f'INSERT INTO "{table}" (patient_id, version) VALUES ({patient}, 1) '
+            f'ON CONFLICT (patient_id) DO UPDATE SET version = "{table}".version + 1')
+
+
+def trigger_names() -> list[str]:
+    """The names of the triggers, one per table and operation."""
+    return [f"stamp_{m._meta.table_name}_{op}" for m in STAMPED for op in ("insert", "update", "delete")]
+
+
+def _sqlite_statements() -> list[str]:
+    statements = []
+    for model in STAMPED:
+        table = model._meta.table_name
+        bodies = {
+            "insert": _bump("NEW.patient_id") + ";",
+            "update": _bump("NEW.patient_id") + "; " + _bump("OLD.patient_id") + ";",
+            "delete": _bump("OLD.patient_id") + ";",
+        }
+        for op, body in bodies.items():
+            statements.append(f'CREATE TRIGGER IF NOT EXISTS "stamp_{table}_{op}" AFTER {op.upper()} ON "{table}" '
+                              f"FOR EACH ROW BEGIN {body} END")
+    return statements
+
+
+def _postgresql_statements() -> list[str]:
+    function = f"""CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    {_bump("OLD.patient_id")};
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    {_bump("NEW.patient_id")};
+  END IF;
+  RETURN NULL;
+END $$"""
+    statements = [function]
+    for model in STAMPED:
+        table = model._meta.table_name
+        for op in ("insert", "update", "delete"):
+            name = f"stamp_{table}_{op}"
+            statements.append(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+            statements.append(f'CREATE TRIGGER "{name}" AFTER {op.upper()} ON "{table}" FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()')
+    return statements
+
+
+def install_triggers() -> None:
+    """Create the stamp triggers (again: harmless when they are there); call inside create_schema's transaction."""
+    for statement in _postgresql_statements() if is_postgresql() else _sqlite_statements():
+        db.execute_sql(statement)
+
+
+def installed_triggers() -> set[str]:
+    """The stamp triggers the database has (for tests and checks)."""
+    if is_postgresql():
+        rows = db.execute_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    else:
+        rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    return {row[0] for row in rows if row[0].startswith("stamp_")}
