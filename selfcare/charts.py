@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from markupsafe import Markup, escape
@@ -55,6 +56,12 @@ def _x(index: int, count: int) -> float:
     return LEFT + (index + 0.5) * PLOT_W / count
 
 
+@lru_cache(maxsize=16)
+def _x_texts(count: int) -> tuple[str, ...]:
+    """Each day's x as the SVG has it, for `count` days (the same for every line of a range)."""
+    return tuple(f"{_x(i, count):.1f}" for i in range(count))
+
+
 def _attrs(**values: object) -> str:
     return " ".join(f'{k.rstrip("_").replace("_", "-")}="{escape(str(v))}"' for k, v in values.items())
 
@@ -84,7 +91,8 @@ def _line(series: Series, y_of: Callable[[float], float]) -> list[str]:
     points = [(_x(i, count), y_of(v)) for i, v in enumerate(series.values) if v is not None]
     out = []
     if len(points) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        xs, ys = _x_texts(count), {v: f"{y_of(v):.1f}" for v in set(series.values) if v is not None}  # few distinct values
+        path = " ".join([f"{xs[i]},{ys[v]}" for i, v in enumerate(series.values) if v is not None])
         style = {"stroke_dasharray": series.dash} if series.dash else {}
         out.append(f'<polyline {_attrs(points=path, fill="none", stroke=series.colour, stroke_width=2.5, **style)}/>')
     if count <= MARKERS_UP_TO or len(points) == 1:
@@ -105,11 +113,14 @@ def _legend(series: Sequence[Series]) -> str:
 
 
 def _table(chart_id: str, caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """The numbers behind a chart, for screen readers and anyone who prefers a table."""
+    """The numbers behind a chart, for screen readers and anyone who prefers a table.
+
+    The cells are HTML already: day labels and numbers need no escaping, and names go through `_text`
+    first (a year is over a thousand cells, so each is not escaped again here).
+    """
     th = "".join(f'<th scope="col">{_text(h)}</th>' for h in head)
-    body = "".join(
-        f'<tr><th scope="row">{_text(r[0])}</th>' + "".join(f"<td>{_text(c)}</td>" for c in r[1:]) + "</tr>" for r in rows
-    )
+    row = '<tr><th scope="row">{}</th>' + "<td>{}</td>" * (len(head) - 1) + "</tr>"
+    body = "".join([row.format(*r) for r in rows])
     return (f'<details class="chart-data"><summary>Show the numbers</summary>'
             f'<table id="{chart_id}-table"><caption>{escape(caption)}</caption>'
             f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></details>")
@@ -146,7 +157,8 @@ def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None]
     body = _axes(days, ticks) + _line(Series("Furthest point", ranks), lambda r: TOP + r * step)
     alt = (f"Chart of where symptoms reached, {len(days)} days. Recorded on {len(known)} days. "
            f"First: {names[known[0]]}. Latest: {names[known[-1]]}. Furthest: {names[max(known)]}.")
-    rows = [(_day(d), names[z]) for d, z in zip(days, zones) if z is not None]
+    shown = {z: _text(n) for z, n in names.items()}
+    rows = [(_day(d), shown[z]) for d, z in zip(days, zones) if z is not None]
     return _figure(chart_id, alt, body, _table(chart_id, "Furthest point each day", ("Day", "Furthest point"), rows))
 
 
@@ -216,11 +228,11 @@ def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Mark
     slot = PLOT_W / len(days)
     width = max(slot * 0.7, 1.0)
     body = _axes(days, [(TOP + (top - v) / top * PLOT_H, f"{v:g}") for v in _ticks(top)])
-    for i, n in enumerate(sets):
-        if n:
-            h = n / top * PLOT_H
-            x, y = _x(i, len(days)) - width / 2, TOP + PLOT_H - h
-            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{BLUE}"/>')
+    count, shape = len(days), {}  # the bar's y, width and height by the number of sets (a few distinct ones)
+    for n in set(sets):
+        h = n / top * PLOT_H
+        shape[n] = f'y="{TOP + PLOT_H - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{BLUE}"'
+    body += [f'<rect x="{_x(i, count) - width / 2:.1f}" {shape[n]}/>' for i, n in enumerate(sets) if n]
     active = sum(1 for n in sets if n)
     alt = f"Bar chart of sets done each day, {len(days)} days. {total} sets on {active} of {len(days)} days."
     rows = [(_day(d), str(n)) for d, n in zip(days, sets) if n]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -176,12 +177,9 @@ RANK_OF_VALUE = {zone.value: rank for rank, zone in enumerate(ZONES_BY_RANK)}  #
 def day_indexes(tz: ZoneInfo, period: Period, stored: Sequence[datetime]) -> list[int]:
     """For each stored (naive UTC) time in the period, the index of its calendar day on the clock of `tz`.
 
-    With more times than days, each is placed between the UTC starts of the period's days (computed once,
-    a bisect each); with fewer, each is converted (a short history should not pay for 365 day starts).
+    Each time is placed between the UTC starts of the period's days (a bisect; the starts are cached per
+    zone and period), not converted to local time one by one.
     """
-    if len(stored) <= period.days:
-        first = period.first
-        return [(in_zone(tz, t).date() - first).days for t in stored]
     starts = day_starts(tz, period.first, period.days)
     return [bisect_right(starts, t) - 1 for t in stored]
 
@@ -232,12 +230,15 @@ def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:
             walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
     tz = zone_of(patient)
     return [
-        (
-            in_zone(tz, c.recorded_at),
-            Reading(c.zone, int(c.leg_pain), int(c.back_pain), side=c.side, walk_minutes=walked.get(row_id(c))),
-        )
+        (in_zone(tz, c.recorded_at), _reading(c.zone, int(c.leg_pain), int(c.back_pain), c.side, walked.get(row_id(c))))
         for c in rows.checkins
     ]
+
+
+@lru_cache(maxsize=4096)
+def _reading(zone: str, leg_pain: int, back_pain: int, side: str | None, walk_minutes: int | None) -> Reading:
+    """A Reading, checked once per distinct set of values: Readings are frozen, and a year repeats them a lot."""
+    return Reading(zone, leg_pain, back_pain, side=side, walk_minutes=walk_minutes)
 
 
 def trend_of(patient: User, rows: Rows, rule: TrendRule) -> TrendSummary:
