@@ -1,10 +1,5 @@
 """The therapist's triaged caseload: every currently linked patient, most in need of attention first.
 
-Every table is read once for all of the therapist's patients (`patient IN (linked ids)`, through the
-care link, in a recent window) and grouped in Python, so the number of queries does not grow with
-the number of patients or their rows: linked patients, profiles, check-ins, walks, sets,
-self-checks, open alerts, plan settings and unread notices — nine in all.
-
 The order (ORDER below, first match wins; CLINICAL.md §2 and §5):
 1. an unacknowledged emergency alert; 2. an unacknowledged urgent alert;
 3. getting worse: the most distal zone is peripheralizing over the last 14 days, or a set in the
@@ -15,59 +10,49 @@ The order (ORDER below, first match wins; CLINICAL.md §2 and §5):
 7. everything else; 8. improving (centralizing) last.
 Within groups 1-4 the newest event comes first; within 5-8 patients are in name order.
 Unacknowledged alerts are read whatever their age: an open emergency must never drop off the list.
+
+Alerts, names and links are read fresh on every load. The rest of each row (groups 3 and 5-8, the facts and
+the sparkline) comes from the stored rows of services/caseload_cache.py, computed again only for patients
+whose data changed (database triggers stamp every write) or whose row is older than 15 minutes or than the
+patient's midnight. A load with every row kept runs three queries (patients with their stamps and rows,
+open alerts, notices); one that computes rows adds six reads and one write, however many patients it computes.
+Each process also keeps the rows it made by everything they are made from (kept part, name, open alerts, the
+therapist's time zone), and the view keeps each row's HTML: a load that changes nothing draws nothing again.
 """
 
 from __future__ import annotations
 
 import enum
-import json
+import math
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from peewee import DateTimeField, Field, Select
-
-from selfcare.clinical import Level, Prompt, StopReason, Trend, Zone, adjust_plan
+from selfcare.clinical import Level, Trend, Zone
 from selfcare.content import current_content
-from selfcare.db import db
-from selfcare.models import Alert, CareLink, CheckIn, ExerciseSet, Notice, PlanSetting, Profile, SelfCheck, User, Walk, utcnow
-from selfcare.services.history import Period, Rows, period_for, time_text, trend_of
-from selfcare.services.reevaluation import LOOK_BACK_DAYS, history_from_rows, prompts_for
-from selfcare.timeutil import to_local, to_utc, zone_of
+from selfcare.models import Alert, Notice, User, utcnow
+from selfcare.services import caseload_cache
+from selfcare.services.caseload_rows import (
+    GROUP_LABELS,
+    SILENT_DAYS,
+    Computed,
+    Group,
+    alert_concern,
+    compute,
+    linked_ids,
+    load,
+    pid,
+    read_rows,
+)
+from selfcare.timeutil import to_utc
 
-TREND_DAYS = 14  # same window as reevaluation.toml `peripheralizing_despite_care`
-SETS_DAYS = 7
-WALK_DAYS = 3
-SILENT_DAYS = 3
+__all__ = ["Caseload", "Filter", "Group", "PatientRow", "build_caseload", "mark_notice_read", "parse_filter", "parse_query"]
+
 QUERY_MAX = 80  # a name is at most 80 characters (User.name)
-
-
-class Group(enum.IntEnum):
-    """Where a patient sits in the list, most urgent first (see the module docstring)."""
-
-    EMERGENCY = 1
-    URGENT = 2
-    WORSENING = 3
-    CONTACT = 4
-    REEVALUATE = 5
-    SILENT = 6
-    REST = 7
-    IMPROVING = 8
-
-
-GROUP_LABELS = {
-    Group.EMERGENCY: "Emergency alert",
-    Group.URGENT: "Urgent alert",
-    Group.WORSENING: "Getting worse",
-    Group.CONTACT: "Asked to contact you",
-    Group.REEVALUATE: "Re-evaluation due",
-    Group.SILENT: "No recent check-in",
-    Group.REST: "Nothing flagged",
-    Group.IMPROVING: "Improving",
-}
+PAGE_SIZE = 50  # rows drawn per page: drawing all 200 rows alone took longer than the page's budget
 ATTENTION = frozenset(g for g in Group if g <= Group.SILENT)
+ALERT_COLUMNS = (Alert.id, Alert.patient, Alert.level, Alert.reasons, Alert.created_at)
 
 
 class Filter(str, enum.Enum):
@@ -91,25 +76,6 @@ TREND_LABELS = {
     Trend.STABLE: "Stable",
     Trend.INSUFFICIENT_DATA: "Not enough data",
 }
-FLAG_WORDS = {
-    "saddle_numbness": "saddle numbness", "bladder_change": "bladder change", "bowel_change": "bowel change",
-    "sexual_change": "sexual function change", "both_legs": "symptoms in both legs",
-    "weakness_worsening": "weakness getting worse quickly", "falls": "repeated falls", "fever": "fever or feeling very unwell",
-    "weight_loss": "weight loss without trying", "night_pain": "severe night or rest pain", "trauma": "after a fall or accident",
-    "weakness_new": "new weakness", "numbness_spreading": "numbness spreading",
-}
-ALERT_WORDS = {
-    Level.EMERGENCY: "Emergency alert not acknowledged",
-    Level.URGENT: "Urgent alert not acknowledged",
-    Level.CONTACT_PT: "Asked to contact you (alert not acknowledged)",
-}
-STOP_WORDS = {
-    StopReason.PERIPHERALIZED: "moved symptoms further down the leg",
-    StopReason.WORSE: "was stopped because leg pain got worse",
-    StopReason.NO_BENEFIT: "was stopped after several sets with no benefit",
-    StopReason.URGENT: "was stopped for an urgent red-flag answer",
-    StopReason.EMERGENCY: "was stopped for an emergency red-flag answer",
-}
 
 
 def parse_filter(value: str | None) -> Filter:
@@ -126,6 +92,12 @@ def parse_query(value: str | None) -> str:
     return " ".join(cleaned.split())[:QUERY_MAX]
 
 
+def parse_page(value: str | None) -> int:
+    """A `?page=` number, or 1 for anything that is not a positive number (never an error)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+
+
 @dataclass(frozen=True)
 class PatientRow:
     """One patient in the caseload, with the reason for their place in words."""
@@ -138,7 +110,7 @@ class PatientRow:
     days_in_program: int
     zone: Zone | None
     trend: Trend
-    trend_days: tuple[date, ...]
+    trend_first: date
     trend_zones: tuple[Zone | None, ...]
     walk_best: int | None
     walk_baseline: int | None
@@ -148,6 +120,12 @@ class PatientRow:
     open_alert: bool
     silent: bool
     when: datetime | None = field(default=None, compare=False)
+    sparkline: str = field(default="", compare=False, repr=False)  # the 14-day sparkline's markup
+
+    @property
+    def trend_days(self) -> tuple[date, ...]:
+        """The days of the sparkline, oldest first."""
+        return tuple(self.trend_first + timedelta(days=n) for n in range(len(self.trend_zones)))
 
     @property
     def group_label(self) -> str:
@@ -195,7 +173,7 @@ class PatientRow:
 class Caseload:
     """What the caseload page shows."""
 
-    rows: list[PatientRow]
+    rows: list[PatientRow]  # every matched row in the filter, in triage order
     total: int  # currently linked patients
     matched: int  # of those, matching the search
     counts: dict[Filter, int]  # of the matched, in each filter
@@ -204,117 +182,29 @@ class Caseload:
     notices: list[Notice]
 
 
-@dataclass
-class _Data:
-    """Rows of every table, grouped by patient id."""
+@dataclass(frozen=True)
+class Shown:
+    """One page of a caseload's rows: `first` and `last` count from 1 (0 and 0 when there are none)."""
 
-    profiles: dict[int, Profile] = field(default_factory=dict)
-    settings: dict[int, PlanSetting] = field(default_factory=dict)
-    checkins: dict[int, list[CheckIn]] = field(default_factory=lambda: defaultdict(list))
-    walks: dict[int, list[Walk]] = field(default_factory=lambda: defaultdict(list))
-    sets: dict[int, list[ExerciseSet]] = field(default_factory=lambda: defaultdict(list))
-    checks: dict[int, list[SelfCheck]] = field(default_factory=lambda: defaultdict(list))
-    alerts: dict[int, list[Alert]] = field(default_factory=lambda: defaultdict(list))
-
-
-def _pid(row: object) -> int:
-    """A row's patient id, from its data (reading row.patient would query)."""
-    return int(row.__data__["patient"])  # type: ignore[attr-defined]
-
-
-def linked_ids(therapist: User) -> Select:
-    """A subquery of the ids of this therapist's current patients (ended links excluded)."""
-    return CareLink.select(CareLink.patient).where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-
-
-def linked_patients(therapist: User) -> list[User]:
-    """Current patients with `linked_at` (when this link began), by name (one query)."""
-    return list(
-        User.select(User, CareLink.created_at.alias("linked_at"))
-        .join(CareLink, on=(CareLink.patient == User.id))
-        .where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-        .order_by(User.name, User.id)
-        .objects()
-    )
-
-
-# Only the columns the rows use: at 200 patients most of the time goes into building row objects.
-CHECKIN_COLUMNS = (CheckIn.id, CheckIn.patient, CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain,
-                   CheckIn.back_pain, CheckIn.red_flags)
-WALK_COLUMNS = (Walk.id, Walk.patient, Walk.checkin, Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
-SET_COLUMNS = (ExerciseSet.id, ExerciseSet.patient, ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
-               ExerciseSet.response, ExerciseSet.outcome, ExerciseSet.stop_reason)
-
-
-class _Loaded:
-    """A row read without building a peewee model: its columns as attributes and in `__data__`, as a model has them."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.__dict__ = data
+    rows: list[PatientRow]
+    number: int
+    first: int
+    last: int
+    pages: int
 
     @property
-    def __data__(self) -> dict[str, Any]:
-        """The columns by field name (the raw foreign keys, as on a model)."""
-        return self.__dict__
+    def next_page(self) -> int | None:
+        """The next page's number, if there is one."""
+        return self.number + 1 if self.number < self.pages else None
 
 
-def _stored_time(value: Any) -> Any:
-    """A stored time: SQLite returns text (fromisoformat is many times faster than peewee's strptime), PostgreSQL a datetime."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _red_flags(value: Any) -> Any:
-    """Red-flag answers ({question: bool}); text without `true` sets no flag, so it is not parsed (most check-ins)."""
-    if isinstance(value, str):
-        return json.loads(value) if "true" in value else {}
-    return value
-
-
-def _read(query: Select, columns: Sequence[Field]) -> list[Any]:
-    """The query's rows as `_Loaded` objects: at 200 patients building peewee models took most of the page's time.
-
-    Both drivers return these integer and text columns as int and str already; only times (text on SQLite) and
-    the red flags (JSON text) are converted.
-    """
-    names = [c.name for c in columns]
-    convert = [(c.name, _stored_time) for c in columns if isinstance(c, DateTimeField)]
-    convert += [(c.name, _red_flags) for c in columns if c is CheckIn.red_flags]
-    loaded = []
-    for row in db.execute(query):
-        data = dict(zip(names, row))
-        for name, fn in convert:
-            if data[name] is not None:
-                data[name] = fn(data[name])
-        loaded.append(_Loaded(data))
-    return loaded
-
-
-def _load(therapist: User, only: list[int] | None, now: datetime) -> _Data:
-    """Read each table once for the therapist's linked patients (or `only` those of them)."""
-
-    def scope(column: object) -> object:
-        condition = column.in_(linked_ids(therapist))  # type: ignore[attr-defined]
-        return condition if only is None else condition & column.in_(only)  # type: ignore[attr-defined]
-
-    since = now - timedelta(days=LOOK_BACK_DAYS)
-    data = _Data()
-    data.profiles = {_pid(p): p for p in Profile.select().where(scope(Profile.patient))}
-    data.settings = {_pid(s): s for s in PlanSetting.select().where(scope(PlanSetting.patient))}
-    checkins = scope(CheckIn.patient) & (CheckIn.recorded_at >= since)
-    for c in _read(CheckIn.select(*CHECKIN_COLUMNS).where(checkins).order_by(CheckIn.recorded_at, CheckIn.id), CHECKIN_COLUMNS):
-        data.checkins[_pid(c)].append(c)
-    # Walks of the window, and any walk logged with a check-in of the window (as `due_prompts` reads them).
-    walks = scope(Walk.patient) & ((Walk.recorded_at >= since) | Walk.checkin.in_(CheckIn.select(CheckIn.id).where(checkins)))
-    for w in _read(Walk.select(*WALK_COLUMNS).where(walks).order_by(Walk.recorded_at, Walk.id), WALK_COLUMNS):
-        data.walks[_pid(w)].append(w)
-    sets = scope(ExerciseSet.patient) & (ExerciseSet.started_at >= now - timedelta(days=TREND_DAYS + 1))
-    for s in _read(ExerciseSet.select(*SET_COLUMNS).where(sets).order_by(ExerciseSet.started_at, ExerciseSet.id), SET_COLUMNS):
-        data.sets[_pid(s)].append(s)
-    for k in SelfCheck.select().where(scope(SelfCheck.patient) & (SelfCheck.recorded_at >= since)).order_by(SelfCheck.recorded_at):
-        data.checks[_pid(k)].append(k)
-    for a in Alert.select().where(scope(Alert.patient) & Alert.acknowledged_at.is_null()).order_by(Alert.created_at.desc(), Alert.id.desc()):
-        data.alerts[_pid(a)].append(a)
-    return data
+def page_of(caseload: Caseload, number: int, size: int = PAGE_SIZE) -> Shown:
+    """The rows of page `number` (past the last page: the last page)."""
+    pages = max(math.ceil(len(caseload.rows) / size), 1)
+    number = min(max(number, 1), pages)
+    start = (number - 1) * size
+    rows = caseload.rows[start:start + size]
+    return Shown(rows, number, start + 1 if rows else 0, start + len(rows), pages)
 
 
 def unread_notices(therapist: User) -> list[Notice]:
@@ -332,149 +222,47 @@ def mark_notice_read(therapist: User, notice_id: int, now: datetime | None = Non
     return bool(Notice.select().where(own).exists())  # already dismissed (a second tap) is fine
 
 
-def _flags(reasons: Sequence[str]) -> str:
-    return ", ".join(FLAG_WORDS.get(r, r.replace("_", " ")) for r in reasons) or "no reason recorded"
+def open_alerts(therapist: User) -> dict[int, list[Alert]]:
+    """Every unacknowledged alert of the therapist's current patients, newest first, by patient (one query; never cached)."""
+    alerts: dict[int, list[Alert]] = defaultdict(list)
+    query = Alert.select(*ALERT_COLUMNS).where(Alert.patient.in_(linked_ids(therapist)) & Alert.acknowledged_at.is_null())
+    for a in read_rows(query.order_by(Alert.created_at.desc(), Alert.id.desc()), ALERT_COLUMNS):
+        alerts[pid(a)].append(a)
+    return alerts
 
 
-@dataclass(frozen=True)
-class _Concern:
-    """One thing that places a patient in a group: the group, its words and when it happened."""
-
-    group: Group
-    words: str
-    short: str
-    when: datetime | None = None
-
-
-def _alert_concern(group: Group, level: Level, alerts: list[Alert], therapist: User) -> _Concern | None:
-    """The newest open alert of a level, in words (alerts come newest first)."""
-    found = [a for a in alerts if a.level == level.value]
-    if not found:
-        return None
-    newest = found[0]
-    more = f" ({len(found)} open)" if len(found) > 1 else ""
-    words = (f"{ALERT_WORDS[level]}{more}: {_flags(newest.reasons)}. "
-             f"Raised {time_text(to_local(therapist, newest.created_at))}.")
-    return _Concern(group, words, GROUP_LABELS[group].lower(), newest.created_at)
-
-
-def _worsening(trend: Trend, checkins: list[CheckIn], sets: list[ExerciseSet], now: datetime, therapist: User) -> _Concern | None:
-    """Peripheralizing over 14 days, or a set in the last 7 days that peripheralized or was stopped."""
-    since = now - timedelta(days=SETS_DAYS)
-    bad = [s for s in sets if s.started_at >= since and (s.response == "peripheralized" or s.stop_reason)]
-    parts, when = [], None
-    if trend == Trend.PERIPHERALIZING:
-        parts.append(f"Symptoms reaching further down the leg over the last {TREND_DAYS} days (peripheralizing)")
-        when = checkins[-1].recorded_at if checkins else None
-    if bad:
-        latest = bad[-1]
-        reason = StopReason(latest.stop_reason) if latest.stop_reason else StopReason.PERIPHERALIZED
-        parts.append(f"A set on {time_text(to_local(therapist, latest.started_at))} {STOP_WORDS[reason]}")
-        when = max(when or latest.started_at, latest.started_at)
-    if not parts:
-        return None
-    return _Concern(Group.WORSENING, ". ".join(parts) + ".", "getting worse", when)
-
-
-def _silence(last: CheckIn | None, started: datetime, now: datetime, therapist: User) -> _Concern | None:
-    """No check-in for SILENT_DAYS days or more (counted from the start if there was none)."""
-    if last is not None:
-        days = (now - last.recorded_at).days
-        if days < SILENT_DAYS:
-            return None
-        words = f"No check-in for {days} days (last {time_text(to_local(therapist, last.recorded_at))})."
-        return _Concern(Group.SILENT, words, f"no check-in for {days} days")
-    days = (now - started).days
-    if days < SILENT_DAYS:
-        return None
-    if days > LOOK_BACK_DAYS:
-        return _Concern(Group.SILENT, f"No check-in in the last {LOOK_BACK_DAYS} days.", f"no check-in for {LOOK_BACK_DAYS}+ days")
-    return _Concern(Group.SILENT, f"No check-in yet, {days} days after starting.", "no check-in yet")
-
-
-def _prompts(prompts: tuple[Prompt, ...]) -> _Concern | None:
-    if not prompts:
-        return None
-    more = f" (and {len(prompts) - 1} more)" if len(prompts) > 1 else ""
-    return _Concern(Group.REEVALUATE, f"Re-evaluation due: {prompts[0].pt_text}{more}", "re-evaluation due")
-
-
-ZONES = tuple(Zone)  # in declaration order, nearest the back first: a higher index is more distal
-
-
-def _zone_series(patient: User, period: Period, checkins: list[CheckIn], sets: list[ExerciseSet]) -> list[Zone | None]:
-    """The most distal zone of each day of the period, from check-ins and sets (as `daily_series` has it; only the zones)."""
-    tz, rank = zone_of(patient), {z.value: n for n, z in enumerate(ZONES)}
-    worst: dict[date, int] = {}
-    recorded = [(c.recorded_at, c.zone) for c in checkins if c.recorded_at >= period.start]
-    recorded += [(s.started_at, z) for s in sets for z in (s.before_zone, s.after_zone) if z]
-    for moment, zone in recorded:
-        day = moment.replace(tzinfo=timezone.utc).astimezone(tz).date()
-        worst[day] = max(worst.get(day, -1), rank[zone])
-    return [ZONES[worst[day]] if day in worst else None for day in period.dates()]
-
-
-def _row(patient: User, data: _Data, therapist: User, now: datetime, per_day: int) -> PatientRow:
-    """Everything one row shows, from the patient's already loaded rows (no queries)."""
-    pid = int(patient.id)
-    profile, setting = data.profiles.get(pid), data.settings.get(pid)
-    checkins, walks, sets, alerts = data.checkins[pid], data.walks[pid], data.sets[pid], data.alerts[pid]
-    content = current_content()
-    recent = [c for c in checkins if c.recorded_at >= now - timedelta(days=TREND_DAYS)]
-    trend = trend_of(patient, Rows(recent, walks, []), content.trend_rule).direction
-    period = period_for(patient, TREND_DAYS, now)
-    series = _zone_series(patient, period, checkins, sets)
-    started = profile.created_at if profile is not None else patient.linked_at
-    history = history_from_rows(profile, checkins, walks, data.checks[pid])
+def combine(patient_id: int, name: str, computed: Computed, alerts: list[Alert], therapist: User) -> PatientRow:
+    """A row from its kept part and the patient's open alerts: the alerts' concerns go in their places in the order."""
     concerns = [
-        _alert_concern(Group.EMERGENCY, Level.EMERGENCY, alerts, therapist),
-        _alert_concern(Group.URGENT, Level.URGENT, alerts, therapist),
-        _worsening(trend, recent, sets, now, therapist),
-        _alert_concern(Group.CONTACT, Level.CONTACT_PT, alerts, therapist),
-        _prompts(prompts_for(history, now)),
-        _silence(checkins[-1] if checkins else None, started, now, therapist),
-    ]
+        alert_concern(Group.EMERGENCY, Level.EMERGENCY, alerts, therapist),
+        alert_concern(Group.URGENT, Level.URGENT, alerts, therapist),
+        computed.worsening,
+        alert_concern(Group.CONTACT, Level.CONTACT_PT, alerts, therapist),
+        *computed.later,
+    ] if alerts else [computed.worsening, *computed.later]
     found = [c for c in concerns if c is not None]
-    if found:
-        first = found[0]
-    elif trend == Trend.CENTRALIZING:
-        first = _Concern(Group.IMPROVING, f"Improving: symptoms moving towards the back over the last {TREND_DAYS} days (centralizing).", "")
-    elif trend == Trend.STABLE:
-        first = _Concern(Group.REST, f"Nothing flagged: symptoms reaching about the same place over the last {TREND_DAYS} days.", "")
-    else:
-        first = _Concern(Group.REST, "Nothing flagged: not enough check-ins yet to see a trend.", "")
-    walked = [int(w.minutes) for w in walks if w.recorded_at >= now - timedelta(days=WALK_DAYS)]
-    done = sum(1 for s in sets if s.started_at >= now - timedelta(days=SETS_DAYS) and s.response is not None)
+    first = found[0] if found else computed.quiet
     return PatientRow(
-        patient_id=pid,
-        name=patient.name,
+        patient_id=patient_id,
+        name=name,
         group=first.group,
         reason=first.words,
         also=tuple(c.short for c in found[1:]),
-        days_in_program=max((now - started).days, 0),
-        zone=Zone(checkins[-1].zone) if checkins else None,
-        trend=trend,
-        trend_days=tuple(period.dates()),
-        trend_zones=tuple(series),
-        walk_best=max(walked) if walked else None,
-        walk_baseline=int(profile.baseline_walk_minutes) if profile is not None else None,
-        sets_done=done,
-        sets_planned=_planned(setting, per_day),
-        paused=bool(setting and setting.paused),
+        days_in_program=computed.days_in_program,
+        zone=computed.zone,
+        trend=computed.trend,
+        trend_first=computed.trend_first,
+        trend_zones=computed.trend_zones,
+        walk_best=computed.walk_best,
+        walk_baseline=computed.walk_baseline,
+        sets_done=computed.sets_done,
+        sets_planned=computed.sets_planned,
+        paused=computed.paused,
         open_alert=bool(alerts),
         silent=any(c.group == Group.SILENT for c in found),
         when=first.when,
+        sparkline=computed.sparkline,
     )
-
-
-def _planned(setting: PlanSetting | None, per_day: int) -> int:
-    """Sets planned over the last 7 days: the plan's sets a day (with the therapist's changes) times 7."""
-    if setting is None or not setting.changes:
-        return per_day * SETS_DAYS
-    try:
-        return adjust_plan(current_content().plan, setting.changes).sets_per_day() * SETS_DAYS
-    except ValueError:  # changes stored under older plan limits: one bad row must not hide the whole list
-        return per_day * SETS_DAYS
 
 
 def sort_key(row: PatientRow) -> tuple[int, float, str, int]:
@@ -483,20 +271,51 @@ def sort_key(row: PatientRow) -> tuple[int, float, str, int]:
     return (int(row.group), newest_first, row.name.casefold(), row.patient_id)
 
 
+def _compute_stale(therapist: User, entries: list[caseload_cache.Entry], everyone: bool, now: datetime) -> None:
+    """Compute the entries with no kept part from six reads, and store them (one write)."""
+    stale = [e for e in entries if e.computed is None]
+    if not stale:
+        return
+    data = load(therapist, None if everyone and len(stale) == len(entries) else [e.patient_id for e in stale], now)
+    content = current_content()
+    per_day, names = content.plan.sets_per_day(), {z.zone: z.name for z in content.zones}
+    for e in stale:
+        e.computed = compute(e.patient(), data, therapist, now, per_day, names)
+    caseload_cache.store(therapist, [(e, e.computed) for e in stale], now)  # type: ignore[misc]
+
+
+ROWS_MAX = 5000  # rows kept in each process by everything they are made from (the same inputs make the same row)
+_rows: dict[tuple[Any, ...], PatientRow] = {}
+
+
+def _row(entry: caseload_cache.Entry, alerts: list[Alert], therapist: User) -> PatientRow:
+    """The entry's row with its open alerts: made once per process for the same kept part, name, alerts and clock."""
+    assert entry.computed is not None
+    if entry.text is None:  # computed on this load
+        return combine(entry.patient_id, entry.name, entry.computed, alerts, therapist)
+    signature = tuple((a.id, a.level, a.created_at, tuple(a.reasons)) for a in alerts)
+    key = (entry.patient_id, entry.name, entry.text, therapist.timezone, signature)
+    row = _rows.get(key)
+    if row is None:
+        if len(_rows) >= ROWS_MAX:
+            _rows.clear()
+        row = _rows[key] = combine(entry.patient_id, entry.name, entry.computed, alerts, therapist)
+    return row
+
+
 def build_caseload(therapist: User, now: datetime | None = None, query: str = "", filter: str = "all") -> Caseload:
-    """The therapist's current patients in triage order, searched by name and filtered (nine queries)."""
+    """The therapist's current patients in triage order, searched by name and filtered (see the module docstring)."""
     moment = to_utc(now) if now is not None else utcnow()
     wanted, needle = parse_filter(filter), parse_query(query).casefold()
-    patients = linked_patients(therapist)
-    matched = [p for p in patients if needle in p.name.casefold()]
-    only = None if not needle else [int(p.id) for p in matched]
-    data = _load(therapist, only, moment)
-    per_day = current_content().plan.sets_per_day()
-    rows = sorted((_row(p, data, therapist, moment, per_day) for p in matched), key=sort_key)
+    entries = caseload_cache.read_entries(therapist, moment)
+    matched = [e for e in entries if needle in e.name.casefold()]
+    alerts = open_alerts(therapist)
+    _compute_stale(therapist, matched, not needle, moment)
+    rows = sorted((_row(e, alerts.get(e.patient_id, []), therapist) for e in matched), key=sort_key)
     counts = {f: sum(1 for r in rows if r.matches(f)) for f in Filter}
     return Caseload(
         rows=[r for r in rows if r.matches(wanted)],
-        total=len(patients),
+        total=len(entries),
         matched=len(matched),
         counts=counts,
         query=parse_query(query),

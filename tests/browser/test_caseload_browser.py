@@ -68,3 +68,28 @@ def test_therapist_triages_and_searches_the_caseload_on_a_phone(page: Page, base
     expect(page.get_by_text("Sasha stopped sharing")).to_have_count(0)
     expect(names).to_have_count(4)
     assert_accessible(page)
+
+
+def test_a_long_caseload_pages_by_fifty_on_a_phone(page: Page, base: str) -> None:
+    """62 patients: the first 50 in triage order, then a link to the next 12 that keeps the search (no script needed)."""
+    therapist = make_therapist(email="big@example.com", name="Dana")
+    for n in range(62):
+        patient = make_onboarded_patient(name=f"Pat {n:02d}")
+        accounts.link(therapist, patient)
+    log_in(page, base, "big@example.com")
+    names = page.locator(".cl-name")
+    expect(names).to_have_count(50)
+    expect(page.locator(".cl-count")).to_contain_text("Showing 1–50 of 62 patients.")
+    assert_accessible(page)
+    assert page.evaluate(SMALL_TARGETS) == []
+    page.get_by_role("link", name="Show the next 12 patients").click()
+    expect(names).to_have_count(12)
+    expect(names.first).to_have_text("Pat 50")
+    expect(page).to_have_url(f"{base}/therapist/patients?page=2")
+    expect(page.locator(".cl-count")).to_contain_text("Showing 51–62 of 62 patients.")
+    assert_accessible(page)
+    page.get_by_role("link", name="Show the previous 50 patients").click()
+    expect(names).to_have_count(50)
+    page.get_by_label("Search by name").fill("pat 1")
+    expect(names).to_have_count(10)
+    expect(page.get_by_role("navigation", name="More patients")).to_have_count(0)
