@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from selfcare.models import LoginSession, User, utcnow
+from selfcare.prepared import prepared
 from selfcare.services.hashed import digest
 
 IDLE_LIMIT = timedelta(days=30)  # a session unused for this long has ended
@@ -34,14 +35,17 @@ def begin(user: User, remember: bool = False, now: datetime | None = None) -> st
     return key
 
 
+# Every signed-in request runs this: its SQL is written once (see prepared.py).
+LIVE_SESSION = prepared(
+    lambda key_hash: LoginSession.select(LoginSession, User).join(User)
+    .where((LoginSession.key_hash == key_hash) & LoginSession.ended_at.is_null()).limit(1)
+)
+
+
 def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None:
     """The user whose live session this key opens (one query), or None if it ended, went idle or is someone else's."""
     now = now or utcnow()
-    row = (
-        LoginSession.select(LoginSession, User).join(User)
-        .where((LoginSession.key_hash == digest(key)) & LoginSession.ended_at.is_null())
-        .first()
-    )
+    row = LIVE_SESSION.first(key_hash=digest(key))
     if row is None or row.user_id != user_id or now - row.last_seen_at > _idle_limit(row):
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
