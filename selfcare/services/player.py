@@ -19,7 +19,10 @@ from selfcare.clinical import (
 )
 from selfcare.content import current_content
 from selfcare.db import db, is_postgresql
+from peewee import fn
+
 from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
+from selfcare.prepared import prepared
 from selfcare.timeutil import day_bounds, local_now, to_utc
 
 # Phases in which a set is under way: a set row is open from START until the state leaves these.
@@ -42,9 +45,25 @@ class PlayerView:
         return bool(self.setting and self.setting.paused)
 
 
+# The player's rows, read on Today and every player page (see prepared.py). The state row is locked for the rest
+# of the transaction on PostgreSQL (SQLite's IMMEDIATE transactions hold the write lock already).
+SETTING = prepared(lambda patient: PlanSetting.select().where(PlanSetting.patient == patient).limit(1))
+STATE = prepared(
+    lambda patient: (lambda q: q.for_update() if is_postgresql() else q)(
+        PlayerState.select().where(PlayerState.patient == patient).limit(1))
+)
+SETS_DONE = prepared(
+    lambda patient, start, end: ExerciseSet.select(fn.COUNT(ExerciseSet.id)).where(
+        (ExerciseSet.patient == patient) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end)
+        & ExerciseSet.response.is_null(False)
+    )
+)
+
+
 def plan_setting(patient: User) -> PlanSetting | None:
     """The therapist's changes to this patient's plan, if any."""
-    return PlanSetting.get_or_none(PlanSetting.patient == patient.id)
+    setting: PlanSetting | None = SETTING.first(patient=patient.id)
+    return setting
 
 
 UNREAD: Any = object()  # plan_for's `setting` when the caller has not read it (None: read, and there is none)
@@ -59,10 +78,8 @@ def plan_for(patient: User, setting: PlanSetting | None = UNREAD) -> Plan:
 
 def _row(patient: User) -> PlayerState | None:
     """The stored state row, locked for the rest of the transaction on PostgreSQL."""
-    query = PlayerState.select().where(PlayerState.patient == patient.id)
-    if is_postgresql():
-        query = query.for_update()
-    return query.first()
+    row: PlayerState | None = STATE.first(patient=patient.id)
+    return row
 
 
 def load(patient: User, now: datetime | None = None) -> PlayerView:
@@ -125,14 +142,7 @@ class PausedByTherapist(Exception):
 def sets_done_today(patient: User, now: datetime | None = None) -> int:
     """Sets finished with a re-check today, on the patient's clock."""
     start, end = day_bounds(patient, local_now(patient, now).date())
-    return (
-        ExerciseSet.select()
-        .where(
-            (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end)
-            & ExerciseSet.response.is_null(False)
-        )
-        .count()
-    )
+    return int(SETS_DONE.scalar(patient=patient.id, start=start, end=end) or 0)
 
 
 def last_finished_set(patient: User) -> ExerciseSet | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -13,6 +14,7 @@ from selfcare.clinical import History, Prompt, Reading, due_reevaluations
 from selfcare.clinical import SelfCheck as ClinicalSelfCheck
 from selfcare.content import current_content
 from selfcare.models import CheckIn, Profile, SelfCheck, User, Walk, utcnow
+from selfcare.prepared import prepared
 from selfcare.services.profiles import UNREAD, profile_of
 
 LOOK_BACK_DAYS = 60  # longer than any rule's window (reevaluation.toml): older rows cannot change a prompt
@@ -22,32 +24,47 @@ def _aware(stored: datetime) -> datetime:
     return stored.replace(tzinfo=timezone.utc)
 
 
+def _stored_time(value: str | datetime) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite gives text (fromisoformat, not peewee's strptime), PostgreSQL a datetime."""
+    return _aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _numbness_spreading(red_flags: str | None) -> bool:
+    """The red-flag answer about spreading numbness, from the stored JSON text (parsed only when some answer is yes)."""
+    return bool(red_flags and "true" in red_flags and json.loads(red_flags).get("numbness_spreading"))
+
+
+# Each check-in with the longest walk logged with it, in one query (the database takes the MAX per check-in), and
+# only the columns used, read as plain rows: Today runs this on every view (see prepared.py).
+CHECKINS_SINCE = prepared(
+    lambda patient, since: CheckIn.select(
+        CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side, CheckIn.red_flags,
+        Walk.select(fn.MAX(Walk.minutes)).where(Walk.checkin == CheckIn.id).alias("walk_minutes"),
+    ).where((CheckIn.patient == patient) & (CheckIn.recorded_at >= since)).order_by(CheckIn.recorded_at)
+)
+SELF_CHECKS_SINCE = prepared(
+    lambda patient, since: SelfCheck.select().where((SelfCheck.patient == patient) & (SelfCheck.recorded_at >= since))
+)
+
+
 def patient_history(patient: User, now: datetime | None = None, profile: Profile | None = UNREAD) -> History | None:
     """The clinical History of a patient (None before onboarding), in a fixed number of queries (the profile read unless given)."""
     profile = profile_of(patient, profile)
     if profile is None:
         return None
     since = (now or utcnow()) - timedelta(days=LOOK_BACK_DAYS)
-    # Each check-in with the longest walk logged with it, in one query (the database takes the MAX per check-in),
-    # and only the columns used.
-    longest_walk = Walk.select(fn.MAX(Walk.minutes)).where(Walk.checkin == CheckIn.id)
-    rows = (
-        CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side, CheckIn.red_flags,
-                       longest_walk.alias("walk_minutes"))
-        .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= since))
-        .order_by(CheckIn.recorded_at)
-    )
+    _, cursor = CHECKINS_SINCE.cursor(patient=patient.id, since=since)
     checkins = [
         ClinicalCheckIn(
-            _aware(row.recorded_at),
-            Reading(row.zone, row.leg_pain, row.back_pain, row.side, None if row.walk_minutes is None else int(row.walk_minutes)),
-            numbness_spreading=bool(row.red_flags.get("numbness_spreading")),
+            _stored_time(recorded_at),
+            Reading(zone, leg_pain, back_pain, side, None if walk_minutes is None else int(walk_minutes)),
+            numbness_spreading=_numbness_spreading(red_flags),
         )
-        for row in rows
+        for recorded_at, zone, leg_pain, back_pain, side, red_flags, walk_minutes in cursor.fetchall()
     ]
     checks = [
         ClinicalSelfCheck(_aware(s.recorded_at), s.heel_walk, s.toe_walk, s.big_toe_lift, s.numb_areas)
-        for s in SelfCheck.select().where((SelfCheck.patient == patient.id) & (SelfCheck.recorded_at >= since))
+        for s in SELF_CHECKS_SINCE.all(patient=patient.id, since=since)
     ]
     return History(_aware(profile.created_at), checkins, checks, baseline_walk_minutes=profile.baseline_walk_minutes)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from selfcare.clinical import Level, Phase, Prompt, ScreenKind
 from selfcare.models import Alert, CheckIn, ExerciseSet, Profile, User
+from selfcare.prepared import prepared
 from selfcare.services import alerts, player
 from selfcare.services.profiles import UNREAD
 from selfcare.services.reevaluation import due_prompts
@@ -62,6 +63,17 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
+# Today's own reads, run on every view (see prepared.py).
+CHECKED_IN = prepared(
+    lambda patient, start, end: CheckIn.select(CheckIn.id)
+    .where((CheckIn.patient == patient) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end)).limit(1)
+)
+LAST_RESULT = prepared(
+    lambda patient: ExerciseSet.select().where((ExerciseSet.patient == patient) & ExerciseSet.response.is_null(False))
+    .order_by(ExerciseSet.finished_at.desc()).limit(1)
+)
+
+
 def build_today(patient: User, now: datetime | None = None, open_alerts: list[Alert] | None = None,
                 profile: Profile | None = UNREAD) -> Today:
     """Gather the Today page for a patient at `now` (the open alerts and profile are read unless given)."""
@@ -69,13 +81,8 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
     start, end = day_bounds(patient, local.date())
     view = player.load(patient, local)
     open_alerts = alerts.unconfirmed(patient) if open_alerts is None else open_alerts
-    checked_in = CheckIn.select().where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end)).exists()
-    last = (
-        ExerciseSet.select()
-        .where((ExerciseSet.patient == patient.id) & ExerciseSet.response.is_null(False))
-        .order_by(ExerciseSet.finished_at.desc())
-        .first()
-    )
+    checked_in = CHECKED_IN.scalar(patient=patient.id, start=start, end=end) is not None
+    last = LAST_RESULT.first(patient=patient.id)
     last_result = None
     if last is not None:
         last_result = describe_response(last.response, last.before_zone, last.after_zone)
