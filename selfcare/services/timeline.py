@@ -8,13 +8,14 @@ objects here: the therapist and `now` come in as arguments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
-from peewee import JOIN, Case
+from peewee import JOIN
 
 from selfcare.clinical import Content, Level, Response, Side, Zone
 from selfcare.content import current_content, regions
@@ -34,6 +35,7 @@ from selfcare.models import (
 )
 from selfcare.services.care import ACTIONS
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
+from selfcare.services.rows import read
 from selfcare.timeutil import local_now, to_local
 
 CAP = 100  # timeline entries shown; older ones are in the exports
@@ -266,35 +268,72 @@ def _latest(query: Any, stamp: Any) -> list[Any]:
     return list(query.order_by(stamp.desc(), _id_column(query.model).desc()).limit(CAP + 1))
 
 
+def _latest_light(model: Any, columns: Sequence[Any], stamp: Any, where: Any) -> list[Any]:
+    """The newest CAP + 1 rows of a table as light rows (services/rows.py), only the columns an entry shows."""
+    query = model.select(*columns).where(where).order_by(stamp.desc(), _id_column(model).desc()).limit(CAP + 1)
+    return read(query, columns)
+
+
+CHECKIN_COLUMNS = (_id_column(CheckIn), CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain, CheckIn.back_pain,
+                   CheckIn.sensations, CheckIn.worse_with, CheckIn.red_flags, CheckIn.level)
+WALK_COLUMNS = (_id_column(Walk), Walk.checkin, Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
+SET_COLUMNS = (_id_column(ExerciseSet), ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.before_leg_pain,
+               ExerciseSet.before_back_pain, ExerciseSet.after_zone, ExerciseSet.after_leg_pain, ExerciseSet.after_back_pain,
+               ExerciseSet.response, ExerciseSet.outcome)
+SELF_CHECK_COLUMNS = (_id_column(SelfCheck), SelfCheck.recorded_at, SelfCheck.heel_walk, SelfCheck.toe_walk, SelfCheck.big_toe_lift,
+                      SelfCheck.numb_areas)
+
+
 def build_timeline(patient: User, cap: int = CAP) -> Timeline:
-    """Everything the patient and their therapists recorded, newest first (eight queries, whatever the size)."""
+    """Everything the patient and their therapists recorded, newest first (eight queries, whatever the size).
+
+    Each table gives its newest CAP + 1 rows; they are ordered together first, and only the `cap` shown
+    become entries (building an entry writes times and words: most of the page's time when all were built).
+    """
     content = current_content()
     names = {info.zone: info.name for info in content.zones}
     wording = question_words(content)
     pid = patient.id
-    checkins = _latest(CheckIn.select().where(CheckIn.patient == pid), CheckIn.recorded_at)
-    walks_with = {
-        int(w.__data__["checkin"]): w
-        for w in Walk.select().where(Walk.checkin.in_([_rid(c) for c in checkins])).order_by(Walk.minutes)
+    found: list[tuple[datetime, int, Callable[[], Entry]]] = []  # (when, row id, how to make its entry)
+    checkins = _latest_light(CheckIn, CHECKIN_COLUMNS, CheckIn.recorded_at, CheckIn.patient == pid)
+    newest = CheckIn.select(_id_column(CheckIn)).where(CheckIn.patient == pid)
+    newest = newest.order_by(CheckIn.recorded_at.desc(), _id_column(CheckIn).desc()).limit(CAP + 1)
+    walks_with = {  # the longest walk logged with each of those check-ins (ordered by minutes: the last one wins)
+        int(w.checkin): w for w in read(Walk.select(*WALK_COLUMNS).where(Walk.checkin.in_(newest)).order_by(Walk.minutes), WALK_COLUMNS)
     } if checkins else {}
-    entries = [_checkin(patient, c, walks_with.get(_rid(c)), names, wording) for c in checkins]
-    entries += [_walk(patient, w) for w in _latest(Walk.select().where((Walk.patient == pid) & Walk.checkin.is_null()), Walk.recorded_at)]
-    entries += [_set(patient, s, names) for s in _latest(ExerciseSet.select().where(ExerciseSet.patient == pid), ExerciseSet.started_at)]
-    entries += [_self_check(patient, s, content) for s in _latest(SelfCheck.select().where(SelfCheck.patient == pid), SelfCheck.recorded_at)]
-    for a in _latest(_alerts_query().where(Alert.patient == pid), Alert.created_at):
-        alert = _alert_entry(patient, a, content, wording)
-        entries.append(Entry(Kind.ALERT, a.created_at, alert.id, alert.when, "Alert", level=alert.level, alert=alert))
+    found += [(c.recorded_at, _rid(c), partial(_checkin, patient, c, walks_with.get(_rid(c)), names, wording)) for c in checkins]
+    walks = _latest_light(Walk, WALK_COLUMNS, Walk.recorded_at, (Walk.patient == pid) & Walk.checkin.is_null())
+    found += [(w.recorded_at, _rid(w), partial(_walk, patient, w)) for w in walks]
+    sets = _latest_light(ExerciseSet, SET_COLUMNS, ExerciseSet.started_at, ExerciseSet.patient == pid)
+    found += [(s.started_at, _rid(s), partial(_set, patient, s, names)) for s in sets]
+    checks = _latest_light(SelfCheck, SELF_CHECK_COLUMNS, SelfCheck.recorded_at, SelfCheck.patient == pid)
+    found += [(k.recorded_at, _rid(k), partial(_self_check, patient, k, content)) for k in checks]
+    found += [(a.created_at, _rid(a), partial(_alert, patient, a, content, wording))
+              for a in _latest(_alerts_query().where(Alert.patient == pid), Alert.created_at)]
     notes = TherapistNote.select(TherapistNote, User.name.alias("by")).join(User, on=(TherapistNote.therapist == User.id))
-    for n in _latest(notes.where(TherapistNote.patient == pid).objects(), TherapistNote.created_at):
-        entries.append(Entry(Kind.NOTE, n.created_at, _rid(n), time_text(to_local(patient, n.created_at)), f"Note by {n.by}", text=n.text))
+    found += [(n.created_at, _rid(n), partial(_note, patient, n))
+              for n in _latest(notes.where(TherapistNote.patient == pid).objects(), TherapistNote.created_at)]
     changes = PlanChange.select(PlanChange, User.name.alias("by")).join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id))
-    for p in _latest(changes.where(PlanChange.patient == pid).objects(), PlanChange.created_at):
-        details = [("Plan", plan_change_words(p.changes, content)), ("Exercises", "Paused" if p.paused else "On")]
-        entries.append(Entry(Kind.PLAN_CHANGE, p.created_at, _rid(p), time_text(to_local(patient, p.created_at)),
-                             f"Plan changed by {getattr(p, 'by', None) or 'a therapist who has left'}", tuple(details),
-                             text=p.pause_message))
-    entries.sort(key=lambda e: (e.at, e.row_id), reverse=True)
-    return Timeline(entries[:cap], len(entries) > cap, cap, patient.timezone or "UTC")
+    found += [(p.created_at, _rid(p), partial(_plan_change, patient, p, content))
+              for p in _latest(changes.where(PlanChange.patient == pid).objects(), PlanChange.created_at)]
+    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    return Timeline([make() for _, _, make in found[:cap]], len(found) > cap, cap, patient.timezone or "UTC")
+
+
+def _alert(patient: User, row: Alert, content: Content, wording: dict[str, str]) -> Entry:
+    alert = _alert_entry(patient, row, content, wording)
+    return Entry(Kind.ALERT, row.created_at, alert.id, alert.when, "Alert", level=alert.level, alert=alert)
+
+
+def _note(patient: User, row: TherapistNote) -> Entry:
+    return Entry(Kind.NOTE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)), f"Note by {row.by}",  # type: ignore[attr-defined]
+                 text=row.text)
+
+
+def _plan_change(patient: User, row: PlanChange, content: Content) -> Entry:
+    details = [("Plan", plan_change_words(row.changes, content)), ("Exercises", "Paused" if row.paused else "On")]
+    return Entry(Kind.PLAN_CHANGE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)),
+                 f"Plan changed by {getattr(row, 'by', None) or 'a therapist who has left'}", tuple(details), text=row.pause_message)
 
 
 def add_note(therapist: User, patient: User, text: str, now: datetime | None = None) -> TherapistNote:
@@ -335,57 +374,6 @@ def alert_entry(patient: User, alert_id: int) -> AlertEntry:
     content = current_content()
     row = _alerts_query().where((_id_column(Alert) == alert_id) & (Alert.patient == patient.id)).get()
     return _alert_entry(patient, row, content, question_words(content))
-
-
-@dataclass(frozen=True)
-class OpenAlert:
-    """An alert no therapist has acknowledged yet, for the banner."""
-
-    id: int
-    patient_id: int
-    patient_name: str
-    level: Level
-    level_name: str
-    age: str  # how long ago, so no time zone is needed
-
-
-@dataclass(frozen=True)
-class OpenAlerts:
-    """How many alerts wait across the caseload, and the most serious, newest ones."""
-
-    count: int
-    alerts: Sequence[OpenAlert]
-
-
-def age_text(then: datetime, now: datetime) -> str:
-    """How long ago, in rough words: 'just now', '5 minutes ago', '3 hours ago', '2 days ago'."""
-    minutes = max(int((now - then).total_seconds() // 60), 0)
-    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
-        if minutes >= size:
-            n = minutes // size
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
-    return "just now"
-
-
-def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_SHOWN) -> OpenAlerts:
-    """Unacknowledged alerts of the therapist's linked patients: most serious first (two queries)."""
-    moment = now or utcnow()
-    severity = Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
-    query = (
-        Alert.select(Alert, User.name.alias("patient_name"))
-        .join(User, on=(Alert.patient == User.id))
-        .join(CareLink, on=(CareLink.patient == User.id))
-        .where(_linked(therapist) & Alert.acknowledged_at.is_null())
-    )
-    rows = query.order_by(severity.desc(), Alert.created_at.desc(), _id_column(Alert).desc()).limit(limit).objects()
-    alerts = [
-        OpenAlert(
-            _rid(a), int(a.__data__["patient"]), a.patient_name,  # type: ignore[attr-defined]  # the selected alias
-            Level(a.level), LEVEL_NAMES[Level(a.level)], age_text(a.created_at, moment),
-        )
-        for a in rows
-    ]
-    return OpenAlerts(query.count(), alerts)
 
 
 # ---- What the patient sees: who looked at their record -------------------------------------------

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
 from selfcare.models import Role, User
+from selfcare.services import open_alerts as banner
 from selfcare.services import timeline as record
 from selfcare.therapist import bp
 from selfcare.therapist.forms import AcknowledgeForm, acknowledge_form
@@ -58,6 +59,6 @@ def acknowledge_alert(alert_id: int) -> Response | tuple[str, int]:
 @role_required(Role.THERAPIST)
 def open_alerts() -> Response:
     """The banner fragment: how many alerts of linked patients wait, and which (polled by htmx)."""
-    response = make_response(render_template("therapist/_open_alerts.html", open_alerts=record.open_alerts(current_user)))
+    response = make_response(render_template("therapist/_open_alerts.html", open_alerts=banner.open_alerts(current_user)))
     response.headers["Cache-Control"] = "no-store"
     return response

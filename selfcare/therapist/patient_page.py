@@ -13,6 +13,7 @@ from selfcare.charts import history_charts
 from selfcare.content import current_content
 from selfcare.models import Role, User
 from selfcare.services import timeline as record
+from selfcare.services.open_alerts import open_alerts
 from selfcare.services.care import record_access
 from selfcare.services.history import (
     ALLOWED_DAYS,
@@ -40,7 +41,7 @@ def render_patient_page(
         "charts": None if history.empty else history_charts(history.series, names),
         "trend_label": TREND_LABELS[history.trend.direction], "timeline": record.build_timeline(patient),
         "note_form": note_form or NoteForm(formdata=None), "failed_ack": failed_ack, "ack_form": acknowledge_form,
-        "open_alerts": record.open_alerts(current_user),
+        "open_alerts": open_alerts(current_user),
     }
     return render_template("therapist/patient.html", **context), status
 

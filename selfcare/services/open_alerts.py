@@ -1,0 +1,67 @@
+"""The therapist's banner of open alerts: how many wait across the caseload, and the most serious, newest ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from peewee import Case, fn
+
+from selfcare.clinical import Level
+from selfcare.models import Alert, CareLink, User, utcnow
+from selfcare.services.timeline import LEVEL_NAMES, OPEN_SHOWN, _id_column, _linked, _rid
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """An alert no therapist has acknowledged yet, for the banner."""
+
+    id: int
+    patient_id: int
+    patient_name: str
+    level: Level
+    level_name: str
+    age: str  # how long ago, so no time zone is needed
+
+
+@dataclass(frozen=True)
+class OpenAlerts:
+    """How many alerts wait across the caseload, and the most serious, newest ones."""
+
+    count: int
+    alerts: Sequence[OpenAlert]
+
+
+def age_text(then: datetime, now: datetime) -> str:
+    """How long ago, in rough words: 'just now', '5 minutes ago', '3 hours ago', '2 days ago'."""
+    minutes = max(int((now - then).total_seconds() // 60), 0)
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size:
+            n = minutes // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_SHOWN) -> OpenAlerts:
+    """Unacknowledged alerts of the therapist's linked patients: most serious first (one query: the count of
+    them all comes with each row, as a window over the whole result before the limit)."""
+    moment = now or utcnow()
+    severity = Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
+    rows = list(
+        Alert.select(Alert, User.name.alias("patient_name"), fn.COUNT(_id_column(Alert)).over().alias("open_count"))
+        .join(User, on=(Alert.patient == User.id))
+        .join(CareLink, on=(CareLink.patient == User.id))
+        .where(_linked(therapist) & Alert.acknowledged_at.is_null())
+        .order_by(severity.desc(), Alert.created_at.desc(), _id_column(Alert).desc())
+        .limit(limit)
+        .objects()
+    )
+    alerts = [
+        OpenAlert(
+            _rid(a), int(a.__data__["patient"]), a.patient_name,  # type: ignore[attr-defined]  # the selected alias
+            Level(a.level), LEVEL_NAMES[Level(a.level)], age_text(a.created_at, moment),
+        )
+        for a in rows
+    ]
+    return OpenAlerts(int(rows[0].open_count) if rows else 0, alerts)  # type: ignore[attr-defined]
