@@ -43,16 +43,38 @@ def html_params(**kwargs: Any) -> Markup:
     return Markup(" ".join(params))
 
 
-class RadioInput(widgets.RadioInput):
-    """A radio button, rendered by the quicker html_params."""
+def _option(widget: widgets.Input, field: Any, kwargs: dict[str, Any]) -> Markup:
+    """WTForms' Input.__call__ for one radio button or checkbox, the same text, without dir() of the field's flags."""
+    kwargs.setdefault("id", field.id)
+    kwargs.setdefault("type", widget.input_type)
+    if "value" not in kwargs:
+        kwargs["value"] = field._value()
+    flags = vars(field.flags)  # the flags set on the field (dir() lists these and the class's own names)
+    for name in widget.validation_attrs:
+        if name in flags and name not in kwargs:
+            value = flags[name]
+            kwargs[name] = value() if callable(value) else value
+    return Markup(f"<input {html_params(name=field.name, **kwargs)}>")
 
-    html_params = staticmethod(html_params)
+
+class RadioInput(widgets.RadioInput):
+    """A radio button, as WTForms writes it, more quickly (a check-in form has about sixty)."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        """The <input type="radio">."""
+        if field.checked:
+            kwargs.setdefault("checked", True)
+        return _option(self, field, kwargs)
 
 
 class CheckboxInput(widgets.CheckboxInput):
-    """A checkbox, rendered by the quicker html_params."""
+    """A checkbox, as WTForms writes it, more quickly."""
 
-    html_params = staticmethod(html_params)
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        """The <input type="checkbox">."""
+        if getattr(field, "checked", field.data):
+            kwargs.setdefault("checked", True)
+        return _option(self, field, kwargs)
 
 
 class Form(FlaskForm):

@@ -36,3 +36,23 @@ def test_same_text_as_wtforms(kwargs: dict[str, Any]) -> None:
 def test_same_text_for_any_attributes(kwargs: dict[str, Any]) -> None:
     """Whatever the attributes and values."""
     assert html_params(**kwargs) == wtforms_html_params(**kwargs)
+
+
+@pytest.mark.parametrize("data", [None, "calf", "nowhere"])
+@pytest.mark.parametrize("extra", [{}, {"aria_invalid": "true"}, {"required": True, "class_": "big"}])
+def test_options_same_as_wtforms_widgets(data: str | None, extra: dict[str, Any]) -> None:
+    """Radio buttons and checkboxes of our fields, checked or not, with extra attributes: WTForms' own widgets' text."""
+    from wtforms import Form as PlainForm
+    from wtforms import widgets
+
+    from selfcare.fields import ChoiceField, ManyField, ScaleField
+
+    class F(PlainForm):
+        zone = ChoiceField("Where?", [("back", "Back"), ("calf", "Calf & <foot>")], missing="Choose.")
+        pain = ScaleField("How bad?", missing="Choose.")
+        many = ManyField("Which?", [("calf", "Calf"), ("back", "Back")])
+
+    form = F(data={"zone": data, "pain": 3, "many": [data] if data else []})
+    for field, stock in ((form.zone, widgets.RadioInput()), (form.pain, widgets.RadioInput()), (form.many, widgets.CheckboxInput())):
+        for option in field:
+            assert option(**extra) == stock(option, **dict(extra)), option.id
