@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from peewee import Field
@@ -35,7 +35,8 @@ from selfcare.clinical import (
 from selfcare.content import current_content
 from selfcare.models import CheckIn, ExerciseSet, User, Walk
 from selfcare.services.local_days import SetDays, set_days
-from selfcare.services.rows import read
+from selfcare.prepared import Prepared, prepared
+from selfcare.services.rows import read_prepared
 from selfcare.timeutil import day_bounds, day_starts, in_zone, local_now, zone_of
 
 ALLOWED_DAYS = (7, 14, 30, 90, 365)
@@ -119,28 +120,47 @@ HISTORY_CHECKIN_COLUMNS = tuple(c for c in CHECKIN_COLUMNS if c is not CheckIn.w
 
 def _checkins(patient: User, period: Period, columns: Sequence[Field] = CHECKIN_COLUMNS) -> list[CheckIn]:
     """The period's check-ins, oldest first, as light rows (building peewee models took most of the time at 365 days)."""
-    query = (CheckIn.select(*columns)
-             .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
-             .order_by(CheckIn.recorded_at))
-    return read(query, columns)
+    query = _CHECKINS[columns is HISTORY_CHECKIN_COLUMNS]
+    return read_prepared(query, columns, patient=patient.id, start=_stored(period.start), end=_stored(period.end))
 
 
 def _walks(patient: User, period: Period) -> list[Walk]:
     """The period's walks, oldest first, as light rows."""
-    query = (Walk.select(*WALK_COLUMNS)
-             .where((Walk.patient == patient.id) & (Walk.recorded_at >= period.start) & (Walk.recorded_at < period.end))
-             .order_by(Walk.recorded_at))
-    return read(query, WALK_COLUMNS)
+    return read_prepared(_WALKS, WALK_COLUMNS, patient=patient.id, start=_stored(period.start), end=_stored(period.end))
 
 
 def _sets(patient: User, period: Period, newest: int | None = None) -> list[ExerciseSet]:
     """The period's sets, oldest first, as light rows; or only the `newest` ones, newest first."""
-    query = ExerciseSet.select(*SET_COLUMNS).where(
-        (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start) & (ExerciseSet.started_at < period.end)
-    )
+    start, end = _stored(period.start), _stored(period.end)
     if newest is None:
-        return read(query.order_by(ExerciseSet.started_at), SET_COLUMNS)
-    return read(query.order_by(ExerciseSet.started_at.desc(), ExerciseSet.id.desc()).limit(newest), SET_COLUMNS)
+        return read_prepared(_SETS, SET_COLUMNS, patient=patient.id, start=start, end=end)
+    return read_prepared(_NEWEST_SETS, SET_COLUMNS, patient=patient.id, start=start, end=end, limit=newest)
+
+
+def _stored(moment: datetime) -> object:
+    """A time as the database stores it, for a prepared query's slot."""
+    return CheckIn.recorded_at.db_value(moment)
+
+
+# Written once per database (selfcare/prepared.py): peewee took longer to write these than SQLite to run them.
+def _checkin_query(columns: Sequence[Field]) -> Prepared:
+    return prepared(lambda patient, start, end: CheckIn.select(*columns).where(
+        (CheckIn.patient == patient) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end)).order_by(CheckIn.recorded_at))
+
+
+_CHECKINS = {False: _checkin_query(CHECKIN_COLUMNS), True: _checkin_query(HISTORY_CHECKIN_COLUMNS)}
+_WALKS = prepared(lambda patient, start, end: Walk.select(*WALK_COLUMNS).where(
+    (Walk.patient == patient) & (Walk.recorded_at >= start) & (Walk.recorded_at < end)).order_by(Walk.recorded_at))
+
+
+def _set_query(patient: Any, start: Any, end: Any) -> Any:
+    return ExerciseSet.select(*SET_COLUMNS).where(
+        (ExerciseSet.patient == patient) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end))
+
+
+_SETS = prepared(lambda patient, start, end: _set_query(patient, start, end).order_by(ExerciseSet.started_at))
+_NEWEST_SETS = prepared(lambda patient, start, end, limit: _set_query(patient, start, end).order_by(
+    ExerciseSet.started_at.desc(), ExerciseSet.id.desc()).limit(limit))
 
 
 def fetch(patient: User, period: Period) -> Rows:

@@ -16,6 +16,7 @@ from peewee import DateTimeField, Field, Select
 
 from selfcare.db import db
 from selfcare.models import JSONField
+from selfcare.prepared import Prepared
 
 
 class Loaded:
@@ -54,13 +55,13 @@ def converters(columns: Sequence[Field], own: Mapping[str, Callable[[Any], Any]]
     return out
 
 
-def read_tuples(query: Select, columns: Sequence[Field], own: Mapping[str, Callable[[Any], Any]] | None = None) -> list[tuple[Any, ...]]:
-    """The query's rows as plain tuples in the order of `columns` (None stays None)."""
+def _convert(cursor: Any, columns: Sequence[Field], own: Mapping[str, Callable[[Any], Any]] | None) -> list[tuple[Any, ...]]:
+    """A cursor's rows as tuples, times and JSON converted."""
     convert = converters(columns, own)
     if not convert:
-        return [tuple(row) for row in db.execute(query)]
+        return [tuple(row) for row in cursor]
     out = []
-    for row in db.execute(query):
+    for row in cursor:
         values = list(row)
         for i, fn in convert:
             if values[i] is not None:
@@ -69,7 +70,21 @@ def read_tuples(query: Select, columns: Sequence[Field], own: Mapping[str, Calla
     return out
 
 
+def read_tuples(query: Select, columns: Sequence[Field], own: Mapping[str, Callable[[Any], Any]] | None = None) -> list[tuple[Any, ...]]:
+    """The query's rows as plain tuples in the order of `columns` (None stays None)."""
+    return _convert(db.execute(query), columns, own)
+
+
+def _loaded(rows: list[tuple[Any, ...]], columns: Sequence[Field]) -> list[Any]:
+    names = [c.name for c in columns]
+    return [Loaded(dict(zip(names, values))) for values in rows]
+
+
 def read(query: Select, columns: Sequence[Field], own: Mapping[str, Callable[[Any], Any]] | None = None) -> list[Any]:
     """The query's rows as `Loaded` objects, by field name (`own`: converters by field name, e.g. to skip a parse)."""
-    names = [c.name for c in columns]
-    return [Loaded(dict(zip(names, values))) for values in read_tuples(query, columns, own)]
+    return _loaded(read_tuples(query, columns, own), columns)
+
+
+def read_prepared(query: Prepared, columns: Sequence[Field], **values: Any) -> list[Any]:
+    """A prepared query's rows (selfcare/prepared.py: its SQL written once) as `Loaded` objects by field name."""
+    return _loaded(_convert(query.cursor(**values)[1], columns, None), columns)

@@ -33,9 +33,10 @@ from selfcare.models import (
     Walk,
     utcnow,
 )
+from selfcare.prepared import prepared
 from selfcare.services.care import ACTIONS
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
-from selfcare.services.rows import read
+from selfcare.services.rows import read_prepared
 from selfcare.timeutil import local_now, to_local
 
 CAP = 100  # timeline entries shown; older ones are in the exports
@@ -263,15 +264,9 @@ def plan_change_words(changes: dict[str, Any], content: Content) -> str:
     return "; ".join(parts) or "the standard plan"
 
 
-def _latest(query: Any, stamp: Any) -> list[Any]:
+def _newest(query: Any, stamp: Any) -> Any:
     """The newest CAP + 1 rows of a query (the extra one tells whether there are more)."""
-    return list(query.order_by(stamp.desc(), _id_column(query.model).desc()).limit(CAP + 1))
-
-
-def _latest_light(model: Any, columns: Sequence[Any], stamp: Any, where: Any) -> list[Any]:
-    """The newest CAP + 1 rows of a table as light rows (services/rows.py), only the columns an entry shows."""
-    query = model.select(*columns).where(where).order_by(stamp.desc(), _id_column(model).desc()).limit(CAP + 1)
-    return read(query, columns)
+    return query.order_by(stamp.desc(), _id_column(query.model).desc()).limit(CAP + 1)
 
 
 CHECKIN_COLUMNS = (_id_column(CheckIn), CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain, CheckIn.back_pain,
@@ -283,39 +278,48 @@ SET_COLUMNS = (_id_column(ExerciseSet), ExerciseSet.started_at, ExerciseSet.befo
 SELF_CHECK_COLUMNS = (_id_column(SelfCheck), SelfCheck.recorded_at, SelfCheck.heel_walk, SelfCheck.toe_walk, SelfCheck.big_toe_lift,
                       SelfCheck.numb_areas)
 
+# The timeline's queries, written once per database (selfcare/prepared.py): peewee took 0.1-0.2 ms to write each.
+_CHECKINS = prepared(lambda patient: _newest(CheckIn.select(*CHECKIN_COLUMNS).where(CheckIn.patient == patient), CheckIn.recorded_at))
+_WALKS_WITH = prepared(lambda patient: Walk.select(*WALK_COLUMNS).where(  # the walks logged with those check-ins
+    Walk.checkin.in_(_newest(CheckIn.select(_id_column(CheckIn)).where(CheckIn.patient == patient), CheckIn.recorded_at))
+).order_by(Walk.minutes))
+_WALKS = prepared(lambda patient: _newest(
+    Walk.select(*WALK_COLUMNS).where((Walk.patient == patient) & Walk.checkin.is_null()), Walk.recorded_at))
+_SETS = prepared(lambda patient: _newest(ExerciseSet.select(*SET_COLUMNS).where(ExerciseSet.patient == patient), ExerciseSet.started_at))
+_CHECKS = prepared(lambda patient: _newest(
+    SelfCheck.select(*SELF_CHECK_COLUMNS).where(SelfCheck.patient == patient), SelfCheck.recorded_at))
+_ALERTS = prepared(lambda patient: _newest(_alerts_query().where(Alert.patient == patient), Alert.created_at))
+_NOTES = prepared(lambda patient: _newest(
+    TherapistNote.select(TherapistNote, User.name.alias("by")).join(User, on=(TherapistNote.therapist == User.id))
+    .where(TherapistNote.patient == patient).objects(), TherapistNote.created_at))
+_PLAN_CHANGES = prepared(lambda patient: _newest(
+    PlanChange.select(PlanChange, User.name.alias("by")).join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id))
+    .where(PlanChange.patient == patient).objects(), PlanChange.created_at))
+
 
 def build_timeline(patient: User, cap: int = CAP) -> Timeline:
     """Everything the patient and their therapists recorded, newest first (eight queries, whatever the size).
 
-    Each table gives its newest CAP + 1 rows; they are ordered together first, and only the `cap` shown
-    become entries (building an entry writes times and words: most of the page's time when all were built).
+    Each table gives its newest CAP + 1 rows (light rows where there are many); they are ordered together
+    first, and only the `cap` shown become entries (building an entry writes times and words: most of the
+    page's time when all were built).
     """
     content = current_content()
     names = {info.zone: info.name for info in content.zones}
     wording = question_words(content)
     pid = patient.id
     found: list[tuple[datetime, int, Callable[[], Entry]]] = []  # (when, row id, how to make its entry)
-    checkins = _latest_light(CheckIn, CHECKIN_COLUMNS, CheckIn.recorded_at, CheckIn.patient == pid)
-    newest = CheckIn.select(_id_column(CheckIn)).where(CheckIn.patient == pid)
-    newest = newest.order_by(CheckIn.recorded_at.desc(), _id_column(CheckIn).desc()).limit(CAP + 1)
-    walks_with = {  # the longest walk logged with each of those check-ins (ordered by minutes: the last one wins)
-        int(w.checkin): w for w in read(Walk.select(*WALK_COLUMNS).where(Walk.checkin.in_(newest)).order_by(Walk.minutes), WALK_COLUMNS)
-    } if checkins else {}
+    checkins = read_prepared(_CHECKINS, CHECKIN_COLUMNS, patient=pid)
+    # the longest walk logged with each of those check-ins (ordered by minutes: the last one wins)
+    walks_with = {int(w.checkin): w for w in read_prepared(_WALKS_WITH, WALK_COLUMNS, patient=pid)} if checkins else {}
     found += [(c.recorded_at, _rid(c), partial(_checkin, patient, c, walks_with.get(_rid(c)), names, wording)) for c in checkins]
-    walks = _latest_light(Walk, WALK_COLUMNS, Walk.recorded_at, (Walk.patient == pid) & Walk.checkin.is_null())
-    found += [(w.recorded_at, _rid(w), partial(_walk, patient, w)) for w in walks]
-    sets = _latest_light(ExerciseSet, SET_COLUMNS, ExerciseSet.started_at, ExerciseSet.patient == pid)
-    found += [(s.started_at, _rid(s), partial(_set, patient, s, names)) for s in sets]
-    checks = _latest_light(SelfCheck, SELF_CHECK_COLUMNS, SelfCheck.recorded_at, SelfCheck.patient == pid)
-    found += [(k.recorded_at, _rid(k), partial(_self_check, patient, k, content)) for k in checks]
-    found += [(a.created_at, _rid(a), partial(_alert, patient, a, content, wording))
-              for a in _latest(_alerts_query().where(Alert.patient == pid), Alert.created_at)]
-    notes = TherapistNote.select(TherapistNote, User.name.alias("by")).join(User, on=(TherapistNote.therapist == User.id))
-    found += [(n.created_at, _rid(n), partial(_note, patient, n))
-              for n in _latest(notes.where(TherapistNote.patient == pid).objects(), TherapistNote.created_at)]
-    changes = PlanChange.select(PlanChange, User.name.alias("by")).join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id))
-    found += [(p.created_at, _rid(p), partial(_plan_change, patient, p, content))
-              for p in _latest(changes.where(PlanChange.patient == pid).objects(), PlanChange.created_at)]
+    found += [(w.recorded_at, _rid(w), partial(_walk, patient, w)) for w in read_prepared(_WALKS, WALK_COLUMNS, patient=pid)]
+    found += [(s.started_at, _rid(s), partial(_set, patient, s, names)) for s in read_prepared(_SETS, SET_COLUMNS, patient=pid)]
+    found += [(k.recorded_at, _rid(k), partial(_self_check, patient, k, content))
+              for k in read_prepared(_CHECKS, SELF_CHECK_COLUMNS, patient=pid)]
+    found += [(a.created_at, _rid(a), partial(_alert, patient, a, content, wording)) for a in _ALERTS.all(patient=pid)]
+    found += [(n.created_at, _rid(n), partial(_note, patient, n)) for n in _NOTES.all(patient=pid)]
+    found += [(p.created_at, _rid(p), partial(_plan_change, patient, p, content)) for p in _PLAN_CHANGES.all(patient=pid)]
     found.sort(key=lambda f: (f[0], f[1]), reverse=True)
     return Timeline([make() for _, _, make in found[:cap]], len(found) > cap, cap, patient.timezone or "UTC")
 
