@@ -167,7 +167,7 @@ def copy_to_postgresql(clinic: Clinic, url: str, instance: Path) -> float:
     from peewee import SqliteDatabase
 
     from selfcare.db import SQLITE_PRAGMAS, close_database, db
-    from selfcare.models import MODELS
+    from selfcare.models import MODELS, CaseloadRow, PatientStamp
 
     started = time.monotonic()
     source = SqliteDatabase(clinic.path, pragmas=SQLITE_PRAGMAS)
@@ -183,6 +183,8 @@ def copy_to_postgresql(clinic: Clinic, url: str, instance: Path) -> float:
                 for model in MODELS:
                     model.delete().execute()  # create_schema wrote schema_version rows: take the file's
                 for model in MODELS:  # MODELS lists parents before children
+                    if model in (PatientStamp, CaseloadRow):  # kept by triggers and by the caseload: the copy makes its own
+                        continue
                     rows = tables[model._meta.table_name]
                     for start in range(0, len(rows), 1000):
                         model.insert_many(rows[start:start + 1000]).execute()

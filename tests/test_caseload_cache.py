@@ -256,3 +256,20 @@ def test_a_version_6_database_migrates_to_the_shape_of_a_new_one(app):
         before = stamp_of(patient)
         add_checkin(patient, NOW)
         assert stamp_of(patient) == before + 1  # the migrated triggers work
+
+
+def test_a_row_that_cannot_be_stored_still_shows(app, monkeypatch):
+    """Storing is a saving, not a step the page needs: a busy or read-only database still gets the page."""
+    from peewee import OperationalError
+
+    therapist = make_therapist()
+    cohort(therapist, NOW)
+    expected = rows_of(app, therapist)
+    CaseloadRow.delete().execute()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(CaseloadRow, "insert_many", refuse)
+    assert rows_of(app, therapist) == expected
+    assert CaseloadRow.select().count() == 0

@@ -31,7 +31,8 @@ from typing import Any
 
 from selfcare.clinical import Level, Trend, Zone
 from selfcare.content import current_content
-from selfcare.models import Alert, Notice, User, utcnow
+from selfcare.models import Alert, CareLink, Notice, User, utcnow
+from selfcare.prepared import prepared
 from selfcare.services import caseload_cache
 from selfcare.services.caseload_rows import (
     GROUP_LABELS,
@@ -40,10 +41,9 @@ from selfcare.services.caseload_rows import (
     Group,
     alert_concern,
     compute,
-    linked_ids,
     load,
+    loaded_rows,
     pid,
-    read_rows,
 )
 from selfcare.timeutil import to_utc
 
@@ -207,11 +207,16 @@ def page_of(caseload: Caseload, number: int, size: int = PAGE_SIZE) -> Shown:
     return Shown(rows, number, start + 1 if rows else 0, start + len(rows), pages)
 
 
+UNREAD_NOTICES = prepared(lambda therapist: Notice.select().where((Notice.therapist == therapist) & Notice.read_at.is_null())
+                          .order_by(Notice.created_at.desc(), Notice.id.desc()))
+OPEN_ALERTS = prepared(lambda therapist: Alert.select(*ALERT_COLUMNS).where(
+    Alert.patient.in_(CareLink.select(CareLink.patient).where((CareLink.therapist == therapist) & CareLink.ended_at.is_null()))
+    & Alert.acknowledged_at.is_null()).order_by(Alert.created_at.desc(), Alert.id.desc()))
+
+
 def unread_notices(therapist: User) -> list[Notice]:
     """The therapist's own notices not yet dismissed, newest first (one query)."""
-    return list(
-        Notice.select().where((Notice.therapist == therapist.id) & Notice.read_at.is_null()).order_by(Notice.created_at.desc(), Notice.id.desc())
-    )
+    return UNREAD_NOTICES.all(therapist=therapist.id)
 
 
 def mark_notice_read(therapist: User, notice_id: int, now: datetime | None = None) -> bool:
@@ -225,8 +230,7 @@ def mark_notice_read(therapist: User, notice_id: int, now: datetime | None = Non
 def open_alerts(therapist: User) -> dict[int, list[Alert]]:
     """Every unacknowledged alert of the therapist's current patients, newest first, by patient (one query; never cached)."""
     alerts: dict[int, list[Alert]] = defaultdict(list)
-    query = Alert.select(*ALERT_COLUMNS).where(Alert.patient.in_(linked_ids(therapist)) & Alert.acknowledged_at.is_null())
-    for a in read_rows(query.order_by(Alert.created_at.desc(), Alert.id.desc()), ALERT_COLUMNS):
+    for a in loaded_rows(OPEN_ALERTS.cursor(therapist=therapist.id)[1], ALERT_COLUMNS):
         alerts[pid(a)].append(a)
     return alerts
 

@@ -30,6 +30,7 @@ from selfcare.clinical import Content, Trend, Zone
 from selfcare.content import current_content
 from selfcare.db import db
 from selfcare.models import CareLink, CaseloadRow, PatientStamp, User
+from selfcare.prepared import prepared
 from selfcare.services.caseload_rows import Computed, Concern, Group, stored_time
 from selfcare.timeutil import day_bounds, local_now
 
@@ -78,22 +79,23 @@ class Entry:
         return user
 
 
+ENTRIES = prepared(lambda therapist: (  # on every caseload load (see prepared.py)
+    CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
+                    CaseloadRow.basis, CaseloadRow.computed_at, CaseloadRow.valid_until, CaseloadRow.data)
+    .join(User, on=(CareLink.patient == User.id))
+    .switch(CareLink)
+    .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
+    .switch(CareLink)
+    .join(CaseloadRow, JOIN.LEFT_OUTER, on=((CaseloadRow.therapist == CareLink.therapist) & (CaseloadRow.patient == CareLink.patient)))
+    .where((CareLink.therapist == therapist) & CareLink.ended_at.is_null())
+    .order_by(User.name, User.id)
+))
+
+
 def read_entries(therapist: User, now: datetime) -> list[Entry]:
     """The therapist's current patients by name, with stamps and the stored rows still good at `now` (one query)."""
-    query = (
-        CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
-                        CaseloadRow.basis, CaseloadRow.computed_at, CaseloadRow.valid_until, CaseloadRow.data)
-        .join(User, on=(CareLink.patient == User.id))
-        .switch(CareLink)
-        .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
-        .switch(CareLink)
-        .join(CaseloadRow, JOIN.LEFT_OUTER,
-              on=((CaseloadRow.therapist == CareLink.therapist) & (CaseloadRow.patient == CareLink.patient)))
-        .where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-        .order_by(User.name, User.id)
-    )
     entries, bases = [], {}
-    for pid, name, tz, linked, current, stamp, kept_basis, computed_at, valid_until, data in db.execute(query):
+    for pid, name, tz, linked, current, stamp, kept_basis, computed_at, valid_until, data in ENTRIES.cursor(therapist=therapist.id)[1]:
         current, computed, text = current or 0, None, None
         if data is not None and stamp == current:
             if tz not in bases:
@@ -118,8 +120,9 @@ def store(therapist: User, computed: list[tuple[Entry, Computed]], now: datetime
              "computed_at": now, "valid_until": valid_until(e.patient(), now), "data": encode(c)} for e, c in computed]
     kept = [CaseloadRow.stamp, CaseloadRow.basis, CaseloadRow.computed_at, CaseloadRow.valid_until, CaseloadRow.data]
     try:
-        CaseloadRow.insert_many(rows).on_conflict(conflict_target=[CaseloadRow.therapist, CaseloadRow.patient],
-                                                  preserve=kept).execute()
+        with db.atomic():  # a failed statement is rolled back here, not left open on a pooled connection
+            CaseloadRow.insert_many(rows).on_conflict(conflict_target=[CaseloadRow.therapist, CaseloadRow.patient],
+                                                      preserve=kept).execute()
     except DatabaseError:  # e.g. the database is busy or read-only: the page is right without the cache
         log.warning("caseload rows not stored", exc_info=True)
 

@@ -170,11 +170,16 @@ def read_rows(query: Select, columns: Sequence[Field]) -> list[Any]:
     Both drivers return integer and text columns as int and str already; only times (text on SQLite) and JSON
     text are converted.
     """
+    return loaded_rows(db.execute(query), columns)
+
+
+def loaded_rows(cursor: Any, columns: Sequence[Field]) -> list[Any]:
+    """A cursor's rows (of `columns`, in order) as `_Loaded` objects."""
     names = [c.name for c in columns]
     convert = [(c.name, stored_time) for c in columns if isinstance(c, DateTimeField)]
     convert += [(c.name, _red_flags if c is CheckIn.red_flags else _json) for c in columns if isinstance(c, JSONField)]
     loaded = []
-    for row in db.execute(query):
+    for row in cursor:
         data = dict(zip(names, row))
         for name, fn in convert:
             if data[name] is not None:
