@@ -6,11 +6,11 @@ from flask import render_template, request
 from flask_login import current_user
 
 from selfcare.access import role_required
-from selfcare.charts import history_charts
 from selfcare.content import current_content
 from selfcare.models import Role
 from selfcare.patient import bp
-from selfcare.services.history import ALLOWED_DAYS, build_history, parse_days
+from selfcare.services.history import ALLOWED_DAYS, parse_days
+from selfcare.services.history_cache import history_with_charts
 
 
 @bp.route("/history")
@@ -18,9 +18,8 @@ from selfcare.services.history import ALLOWED_DAYS, build_history, parse_days
 def history() -> str:
     """Charts and sessions for the last 7, 14, 30, 90 or 365 days (default 30)."""
     days = parse_days(request.args.get("days"), default=30)
-    data = build_history(current_user, days)
+    shown = history_with_charts(current_user, days)
     names = {info.zone: info.name for info in current_content().zones}
-    charts = None if data.empty else history_charts(data.series, names)
     return render_template(
-        "patient/history.html", history=data, charts=charts, days=days, ranges=ALLOWED_DAYS, zone_names=names
+        "patient/history.html", history=shown.history, charts=shown.charts, days=days, ranges=ALLOWED_DAYS, zone_names=names
     )

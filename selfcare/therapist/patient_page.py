@@ -9,16 +9,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
-from selfcare.charts import history_charts
-from selfcare.content import current_content
 from selfcare.models import Role, User
 from selfcare.services import timeline as record
 from selfcare.services.open_alerts import open_alerts
 from selfcare.services.care import record_access
+from selfcare.services.history_cache import history_with_charts
 from selfcare.services.history import (
     ALLOWED_DAYS,
     TREND_LABELS,
-    build_history,
     parse_days,
 )
 from selfcare.therapist import bp
@@ -34,11 +32,11 @@ def render_patient_page(
     """The whole page for a linked patient; every showing of the record is kept as a look (AuditEvent)."""
     record_access(current_user, patient, "viewed_record")
     days = parse_days(request.args.get("days"), default=DEFAULT_DAYS)
-    history = build_history(patient, days)
-    names = {info.zone: info.name for info in current_content().zones}
+    shown = history_with_charts(patient, days)
+    history = shown.history
     context: dict[str, Any] = {
         "patient": patient, "overview": record.overview(patient), "history": history, "days": days, "ranges": ALLOWED_DAYS,
-        "charts": None if history.empty else history_charts(history.series, names),
+        "charts": shown.charts,
         "trend_label": TREND_LABELS[history.trend.direction], "timeline": record.build_timeline(patient),
         "note_form": note_form or NoteForm(formdata=None), "failed_ack": failed_ack, "ack_form": acknowledge_form,
         "open_alerts": open_alerts(current_user),

@@ -1,0 +1,80 @@
+"""Built histories and their charts kept in each worker until the patient's data stamp moves.
+
+A year of history takes ~10 ms to read and draw, and the same patient opens it again and again (switching
+ranges, coming back from a check-in). What it shows depends only on the patient's check-ins, walks and sets
+in the period, the period itself (their time zone and today's date on their clock) and the content. So a
+built one is kept under (patient, days, period, time zone, data stamp, content) and used while all of them
+are the same: database triggers bump the patient's stamp on every write to those tables (selfcare/stamps.py),
+so any new or changed entry, from any worker, form, the API or the offline sync, makes the next view
+rebuild. Reading the stamp is one small query (history reads four).
+
+The kept entries live on the database object (a new app or database starts empty), at most KEPT of them
+(least recently used go first), and none older than MAX_AGE (a bound for what triggers cannot see, such as a
+restored backup whose stamps happen to match).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+
+from selfcare.charts import history_charts
+from selfcare.content import current_content
+from selfcare.db import db
+from selfcare.models import PatientStamp, User, utcnow
+from selfcare.prepared import prepared
+from selfcare.services.history import History, build_history, period_for
+from selfcare.timeutil import zone_of
+
+KEPT = 64  # a 365-day entry is ~200 KB of strings
+MAX_AGE = 600.0  # seconds
+
+_STAMP = prepared(lambda patient: PatientStamp.select(PatientStamp.version).where(PatientStamp.patient_id == patient))
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A history and its charts (None when nothing was recorded), as the pages show them."""
+
+    history: History
+    charts: dict[str, Markup] | None
+
+
+def _kept() -> OrderedDict[Hashable, tuple[float, object, Shown]]:
+    """This database's kept histories: key -> (when kept, the content it was built with, what was built)."""
+    database = db.obj
+    kept = getattr(database, "_selfcare_histories", None)
+    if kept is None:
+        kept = OrderedDict()
+        database._selfcare_histories = kept
+    return kept
+
+
+def history_with_charts(patient: User, days: int, now: datetime | None = None) -> Shown:
+    """The patient's history for the last `days` days and its charts: kept, or built (and kept) now."""
+    moment = now or utcnow()
+    content = current_content()
+    period = period_for(patient, days, moment)
+    stamp = _STAMP.scalar(patient=patient.id)  # read before the rows: a write after it moves the stamp again
+    key = (patient.id, days, period.first, period.last, zone_of(patient).key, stamp)
+    kept, clock = _kept(), time.monotonic()
+    with _LOCK:
+        found = kept.get(key)
+        if found is not None and found[1] is content and clock - found[0] < MAX_AGE:
+            kept.move_to_end(key)
+            return found[2]
+    history = build_history(patient, days, moment)
+    names = {info.zone: info.name for info in content.zones}
+    shown = Shown(history, None if history.empty else history_charts(history.series, names))
+    with _LOCK:
+        kept[key] = (clock, content, shown)
+        while len(kept) > KEPT:
+            kept.popitem(last=False)
+    return shown
