@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
+from selfcare.prepared import prepared
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
 from selfcare.services.entries import check_replay, once
@@ -67,6 +68,9 @@ def _as_stored(checkin: CheckIn) -> dict[str, object]:
     }
 
 
+BY_UUID = prepared(lambda uuid: CheckIn.select().where(CheckIn.uuid == uuid).limit(1))  # every check-in sent (see prepared.py)
+
+
 def record_checkin(patient: User, data: CheckInData, now: datetime | None = None, profile: Profile | None = UNREAD) -> Recorded:
     """Triage and store a check-in once, raising an alert if needed (the profile read unless given).
 
@@ -80,7 +84,7 @@ def record_checkin(patient: User, data: CheckInData, now: datetime | None = None
 def _record(patient: User, data: CheckInData, received: datetime, profile: Profile | None = UNREAD) -> Recorded:
     """All of record_checkin in one transaction: the check-in, its walk, alert and plan pause together."""
     with db.atomic():
-        existing = CheckIn.get_or_none(CheckIn.uuid == data.uuid)
+        existing = BY_UUID.first(uuid=CheckIn.uuid.db_value(data.uuid))
         if existing is not None:
             check_replay(existing.patient_id, patient.id, _as_stored(existing), _as_sent(data))
             alert = existing.alerts.first()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from selfcare.clinical import Level, Phase, Prompt, ScreenKind
-from selfcare.models import Alert, CheckIn, ExerciseSet, Profile, User
+from selfcare.models import Alert, ExerciseSet, Profile, User
 from selfcare.prepared import prepared
 from selfcare.services import alerts, player
 from selfcare.services.profiles import UNREAD
-from selfcare.services.reevaluation import due_prompts
+from selfcare.services.reevaluation import patient_history, prompts_for
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
 from selfcare.words import describe_response
 
@@ -63,11 +63,7 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
-# Today's own reads, run on every view (see prepared.py).
-CHECKED_IN = prepared(
-    lambda patient, start, end: CheckIn.select(CheckIn.id)
-    .where((CheckIn.patient == patient) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end)).limit(1)
-)
+# Today's own read, run on every view (see prepared.py).
 LAST_RESULT = prepared(
     lambda patient: ExerciseSet.select().where((ExerciseSet.patient == patient) & ExerciseSet.response.is_null(False))
     .order_by(ExerciseSet.finished_at.desc()).limit(1)
@@ -81,7 +77,11 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
     start, end = day_bounds(patient, local.date())
     view = player.load(patient, local)
     open_alerts = alerts.unconfirmed(patient) if open_alerts is None else open_alerts
-    checked_in = CHECKED_IN.scalar(patient=patient.id, start=start, end=end) is not None
+    # The re-evaluation history holds every check-in of the last 60 days (today's too): no query of its own.
+    # (None only before onboarding, when the patient gate shows onboarding instead of Today.)
+    history = patient_history(patient, to_utc(local), profile)
+    day = (start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc))
+    checked_in = history is not None and any(day[0] <= c.at < day[1] for c in history.checkins)
     last = LAST_RESULT.first(patient=patient.id)
     last_result = None
     if last is not None:
@@ -95,6 +95,6 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
         last_result=last_result,
         checked_in_today=checked_in,
         alerts=open_alerts,
-        prompts=due_prompts(patient, to_utc(local), profile),
+        prompts=prompts_for(history, to_utc(local)),
         pause_message=view.setting.pause_message if view.paused_by_therapist and view.setting else None,
     )
