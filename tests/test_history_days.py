@@ -9,7 +9,7 @@ import pytest
 from markupsafe import escape
 
 from selfcare.charts import _day, _text
-from selfcare.services.history import Period, day_indexes
+from selfcare.services.history import Period, day_indexes, day_text, time_text
 from selfcare.timeutil import day_bounds, day_starts, in_zone
 
 
@@ -31,7 +31,7 @@ ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe", "Pac
 @pytest.mark.parametrize("tz_name", ZONES)
 @pytest.mark.parametrize(("first", "days"), [(date(2025, 12, 1), 365), (date(2026, 3, 20), 14), (date(2026, 10, 20), 14),
                                              (date(2026, 4, 1), 1)])
-@pytest.mark.parametrize("every_minutes", [37, 60 * 24 * 3 + 11])  # many times a day (bisect), fewer than days (each converted)
+@pytest.mark.parametrize("every_minutes", [37, 60 * 24 * 3 + 11])  # many times a day, and fewer times than days
 def test_day_indexes_match_converting_each_time(tz_name, first, days, every_minutes):
     tz = ZoneInfo(tz_name)
     period = _period(tz_name, first, days)
@@ -65,3 +65,10 @@ def test_chart_text_is_escaped_as_markupsafe_does(value):
 @pytest.mark.parametrize("day", [date(2026, 1, 1) + timedelta(days=n) for n in range(0, 365, 17)])
 def test_chart_days_read_as_before(day):
     assert _day(day) == f"{day.day} {day:%b}"
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 1, 1, 0, 0) + timedelta(days=n * 23, minutes=n * 97) for n in range(0, 40)])
+def test_dates_and_times_read_as_strftime_wrote_them(moment):
+    assert day_text(moment) == f"{moment:%a} {moment.day} {moment:%b %Y}"
+    assert day_text(moment.date()) == day_text(moment)
+    assert time_text(moment) == f"{moment:%a} {moment.day} {moment:%b %Y}, {moment:%H:%M}"

@@ -52,14 +52,18 @@ def parse_days(value: str | None, default: int) -> int:
     return days if days in ALLOWED_DAYS else default
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # as %a and %b write them, without a strftime each
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def day_text(moment: datetime | date) -> str:
     """A date the way patients read it, e.g. 'Tue 3 Mar 2026'."""
-    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+    return f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def time_text(moment: datetime) -> str:
     """A local time the way patients read it, e.g. 'Tue 3 Mar 2026, 14:05'."""
-    return f"{day_text(moment)}, {moment:%H:%M}"
+    return f"{day_text(moment)}, {moment.hour:02d}:{moment.minute:02d}"
 
 
 @dataclass(frozen=True)

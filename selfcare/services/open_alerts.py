@@ -10,7 +10,8 @@ from peewee import Case, fn
 
 from selfcare.clinical import Level
 from selfcare.models import Alert, CareLink, User, utcnow
-from selfcare.services.timeline import LEVEL_NAMES, OPEN_SHOWN, _id_column, _linked, _rid
+from selfcare.prepared import prepared
+from selfcare.services.timeline import LEVEL_NAMES, OPEN_SHOWN, _id_column, _rid
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,27 @@ def age_text(then: datetime, now: datetime) -> str:
     return "just now"
 
 
-def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_SHOWN) -> OpenAlerts:
-    """Unacknowledged alerts of the therapist's linked patients: most serious first (one query: the count of
-    them all comes with each row, as a window over the whole result before the limit)."""
-    moment = now or utcnow()
+def _open(therapist: object, limit: object) -> object:
     severity = Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
-    rows = list(
+    return (
         Alert.select(Alert, User.name.alias("patient_name"), fn.COUNT(_id_column(Alert)).over().alias("open_count"))
         .join(User, on=(Alert.patient == User.id))
         .join(CareLink, on=(CareLink.patient == User.id))
-        .where(_linked(therapist) & Alert.acknowledged_at.is_null())
+        .where((CareLink.therapist == therapist) & CareLink.ended_at.is_null() & Alert.acknowledged_at.is_null())
         .order_by(severity.desc(), Alert.created_at.desc(), _id_column(Alert).desc())
         .limit(limit)
         .objects()
     )
+
+
+_OPEN = prepared(_open)  # on every therapist page and every 30 s from each banner: its SQL written once
+
+
+def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_SHOWN) -> OpenAlerts:
+    """Unacknowledged alerts of the therapist's linked patients: most serious first (one query: the count of
+    them all comes with each row, as a window over the whole result before the limit)."""
+    moment = now or utcnow()
+    rows = _OPEN.all(therapist=therapist.id, limit=limit)
     alerts = [
         OpenAlert(
             _rid(a), int(a.__data__["patient"]), a.patient_name,  # type: ignore[attr-defined]  # the selected alias

@@ -85,6 +85,17 @@ def read(query: Select, columns: Sequence[Field], own: Mapping[str, Callable[[An
     return _loaded(read_tuples(query, columns, own), columns)
 
 
-def read_prepared(query: Prepared, columns: Sequence[Field], **values: Any) -> list[Any]:
+def read_prepared(query: Prepared, columns: Sequence[Field], own: Mapping[str, Callable[[Any], Any]] | None = None,
+                  **values: Any) -> list[Any]:
     """A prepared query's rows (selfcare/prepared.py: its SQL written once) as `Loaded` objects by field name."""
-    return _loaded(_convert(query.cursor(**values)[1], columns, None), columns)
+    return _loaded(_convert(query.cursor(**values)[1], columns, own), columns)
+
+
+def as_is(value: Any) -> Any:
+    """A converter that leaves the value as the driver gave it (parse it later with `json_value`, if it is shown)."""
+    return value
+
+
+def json_value(value: Any) -> Any:
+    """A JSONField's value, from its text (a light row read with `as_is`) or as it is (a model's)."""
+    return _json(value)

@@ -36,7 +36,7 @@ from selfcare.models import (
 from selfcare.prepared import prepared
 from selfcare.services.care import ACTIONS
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
-from selfcare.services.rows import read_prepared
+from selfcare.services.rows import as_is, json_value, read_prepared
 from selfcare.timeutil import local_now, to_local
 
 CAP = 100  # timeline entries shown; older ones are in the exports
@@ -213,13 +213,13 @@ def _checkin(patient: User, row: CheckIn, walk: Walk | None, names: dict[Zone, s
         ("Furthest point", where),
         ("Leg pain", f"{row.leg_pain} of 10"),
         ("Back pain", f"{row.back_pain} of 10"),
-        ("Feels", _words(row.sensations, SENSATION_WORDS)),
-        ("Worse with", _words(row.worse_with, WORSE_WORDS)),
+        ("Feels", _words(json_value(row.sensations), SENSATION_WORDS)),
+        ("Worse with", _words(json_value(row.worse_with), WORSE_WORDS)),
     ]
     if walk is not None:
         onset = "no leg symptoms" if walk.onset_minutes is None else f"leg symptoms after {walk.onset_minutes} min"
         details.append(("Walked", f"{walk.minutes} min, {onset}"))
-    yes = tuple(wording.get(k, k.replace("_", " ")) for k, v in sorted(row.red_flags.items()) if v)
+    yes = tuple(wording.get(k, k.replace("_", " ")) for k, v in sorted(json_value(row.red_flags).items()) if v)
     return Entry(Kind.CHECKIN, row.recorded_at, _rid(row), time_text(to_local(patient, row.recorded_at)), "Check-in",
                  tuple(details), yes, Level(row.level))
 
@@ -245,7 +245,7 @@ def _self_check(patient: User, row: SelfCheck, content: Content) -> Entry:
     areas = {a.area.value: a.name for a in content.areas}
     details = tuple(
         (info.name, ABILITY_WORDS.get(getattr(row, info.test.value), getattr(row, info.test.value))) for info in content.tests
-    ) + (("Numb areas", _words(row.numb_areas, areas)),)
+    ) + (("Numb areas", _words(json_value(row.numb_areas), areas)),)
     return Entry(Kind.SELF_CHECK, row.recorded_at, _rid(row), time_text(to_local(patient, row.recorded_at)), "Nerve self-check", details)
 
 
@@ -278,6 +278,7 @@ SET_COLUMNS = (_id_column(ExerciseSet), ExerciseSet.started_at, ExerciseSet.befo
 SELF_CHECK_COLUMNS = (_id_column(SelfCheck), SelfCheck.recorded_at, SelfCheck.heel_walk, SelfCheck.toe_walk, SelfCheck.big_toe_lift,
                       SelfCheck.numb_areas)
 
+LATER = {"sensations": as_is, "worse_with": as_is, "red_flags": as_is, "numb_areas": as_is}  # parsed only if shown
 # The timeline's queries, written once per database (selfcare/prepared.py): peewee took 0.1-0.2 ms to write each.
 _CHECKINS = prepared(lambda patient: _newest(CheckIn.select(*CHECKIN_COLUMNS).where(CheckIn.patient == patient), CheckIn.recorded_at))
 _WALKS_WITH = prepared(lambda patient: Walk.select(*WALK_COLUMNS).where(  # the walks logged with those check-ins
@@ -309,14 +310,14 @@ def build_timeline(patient: User, cap: int = CAP) -> Timeline:
     wording = question_words(content)
     pid = patient.id
     found: list[tuple[datetime, int, Callable[[], Entry]]] = []  # (when, row id, how to make its entry)
-    checkins = read_prepared(_CHECKINS, CHECKIN_COLUMNS, patient=pid)
+    checkins = read_prepared(_CHECKINS, CHECKIN_COLUMNS, LATER, patient=pid)
     # the longest walk logged with each of those check-ins (ordered by minutes: the last one wins)
     walks_with = {int(w.checkin): w for w in read_prepared(_WALKS_WITH, WALK_COLUMNS, patient=pid)} if checkins else {}
     found += [(c.recorded_at, _rid(c), partial(_checkin, patient, c, walks_with.get(_rid(c)), names, wording)) for c in checkins]
     found += [(w.recorded_at, _rid(w), partial(_walk, patient, w)) for w in read_prepared(_WALKS, WALK_COLUMNS, patient=pid)]
     found += [(s.started_at, _rid(s), partial(_set, patient, s, names)) for s in read_prepared(_SETS, SET_COLUMNS, patient=pid)]
     found += [(k.recorded_at, _rid(k), partial(_self_check, patient, k, content))
-              for k in read_prepared(_CHECKS, SELF_CHECK_COLUMNS, patient=pid)]
+              for k in read_prepared(_CHECKS, SELF_CHECK_COLUMNS, LATER, patient=pid)]
     found += [(a.created_at, _rid(a), partial(_alert, patient, a, content, wording)) for a in _ALERTS.all(patient=pid)]
     found += [(n.created_at, _rid(n), partial(_note, patient, n)) for n in _NOTES.all(patient=pid)]
     found += [(p.created_at, _rid(p), partial(_plan_change, patient, p, content)) for p in _PLAN_CHANGES.all(patient=pid)]
