@@ -56,3 +56,28 @@ def test_options_same_as_wtforms_widgets(data: str | None, extra: dict[str, Any]
     for field, stock in ((form.zone, widgets.RadioInput()), (form.pain, widgets.RadioInput()), (form.many, widgets.CheckboxInput())):
         for option in field:
             assert option(**extra) == stock(option, **dict(extra)), option.id
+
+
+@pytest.mark.parametrize("data", [None, "calf", "nowhere"])
+@pytest.mark.parametrize("extra", [{}, {"aria_invalid": "true"}, {"class_": "big", "data_x": 'a"b'}])
+def test_options_same_as_option_fields(data: str | None, extra: dict[str, Any]) -> None:
+    """`field.options()` gives what `for option in field` renders: id, the input (WTForms' own widgets) and label."""
+    from wtforms import Form as PlainForm
+    from wtforms import widgets
+    from wtforms.validators import InputRequired
+
+    from selfcare.fields import ChoiceField, ManyField, ScaleField
+
+    class F(PlainForm):
+        zone = ChoiceField("Where?", [("back", "Back"), ("calf", "Calf & <foot>")], missing="Choose.")
+        required = ChoiceField("Yes?", [("yes", "Yes"), ("no", "")], missing="Choose.", validators=[InputRequired()],
+                               render_kw={"data_kind": "yes-no"})
+        pain = ScaleField("How bad?", missing="Choose.")
+        many = ManyField("Which?", [("calf", "Calf"), ("back", "Back")])
+
+    form = F(data={"zone": data, "required": "no", "pain": 3, "many": [data] if data else []})
+    for field, stock in ((form.zone, widgets.RadioInput()), (form.required, widgets.RadioInput()),
+                         (form.pain, widgets.RadioInput()), (form.many, widgets.CheckboxInput())):
+        field.option_widget = stock  # the options as WTForms itself writes them
+        expected = [(o.id, o(**extra), o.label.text) for o in field]
+        assert field.options(**extra) == expected, field.name
