@@ -35,12 +35,22 @@ def html_params(**kwargs: Any) -> Markup:
     """
     params = []
     for key, value in sorted(kwargs.items()):
-        name = escape(clean_key(key))
+        name = _escaped(clean_key(key))
         if value is True:
-            params.append(str(name))
+            params.append(name)
         elif value is not False:
-            params.append(f'{name}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+            params.append(f'{name}="{_escaped(value).replace(chr(34), "&quot;")}"')
     return Markup(" ".join(params))
+
+
+HTML_SPECIAL = re.compile("[&<>\"']")
+
+
+def _escaped(value: Any) -> str:
+    """markupsafe's escape as text; plain text with nothing to escape (most ids, names and values) as it is."""
+    if type(value) is str and HTML_SPECIAL.search(value) is None:
+        return value
+    return str(escape(value))
 
 
 def _option(widget: widgets.Input, field: Any, kwargs: dict[str, Any]) -> Markup:
