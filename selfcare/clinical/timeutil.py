@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, time
 
 def as_utc(moment: datetime | date) -> datetime:
     """Return an aware UTC datetime; naive values (and bare dates, at midnight) are taken as UTC."""
+    if type(moment) is datetime and moment.tzinfo is UTC:  # already one (the rules compare hundreds a page)
+        return moment
     if not isinstance(moment, datetime):
         if isinstance(moment, date):
             return datetime.combine(moment, time(), tzinfo=UTC)
