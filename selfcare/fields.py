@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import lru_cache
 from typing import Any, Iterable
 
 from datetime import date
@@ -129,8 +130,24 @@ class Options:
             for name in widget.validation_attrs:
                 if name in flags and name not in attrs:
                     attrs[name] = flags[name]() if callable(flags[name]) else flags[name]
-            out.append((option_id, Markup(f"<input {html_params(name=field.name, **attrs)}>"), choice.label or choice.value))
+            attrs["name"] = field.name
+            out.append((option_id, _input(attrs), choice.label or choice.value))
         return out
+
+
+def _input(attrs: dict[str, Any]) -> Markup:
+    """An <input> with these attributes; the same few hundred options are written on every form page, so remembered."""
+    key = tuple((name, type(value), value) for name, value in attrs.items())  # the type too: True is not 1, Markup not str
+    try:
+        return _remembered_input(key)
+    except TypeError:  # an unhashable attribute value (never ours)
+        return Markup(f"<input {html_params(**attrs)}>")
+
+
+@lru_cache(maxsize=4096)
+def _remembered_input(key: tuple[tuple[str, type, Any], ...]) -> Markup:
+    """The <input> for attributes given as (name, type, value)."""
+    return Markup(f"<input {html_params(**{name: value for name, _, value in key})}>")
 
 
 class ChoiceField(Options, RadioField):
