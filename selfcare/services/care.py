@@ -5,20 +5,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from selfcare.models import AuditEvent, CareLink, User, utcnow
+from selfcare.prepared import prepared
 
 
 class NotLinked(LookupError):
     """The patient does not exist or is not linked to this therapist (shown as 404: no hint which)."""
 
 
+LINKED = prepared(lambda patient, therapist: (  # on every page about one patient: its SQL written once (prepared.py)
+    User.select()
+    .join(CareLink, on=(CareLink.patient == User.id))
+    .where((User.id == patient) & (CareLink.therapist == therapist) & CareLink.ended_at.is_null())
+    .limit(1)
+))
+
+
 def linked_patient(therapist: User, patient_id: int) -> User:
     """The patient with this id, only if currently linked to this therapist (one query, through the link)."""
-    patient = (
-        User.select()
-        .join(CareLink, on=(CareLink.patient == User.id))
-        .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-        .first()
-    )
+    patient = LINKED.first(patient=patient_id, therapist=therapist.id)
     if patient is None:
         raise NotLinked(patient_id)
     return patient

@@ -27,7 +27,6 @@ from selfcare.models import (
     CheckIn,
     ExerciseSet,
     PlanChange,
-    Profile,
     SelfCheck,
     TherapistNote,
     User,
@@ -36,6 +35,7 @@ from selfcare.models import (
 )
 from selfcare.prepared import prepared
 from selfcare.services.care import ACTIONS
+from selfcare.services.profiles import get_profile
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
 from selfcare.services.rows import as_is, json_value, read_prepared
 from selfcare.timeutil import local_now, to_local
@@ -162,7 +162,7 @@ def question_words(content: Content) -> dict[str, str]:
 
 def overview(patient: User, now: datetime | None = None) -> Overview:
     """Day N in selfcare (from onboarding, on the patient's clock) and the onboarding answers (one query)."""
-    profile = Profile.get_or_none(Profile.patient == patient.id)
+    profile = get_profile(patient)
     start = to_local(patient, profile.created_at if profile else patient.created_at).date()
     today = local_now(patient, now).date()
     answers: list[tuple[str, str]] = []
