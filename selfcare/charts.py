@@ -47,9 +47,12 @@ def _day(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]}"
 
 
-def _text(value: str) -> str:
+def html_text(value: str) -> str:
     """`value` escaped for HTML, as markupsafe.escape does it (without a Markup object per cell)."""
     return value.translate(_ESCAPES)
+
+
+_text = html_text
 
 
 def _x(index: int, count: int) -> float:

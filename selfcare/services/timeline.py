@@ -15,9 +15,10 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from peewee import JOIN
 
+from selfcare.charts import html_text
 from selfcare.clinical import Content, Level, Response, Side, Zone
 from selfcare.content import current_content, regions
 from selfcare.models import (
@@ -93,7 +94,7 @@ class Entry:
     def details_html(self) -> Markup:
         """The details as the timeline lists them (written here: a hundred entries' labels and values in a
         Jinja loop took a third of the page's rendering)."""
-        return Markup("".join([f"<div><dt>{escape(label)}</dt><dd>{escape(value)}</dd></div>" for label, value in self.details]))
+        return Markup("".join([f"<div><dt>{html_text(label)}</dt><dd>{html_text(value)}</dd></div>" for label, value in self.details]))
 
 
 @dataclass(frozen=True)
