@@ -76,6 +76,44 @@ class Prepared:
         return None if row is None else row[0]
 
 
+class PreparedInsert:
+    """An INSERT of one row of `model` with every column given (none left to a default), its SQL written once per
+    database; `run` returns the new row's id. Values are converted as peewee converts them (each field's db_value)."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._fields = {f.name: f for f in model._meta.sorted_fields if f is not model._meta.primary_key}
+        self._for: tuple[Database, str, list[Any]] | None = None
+
+    def _compiled(self) -> tuple[Database, str, list[Any]]:
+        """(database, sql, parameters with slots) for the bound database, built on first use."""
+        database = db.obj
+        compiled = self._for
+        if compiled is None or compiled[0] is not database:
+            slots = {field: Value(_Slot(name), converter=False) for name, field in self._fields.items()}
+            sql, params = self._model.insert(slots).returning(self._model._meta.primary_key).sql()
+            compiled = self._for = (database, sql, params)
+        return compiled
+
+    def run(self, **values: Any) -> int:
+        """Insert the row; its id."""
+        if set(values) != set(self._fields):
+            raise TypeError(f"{self._model.__name__} needs every column: {sorted(set(self._fields) ^ set(values))}")
+        _, sql, params = self._compiled()
+        args = [self._fields[p.name].db_value(values[p.name]) if isinstance(p, _Slot) else p for p in params]
+        cursor = db.execute_sql(sql, args)
+        row = cursor.fetchone()
+        cursor.fetchall()  # finish the statement (see Prepared.scalar)
+        return int(row[0])
+
+    def create(self, **values: Any) -> Any:
+        """Insert the row and return it as a model instance, as Model.create does."""
+        instance = self._model(**values)
+        instance._pk = self.run(**values)
+        instance._dirty.clear()
+        return instance
+
+
 def prepared(build: Callable[..., Any]) -> Prepared:
     """A prepared query from a builder whose arguments are the run-time values (see the module docstring)."""
     return Prepared(build)

@@ -63,3 +63,27 @@ def test_values_must_match_the_builder(app: Flask) -> None:
             LINKED.all()
         with pytest.raises(TypeError):
             LINKED.all(patient=1, other=2)
+
+
+def test_insert_stores_what_create_stores(app: Flask) -> None:
+    """A prepared insert writes the row Model.create writes (JSON, times, foreign keys, ids) and returns its id."""
+    import uuid
+
+    from selfcare.models import CheckIn
+    from selfcare.prepared import PreparedInsert
+
+    insert = PreparedInsert(CheckIn)
+    with app.app_context(), db.connection_context():
+        patient, now = make_patient(), utcnow()
+        values = {"patient": patient, "recorded_at": now - timedelta(hours=1), "received_at": now,
+                  "red_flags": {"saddle_numbness": False, "numbness_spreading": True}, "level": "contact_pt",
+                  "reasons": ["numbness_spreading"], "zone": "calf", "side": None, "leg_pain": 6, "back_pain": 0,
+                  "sensations": ["pain", "tingling"], "worse_with": []}
+        made = CheckIn.create(uuid=uuid.uuid4(), **values)
+        ours = insert.create(uuid=uuid.uuid4(), **values)
+        assert ours.id == CheckIn.select(fn.MAX(CheckIn.id)).scalar() and ours.id != made.id
+        stored = {row.id: {k: v for k, v in row.__data__.items() if k not in ("id", "uuid")} for row in CheckIn.select()}
+        assert stored[ours.id] == stored[made.id]
+        assert not ours.is_dirty()
+        with pytest.raises(TypeError):
+            insert.run(**values)  # no uuid: every column must be given

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
-from selfcare.prepared import prepared
+from selfcare.prepared import PreparedInsert, prepared
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
 from selfcare.services.entries import check_replay, once
@@ -68,7 +68,9 @@ def _as_stored(checkin: CheckIn) -> dict[str, object]:
     }
 
 
-BY_UUID = prepared(lambda uuid: CheckIn.select().where(CheckIn.uuid == uuid).limit(1))  # every check-in sent (see prepared.py)
+# Every check-in sent runs these (see prepared.py).
+BY_UUID = prepared(lambda uuid: CheckIn.select().where(CheckIn.uuid == uuid).limit(1))
+INSERT_CHECKIN, INSERT_WALK = PreparedInsert(CheckIn), PreparedInsert(Walk)
 
 
 def record_checkin(patient: User, data: CheckInData, now: datetime | None = None, profile: Profile | None = UNREAD) -> Recorded:
@@ -92,7 +94,7 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
         # Today's answers plus the history items from onboarding: combinations can only raise the level.
         result = triage({**data.red_flags, **history_answers(profile_of(patient, profile))})
         recorded_at = to_utc(data.recorded_at) if data.recorded_at is not None else received
-        checkin = CheckIn.create(
+        checkin = INSERT_CHECKIN.create(
             uuid=data.uuid, patient=patient, recorded_at=recorded_at, received_at=received,
             red_flags=dict(data.red_flags), level=result.level.value, reasons=list(result.reasons),
             zone=data.reading.zone.value, side=data.reading.side.value if data.reading.side else None,
@@ -100,8 +102,8 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
             sensations=sorted(data.sensations), worse_with=sorted(data.worse_with),
         )
         if data.walk_minutes is not None:
-            Walk.create(
-                patient=patient, checkin=checkin, recorded_at=recorded_at, received_at=received,
+            INSERT_WALK.run(
+                uuid=uuid.uuid4(), patient=patient, checkin=checkin, recorded_at=recorded_at, received_at=received,
                 minutes=data.walk_minutes, onset_minutes=data.walk_onset_minutes,
             )
         alert = _adopt_early_report(patient, result.level, result.reasons, checkin, received)
