@@ -168,6 +168,7 @@ def copy_to_postgresql(clinic: Clinic, url: str, instance: Path) -> float:
 
     from selfcare.db import SQLITE_PRAGMAS, close_database, db
     from selfcare.models import MODELS, CaseloadRow, PatientStamp
+    from selfcare.stamps import STAMPED
 
     started = time.monotonic()
     source = SqliteDatabase(clinic.path, pragmas=SQLITE_PRAGMAS)
@@ -180,10 +181,12 @@ def copy_to_postgresql(clinic: Clinic, url: str, instance: Path) -> float:
     try:
         with app.app_context(), db.connection_context():
             with db.atomic():
+                for model in STAMPED:  # a bulk copy: no stamp per row (each left a dead row version in patient_stamp)
+                    db.execute_sql(f'ALTER TABLE "{model._meta.table_name}" DISABLE TRIGGER USER')
                 for model in MODELS:
                     model.delete().execute()  # create_schema wrote schema_version rows: take the file's
                 for model in MODELS:  # MODELS lists parents before children
-                    if model in (PatientStamp, CaseloadRow):  # kept by triggers and by the caseload: the copy makes its own
+                    if model in (PatientStamp, CaseloadRow):  # kept by triggers and by the caseload: they start empty
                         continue
                     rows = tables[model._meta.table_name]
                     for start in range(0, len(rows), 1000):
@@ -191,6 +194,8 @@ def copy_to_postgresql(clinic: Clinic, url: str, instance: Path) -> float:
                     if "id" in model._meta.fields and rows:
                         table = model._meta.table_name
                         db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT MAX(id) FROM \"{table}\"))")
+                for model in STAMPED:
+                    db.execute_sql(f'ALTER TABLE "{model._meta.table_name}" ENABLE TRIGGER USER')
             db.execute_sql("ANALYZE")
     finally:
         close_database()

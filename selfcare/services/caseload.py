@@ -120,7 +120,6 @@ class PatientRow:
     open_alert: bool
     silent: bool
     when: datetime | None = field(default=None, compare=False)
-    sparkline: str = field(default="", compare=False, repr=False)  # the 14-day sparkline's markup
 
     @property
     def trend_days(self) -> tuple[date, ...]:
@@ -265,7 +264,6 @@ def combine(patient_id: int, name: str, computed: Computed, alerts: list[Alert],
         open_alert=bool(alerts),
         silent=any(c.group == Group.SILENT for c in found),
         when=first.when,
-        sparkline=computed.sparkline,
     )
 
 
@@ -281,10 +279,9 @@ def _compute_stale(therapist: User, entries: list[caseload_cache.Entry], everyon
     if not stale:
         return
     data = load(therapist, None if everyone and len(stale) == len(entries) else [e.patient_id for e in stale], now)
-    content = current_content()
-    per_day, names = content.plan.sets_per_day(), {z.zone: z.name for z in content.zones}
+    per_day = current_content().plan.sets_per_day()
     for e in stale:
-        e.computed = compute(e.patient(), data, therapist, now, per_day, names)
+        e.computed = compute(e.patient(), data, therapist, now, per_day)
     caseload_cache.store(therapist, [(e, e.computed) for e in stale], now)  # type: ignore[misc]
 
 

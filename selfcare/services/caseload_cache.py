@@ -37,7 +37,7 @@ from selfcare.timeutil import day_bounds, local_now
 log = logging.getLogger(__name__)
 
 MAX_AGE = timedelta(minutes=15)
-FORMAT = 1  # bump when Computed or its JSON changes: older rows are then recomputed
+FORMAT = 2  # bump when Computed or its JSON changes: older rows are then recomputed
 ZONE_BY_VALUE: dict[str | None, Zone | None] = {None: None, **{z.value: z for z in Zone}}
 GROUP_BY_NUMBER = {int(g): g for g in Group}
 TREND_BY_VALUE = {t.value: t for t in Trend}
@@ -140,7 +140,7 @@ def encode(c: Computed) -> str:
     return json.dumps([
         _concern(c.worsening), [_concern(x) for x in c.later], _concern(c.quiet), c.days_in_program,
         c.zone.value if c.zone else None, c.trend.value, c.trend_first.isoformat(), [z.value if z else None for z in c.trend_zones],
-        c.walk_best, c.walk_baseline, c.sets_done, c.sets_planned, c.paused, c.sparkline,
+        c.walk_best, c.walk_baseline, c.sets_done, c.sets_planned, c.paused,
     ], separators=(",", ":"))
 
 
@@ -155,12 +155,12 @@ def decode(text: str) -> Computed:
 
 
 def _decode(text: str) -> Computed:
-    (worsening, later, quiet, days, zone, trend, first, zones, walk_best, walk_baseline, sets_done, sets_planned, paused,
-     spark) = json.loads(text)
+    (worsening, later, quiet, days, zone, trend, first, zones, walk_best, walk_baseline, sets_done, sets_planned,
+     paused) = json.loads(text)
     return Computed(
         worsening=None if worsening is None else _unconcern(worsening), later=tuple(_unconcern(x) for x in later),
         quiet=_unconcern(quiet),
         days_in_program=days, zone=ZONE_BY_VALUE[zone], trend=TREND_BY_VALUE[trend], trend_first=date.fromisoformat(first),
         trend_zones=tuple(ZONE_BY_VALUE[z] for z in zones), walk_best=walk_best, walk_baseline=walk_baseline,
-        sets_done=sets_done, sets_planned=sets_planned, paused=paused, sparkline=spark,
+        sets_done=sets_done, sets_planned=sets_planned, paused=paused,
     )

@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 
 from peewee import DateTimeField, Field, Select
 
-from selfcare.charts import sparkline
 from selfcare.clinical import Level, Prompt, StopReason, Trend, Zone, adjust_plan
 from selfcare.content import current_content
 from selfcare.db import db
@@ -102,7 +101,6 @@ class Computed(NamedTuple):
     sets_done: int
     sets_planned: int
     paused: bool
-    sparkline: str  # the sparkline's markup, drawn once when the row is computed
 
 
 @dataclass
@@ -295,7 +293,7 @@ def _zone_series(patient: User, period: Period, checkins: list[CheckIn], sets: l
     return [ZONES[worst[day]] if day in worst else None for day in period.dates()]
 
 
-def compute(patient: User, data: Data, therapist: User, now: datetime, per_day: int, zone_names: dict[Zone, str]) -> Computed:
+def compute(patient: User, data: Data, therapist: User, now: datetime, per_day: int) -> Computed:
     """Everything one row shows but its name and alerts, from the patient's already loaded rows (no queries).
 
     `patient` needs `id`, `timezone` and `linked_at` (when the care link began).
@@ -312,7 +310,6 @@ def compute(patient: User, data: Data, therapist: User, now: datetime, per_day: 
     history = history_from_rows(profile, checkins, walks, data.checks[pid_])
     later = [_prompts(prompts_for(history, now)), _silence(checkins[-1] if checkins else None, started, now, therapist)]
     walked = [int(w.minutes) for w in walks if w.recorded_at >= now - timedelta(days=WALK_DAYS)]
-    days = list(period.dates())
     return Computed(
         worsening=_worsening(trend, recent, sets, now, therapist),
         later=tuple(c for c in later if c is not None),
@@ -320,14 +317,13 @@ def compute(patient: User, data: Data, therapist: User, now: datetime, per_day: 
         days_in_program=max((now - started).days, 0),
         zone=Zone(checkins[-1].zone) if checkins else None,
         trend=trend,
-        trend_first=days[0],
+        trend_first=period.first,
         trend_zones=tuple(series),
         walk_best=max(walked) if walked else None,
         walk_baseline=int(profile.baseline_walk_minutes) if profile is not None else None,
         sets_done=sum(1 for s in sets if s.started_at >= now - timedelta(days=SETS_DAYS) and s.response is not None),
         sets_planned=_planned(setting, per_day),
         paused=bool(setting and setting.paused),
-        sparkline=str(sparkline(days, series, zone_names)),
     )
 
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
+from selfcare.charts import sparkline
 from selfcare.clinical import Content
 from selfcare.content import current_content
 from selfcare.models import Role
@@ -40,7 +41,8 @@ def row_html(row: PatientRow) -> Markup:
         if len(_row_html) >= ROW_HTML_MAX:
             _row_html.clear()
         names = {z.zone: z.name for z in content.zones}
-        kept = _row_html[id(row)] = (row, content, Markup(render_template("therapist/_caseload_row.html", row=row, zone_names=names)))
+        html = render_template("therapist/_caseload_row.html", row=row, zone_names=names, sparkline=sparkline)
+        kept = _row_html[id(row)] = (row, content, Markup(html))
     return kept[2]
 
 
