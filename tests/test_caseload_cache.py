@@ -273,3 +273,17 @@ def test_a_row_that_cannot_be_stored_still_shows(app, monkeypatch):
     monkeypatch.setattr(CaseloadRow, "insert_many", refuse)
     assert rows_of(app, therapist) == expected
     assert CaseloadRow.select().count() == 0
+
+
+def test_unlinking_and_linking_again_show_at_once(app):
+    from selfcare.services.care import end_link
+
+    therapist = make_therapist()
+    patient = enrol(therapist, "Ray Relink", NOW)
+    add_checkin(patient, NOW - timedelta(days=1))
+    kept = rows_of(app, therapist)
+    assert [r.name for r in kept] == ["Ray Relink"]
+    assert end_link(therapist, patient)
+    assert rows_of(app, therapist) == []
+    accounts.link(therapist, patient)
+    assert rows_of(app, therapist) == cold_rows(app, therapist) == kept
