@@ -1,4 +1,4 @@
-"""Built histories and their charts kept in each worker until the patient's data stamp moves.
+"""Built histories (with their charts) and therapists' timelines kept in each worker until the data in them changes.
 
 A year of history takes ~10 ms to read and draw, and the same patient opens it again and again (switching
 ranges, coming back from a check-in). What it shows depends only on the patient's check-ins, walks and sets
@@ -18,18 +18,21 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from markupsafe import Markup
+from peewee import fn
 
 from selfcare.charts import history_charts
 from selfcare.content import current_content
 from selfcare.db import db
-from selfcare.models import PatientStamp, User, utcnow
+from selfcare.models import Alert, PatientStamp, PlanChange, TherapistNote, User, utcnow
 from selfcare.prepared import prepared
 from selfcare.services.history import History, build_history, period_for
+from selfcare.services.timeline import CAP, Timeline, build_timeline
 from selfcare.timeutil import zone_of
 
 KEPT = 64  # a 365-day entry is ~200 KB of strings
@@ -37,6 +40,7 @@ MAX_AGE = 600.0  # seconds
 
 _STAMP = prepared(lambda patient: PatientStamp.select(PatientStamp.version).where(PatientStamp.patient_id == patient))
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Shown:
     charts: dict[str, Markup] | None
 
 
-def _kept() -> OrderedDict[Hashable, tuple[float, object, Shown]]:
+def _kept() -> OrderedDict[Hashable, tuple[float, object, Any]]:
     """This database's kept histories: key -> (when kept, the content it was built with, what was built)."""
     database = db.obj
     kept = getattr(database, "_selfcare_histories", None)
@@ -57,24 +61,59 @@ def _kept() -> OrderedDict[Hashable, tuple[float, object, Shown]]:
     return kept
 
 
+def _remember(key: Hashable, content: object, build: Callable[[], T]) -> T:
+    """The value kept under `key` (built with this content, not too old), or `build()` kept now."""
+    kept, clock = _kept(), time.monotonic()
+    with _LOCK:
+        found = kept.get(key)
+        if found is not None and found[1] is content and clock - found[0] < MAX_AGE:
+            kept.move_to_end(key)
+            return found[2]  # type: ignore[return-value]
+    value = build()
+    with _LOCK:
+        kept[key] = (clock, content, value)
+        while len(kept) > KEPT:
+            kept.popitem(last=False)
+    return value
+
+
 def history_with_charts(patient: User, days: int, now: datetime | None = None) -> Shown:
     """The patient's history for the last `days` days and its charts: kept, or built (and kept) now."""
     moment = now or utcnow()
     content = current_content()
     period = period_for(patient, days, moment)
     stamp = _STAMP.scalar(patient=patient.id)  # read before the rows: a write after it moves the stamp again
-    key = (patient.id, days, period.first, period.last, zone_of(patient).key, stamp)
-    kept, clock = _kept(), time.monotonic()
-    with _LOCK:
-        found = kept.get(key)
-        if found is not None and found[1] is content and clock - found[0] < MAX_AGE:
-            kept.move_to_end(key)
-            return found[2]
-    history = build_history(patient, days, moment)
-    names = {info.zone: info.name for info in content.zones}
-    shown = Shown(history, None if history.empty else history_charts(history.series, names))
-    with _LOCK:
-        kept[key] = (clock, content, shown)
-        while len(kept) > KEPT:
-            kept.popitem(last=False)
-    return shown
+
+    def build() -> Shown:
+        history = build_history(patient, days, moment)
+        names = {info.zone: info.name for info in content.zones}
+        return Shown(history, None if history.empty else history_charts(history.series, names))
+
+    return _remember(("history", patient.id, days, period.first, period.last, zone_of(patient).key, stamp), content, build)
+
+
+# The timeline also lists alerts, notes and plan changes, which the stamp does not cover: their counts and
+# newest ids come with it (an alert is acknowledged or confirmed once, so those counts grow when it is).
+_TIMELINE_VERSION = prepared(lambda patient: Alert.select(
+    fn.COUNT(_id(Alert)), fn.MAX(_id(Alert)), fn.COUNT(Alert.acknowledged_at), fn.COUNT(Alert.confirmed_at),
+    TherapistNote.select(fn.MAX(_id(TherapistNote))).where(TherapistNote.patient == patient),
+    PlanChange.select(fn.MAX(_id(PlanChange))).where(PlanChange.patient == patient),
+    PatientStamp.select(PatientStamp.version).where(PatientStamp.patient_id == patient),
+).where(Alert.patient == patient))
+
+
+def kept_timeline(patient: User, cap: int = CAP) -> Timeline:
+    """The patient's timeline for their therapist: kept while nothing in it changed, else built (and kept) now.
+
+    Names of therapists in it (who acknowledged, who wrote a note) are as they were when it was built, for at
+    most MAX_AGE.
+    """
+    _, cursor = _TIMELINE_VERSION.cursor(patient=patient.id)
+    version = tuple(cursor.fetchone())
+    cursor.fetchall()
+    key = ("timeline", patient.id, cap, zone_of(patient).key, version)
+    return _remember(key, current_content(), lambda: build_timeline(patient, cap))
+
+
+def _id(model: Any) -> Any:
+    return model._meta.primary_key

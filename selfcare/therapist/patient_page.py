@@ -13,7 +13,7 @@ from selfcare.models import Role, User
 from selfcare.services import timeline as record
 from selfcare.services.open_alerts import open_alerts
 from selfcare.services.care import record_access
-from selfcare.services.history_cache import history_with_charts
+from selfcare.services.history_cache import history_with_charts, kept_timeline
 from selfcare.services.history import (
     ALLOWED_DAYS,
     TREND_LABELS,
@@ -37,7 +37,7 @@ def render_patient_page(
     context: dict[str, Any] = {
         "patient": patient, "overview": record.overview(patient), "history": history, "days": days, "ranges": ALLOWED_DAYS,
         "charts": shown.charts,
-        "trend_label": TREND_LABELS[history.trend.direction], "timeline": record.build_timeline(patient),
+        "trend_label": TREND_LABELS[history.trend.direction], "timeline": kept_timeline(patient),
         "note_form": note_form or NoteForm(formdata=None), "failed_ack": failed_ack, "ack_form": acknowledge_form,
         "open_alerts": open_alerts(current_user),
     }
