@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from peewee import fn
 
@@ -27,6 +28,12 @@ def _aware(stored: datetime) -> datetime:
 def _stored_time(value: str | datetime) -> datetime:
     """A stored time as an aware UTC datetime: SQLite gives text (fromisoformat, not peewee's strptime), PostgreSQL a datetime."""
     return _aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+@lru_cache(maxsize=4096)
+def _reading(zone: str, leg_pain: int, back_pain: int, side: str | None, walk_minutes: int | None) -> Reading:
+    """A stored reading, checked once per distinct set of values (Reading is frozen: one object serves every row)."""
+    return Reading(zone, leg_pain, back_pain, side, walk_minutes)
 
 
 def _numbness_spreading(red_flags: str | None) -> bool:
@@ -57,7 +64,7 @@ def patient_history(patient: User, now: datetime | None = None, profile: Profile
     checkins = [
         ClinicalCheckIn(
             _stored_time(recorded_at),
-            Reading(zone, leg_pain, back_pain, side, None if walk_minutes is None else int(walk_minutes)),
+            _reading(zone, leg_pain, back_pain, side, None if walk_minutes is None else int(walk_minutes)),
             numbness_spreading=_numbness_spreading(red_flags),
         )
         for recorded_at, zone, leg_pain, back_pain, side, red_flags, walk_minutes in cursor.fetchall()
