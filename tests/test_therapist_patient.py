@@ -401,3 +401,40 @@ def test_the_patient_sees_only_their_own_looks_and_at_most_50(app, setup):
     assert page.count("looked at your record</span>") == 50
     other_page = login(app, "other@example.com").get("/my-data").get_data(as_text=True)
     assert "Dana Physio" not in other_page and other.name in other_page
+
+
+# What _timeline.html wrote for an entry that is not an alert, before Entry.item_html wrote it in Python.
+TEMPLATE_ITEM = """{% autoescape true %}
+          <li class="tl-item tl-{{ entry.kind.value }}">
+            <p class="tl-head"><span class="tl-kind">{{ entry.title }}</span> <span class="tl-when">{{ entry.when }}</span></p>
+            {% if entry.details %}
+              <dl class="tl-details">
+                {{ entry.details_html }}
+              </dl>
+            {% endif %}
+            {% if entry.yes_answers %}
+              <div class="tl-flags">
+                <p><strong>Warning signs answered yes</strong>{% if entry.level %} (level: {{ entry.level_name }}){% endif %}:</p>
+                <ul>{% for q in entry.yes_answers %}<li>{{ q }}</li>{% endfor %}</ul>
+              </div>
+            {% endif %}
+            {% if entry.text %}<p class="tl-text">{% if entry.kind.value == 'plan_change' %}Message to the patient: {% endif %}{{ entry.text }}</p>{% endif %}
+          </li>
+{% endautoescape %}"""
+
+
+def test_entries_are_written_as_the_template_wrote_them(app, setup):
+    patient = setup["patient"]
+    checkin = add_checkin(patient, utcnow() - timedelta(hours=2), zone="foot", side="both", worse_with=["sitting", "walking"],
+                          walk=12, onset=4)
+    CheckIn.update(red_flags={"saddle_numbness": True, "falls": False}, level="urgent", sensations=["numbness"]).where(
+        CheckIn.id == checkin.id).execute()
+    TherapistNote.create(patient=patient, therapist=setup["therapist"], text="Say <hi> & \"bye\"", created_at=utcnow())
+    with app.app_context():
+        entries = [e for e in build_timeline(patient).entries if e.kind.value != "alert"]
+        template = app.jinja_env.from_string(TEMPLATE_ITEM)
+        kinds = {e.kind.value for e in entries}
+        assert {"checkin", "walk", "set", "self_check", "note", "plan_change"} <= kinds, kinds
+        assert any(e.yes_answers for e in entries) and any(e.text for e in entries)
+        for entry in entries:
+            assert str(entry.item_html) == template.render(entry=entry), entry.kind
