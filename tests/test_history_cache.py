@@ -8,7 +8,7 @@ import pytest
 
 from selfcare import accounts
 from selfcare.models import Alert, CheckIn, ExerciseSet, PlanChange, TherapistNote, User, Walk, utcnow
-from selfcare.services import history_cache, timeline
+from selfcare.services import history_cache, open_alerts
 from selfcare.services.history_cache import history_with_charts, kept_timeline
 from tests.factories import make_onboarded_patient, make_therapist
 from tests.history_rows import add_checkin, add_set, add_walk
@@ -120,7 +120,7 @@ def linked(app, patient):
                                             created_at=utcnow()), "Rest today"),
         (lambda p, t, a: Alert.create(patient=p, level="urgent", reasons=["falls"], source="checkin", created_at=utcnow()),
          "Urgent (same day)"),
-        (lambda p, t, a: timeline.acknowledge(t, a, "Phoned them"), "Phoned them"),
+        (lambda p, t, a: open_alerts.acknowledge(t, a, "Phoned them"), "Phoned them"),
         (lambda p, t, a: Alert.update(confirmed_at=utcnow()).where(Alert.id == a.id).execute(), "confirmed='"),
     ],
     ids=["check-in", "walk", "note", "plan change", "new alert", "acknowledged", "confirmed"],

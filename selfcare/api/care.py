@@ -18,7 +18,7 @@ from selfcare.api.spec import operation
 from selfcare.content import current_content
 from selfcare.models import Alert, CareLink, CheckIn, User
 from selfcare.services import alerts, caseload, plans, player, reevaluation, summary
-from selfcare.services import timeline as record
+from selfcare.services import open_alerts as therapist_alerts
 from selfcare.services.profiles import get_profile
 
 ALERT = "/alerts/<int(min=1, max=2147483647):alert_id>"
@@ -71,11 +71,11 @@ def _alert_reply(alert_id: int) -> Response:
            ok=(200, "Acknowledged with your note.", c.AlertOut), body=c.AcknowledgeIn, conflict=True)
 def acknowledge_alert(alert_id: int) -> Response:
     """Record once what you did about an alert of a linked patient; the first acknowledgement stands."""
-    alert = record.linked_alert(caller(), alert_id)
+    alert = therapist_alerts.linked_alert(caller(), alert_id)
     if alert is None:
         raise Problem(404, "not-found", "There is no alert here that you can see.")
     sent = body(c.AcknowledgeIn)
-    if not record.acknowledge(caller(), alert, sent.note):
+    if not therapist_alerts.acknowledge(caller(), alert, sent.note):
         raise Problem(409, "conflict", "Another therapist already acknowledged this alert. Your note was not saved.")
     return _alert_reply(alert_id)
 

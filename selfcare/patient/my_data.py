@@ -13,7 +13,7 @@ from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms_selfcheck import DeleteAccountForm
 from selfcare.services import export
-from selfcare.services.timeline import record_looks
+from selfcare.services.looks import record_looks
 
 
 def _page(form: DeleteAccountForm) -> str:

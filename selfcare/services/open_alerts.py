@@ -1,17 +1,29 @@
-"""The therapist's banner of open alerts: how many wait across the caseload, and the most serious, newest ones."""
+"""Alerts for therapists: the banner of open alerts (how many wait across the caseload, and the most serious,
+newest ones), finding a linked patient's alert, acknowledging it, and one alert as the timeline shows it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from peewee import Case, fn
 
 from selfcare.clinical import Level
 from selfcare.models import Alert, CareLink, User, utcnow
 from selfcare.prepared import prepared
-from selfcare.services.timeline import LEVEL_NAMES, OPEN_SHOWN, _id_column, _rid
+from selfcare.content import current_content
+from selfcare.services.timeline import (
+    LEVEL_NAMES,
+    OPEN_SHOWN,
+    AlertEntry,
+    _alert_entry,
+    _alerts_query,
+    _id_column,
+    _rid,
+    question_words,
+)
 
 
 @dataclass(frozen=True)
@@ -73,3 +85,35 @@ def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_
         for a in rows
     ]
     return OpenAlerts(int(rows[0].open_count) if rows else 0, alerts)  # type: ignore[attr-defined]
+
+
+def _linked(therapist: User) -> Any:
+    """Join condition: the alert's patient is currently linked to this therapist."""
+    return (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null()
+
+
+def linked_alert(therapist: User, alert_id: int) -> Alert | None:
+    """The alert with this id only if its patient is currently linked to this therapist (one query)."""
+    return (
+        Alert.select()
+        .join(CareLink, on=(CareLink.patient == Alert.patient))
+        .where((_id_column(Alert) == alert_id) & _linked(therapist))
+        .first()
+    )
+
+
+def acknowledge(therapist: User, alert: Alert, note: str, now: datetime | None = None) -> bool:
+    """Record that `therapist` acted on the alert, once: False (nothing stored) if someone already had."""
+    updated = (
+        Alert.update(acknowledged_at=now or utcnow(), acknowledged_by=therapist.id, acknowledgement=note.strip())
+        .where((_id_column(Alert) == _rid(alert)) & Alert.acknowledged_at.is_null())
+        .execute()
+    )
+    return bool(updated)
+
+
+def alert_entry(patient: User, alert_id: int) -> AlertEntry:
+    """One alert of this patient as the timeline shows it (one query)."""
+    content = current_content()
+    row = _alerts_query().where((_id_column(Alert) == alert_id) & (Alert.patient == patient.id)).get()
+    return _alert_entry(patient, row, content, question_words(content))

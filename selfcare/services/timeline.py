@@ -23,8 +23,6 @@ from selfcare.clinical import Content, Level, Response, Side, Zone
 from selfcare.content import current_content, regions
 from selfcare.models import (
     Alert,
-    AuditEvent,
-    CareLink,
     CheckIn,
     ExerciseSet,
     PlanChange,
@@ -35,9 +33,8 @@ from selfcare.models import (
     utcnow,
 )
 from selfcare.prepared import prepared
-from selfcare.services.care import ACTIONS
-from selfcare.services.profiles import get_profile
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
+from selfcare.services.profiles import get_profile
 from selfcare.services.rows import as_is, json_value, read_prepared
 from selfcare.timeutil import local_now, to_local
 
@@ -375,64 +372,3 @@ def _plan_change(patient: User, row: PlanChange, content: Content) -> Entry:
 def add_note(therapist: User, patient: User, text: str, now: datetime | None = None) -> TherapistNote:
     """Keep a therapist's note on the patient's record."""
     return TherapistNote.create(patient=patient, therapist=therapist, text=text.strip(), created_at=now or utcnow())
-
-
-# ---- Alerts for therapists -----------------------------------------------------------------------
-
-
-def _linked(therapist: User) -> Any:
-    """Join condition: the alert's patient is currently linked to this therapist."""
-    return (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null()
-
-
-def linked_alert(therapist: User, alert_id: int) -> Alert | None:
-    """The alert with this id only if its patient is currently linked to this therapist (one query)."""
-    return (
-        Alert.select()
-        .join(CareLink, on=(CareLink.patient == Alert.patient))
-        .where((_id_column(Alert) == alert_id) & _linked(therapist))
-        .first()
-    )
-
-
-def acknowledge(therapist: User, alert: Alert, note: str, now: datetime | None = None) -> bool:
-    """Record that `therapist` acted on the alert, once: False (nothing stored) if someone already had."""
-    updated = (
-        Alert.update(acknowledged_at=now or utcnow(), acknowledged_by=therapist.id, acknowledgement=note.strip())
-        .where((_id_column(Alert) == _rid(alert)) & Alert.acknowledged_at.is_null())
-        .execute()
-    )
-    return bool(updated)
-
-
-def alert_entry(patient: User, alert_id: int) -> AlertEntry:
-    """One alert of this patient as the timeline shows it (one query)."""
-    content = current_content()
-    row = _alerts_query().where((_id_column(Alert) == alert_id) & (Alert.patient == patient.id)).get()
-    return _alert_entry(patient, row, content, question_words(content))
-
-
-# ---- What the patient sees: who looked at their record -------------------------------------------
-
-
-@dataclass(frozen=True)
-class Look:
-    """A therapist looked at or exported the patient's record."""
-
-    who: str
-    what: str
-    when: str  # on the patient's clock
-
-
-def record_looks(patient: User, limit: int = LOOKS_SHOWN) -> list[Look]:
-    """The latest looks at the patient's record, newest first (one query)."""
-    events = (
-        AuditEvent.select()
-        .where(AuditEvent.patient == patient.id)
-        .order_by(AuditEvent.created_at.desc(), _id_column(AuditEvent).desc())
-        .limit(limit)
-    )
-    return [
-        Look(e.actor_name, ACTIONS.get(e.action, e.action.replace("_", " ")), time_text(to_local(patient, e.created_at)))
-        for e in events
-    ]

@@ -9,8 +9,7 @@ from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
 from selfcare.models import Role, User
-from selfcare.services import open_alerts as banner
-from selfcare.services import timeline as record
+from selfcare.services import open_alerts as therapist_alerts
 from selfcare.therapist import bp
 from selfcare.therapist.forms import AcknowledgeForm, acknowledge_form
 from selfcare.therapist.patient_page import render_patient_page
@@ -25,7 +24,7 @@ def _fragment_wanted() -> bool:
 def _alert_fragment(patient: User, alert_id: int, form: AcknowledgeForm | None, message: str | None, status: int) -> tuple[str, int]:
     """The alert as the timeline shows it, with the form or who acknowledged it."""
     html = render_template(
-        "therapist/_alert.html", alert=record.alert_entry(patient, alert_id), form=form, ack_form=acknowledge_form, message=message,
+        "therapist/_alert.html", alert=therapist_alerts.alert_entry(patient, alert_id), form=form, ack_form=acknowledge_form, message=message,
     )
     return html, status
 
@@ -34,17 +33,17 @@ def _alert_fragment(patient: User, alert_id: int, form: AcknowledgeForm | None, 
 @role_required(Role.THERAPIST)
 def acknowledge_alert(alert_id: int) -> Response | tuple[str, int]:
     """Record once what the therapist did about an alert of a linked patient (else 404)."""
-    alert = record.linked_alert(current_user, alert_id) or abort(404)
+    alert = therapist_alerts.linked_alert(current_user, alert_id) or abort(404)
     patient = patient_or_404(int(alert.__data__["patient"]))
     form = acknowledge_form(alert_id, request.form)
     if not form.validate_on_submit():
         if _fragment_wanted():
             return _alert_fragment(patient, alert_id, form, None, 422)
         return render_patient_page(patient, failed_ack=(alert_id, form), status=422)
-    if record.acknowledge(current_user, alert, form.note.data):
+    if therapist_alerts.acknowledge(current_user, alert, form.note.data):
         message, status = "Alert acknowledged. Your note is saved with it.", 200
     else:
-        done = record.alert_entry(patient, alert_id).acknowledged
+        done = therapist_alerts.alert_entry(patient, alert_id).acknowledged
         message, status = f"{done.by if done else 'Another therapist'} already acknowledged this alert. Your note was not saved.", 409
     if _fragment_wanted():
         html, status = _alert_fragment(patient, alert_id, None, message, status)
@@ -59,6 +58,6 @@ def acknowledge_alert(alert_id: int) -> Response | tuple[str, int]:
 @role_required(Role.THERAPIST)
 def open_alerts() -> Response:
     """The banner fragment: how many alerts of linked patients wait, and which (polled by htmx)."""
-    response = make_response(render_template("therapist/_open_alerts.html", open_alerts=banner.open_alerts(current_user)))
+    response = make_response(render_template("therapist/_open_alerts.html", open_alerts=therapist_alerts.open_alerts(current_user)))
     response.headers["Cache-Control"] = "no-store"
     return response
