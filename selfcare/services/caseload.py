@@ -42,9 +42,9 @@ from selfcare.services.caseload_rows import (
     alert_concern,
     compute,
     load,
-    loaded_rows,
     pid,
 )
+from selfcare.services.rows import read_prepared
 from selfcare.timeutil import to_utc
 
 __all__ = ["Caseload", "Filter", "Group", "PatientRow", "build_caseload", "mark_notice_read", "parse_filter", "parse_query"]
@@ -229,7 +229,7 @@ def mark_notice_read(therapist: User, notice_id: int, now: datetime | None = Non
 def open_alerts(therapist: User) -> dict[int, list[Alert]]:
     """Every unacknowledged alert of the therapist's current patients, newest first, by patient (one query; never cached)."""
     alerts: dict[int, list[Alert]] = defaultdict(list)
-    for a in loaded_rows(OPEN_ALERTS.cursor(therapist=therapist.id)[1], ALERT_COLUMNS):
+    for a in read_prepared(OPEN_ALERTS, ALERT_COLUMNS, therapist=therapist.id):
         alerts[pid(a)].append(a)
     return alerts
 

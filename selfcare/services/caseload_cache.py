@@ -31,7 +31,8 @@ from selfcare.content import current_content
 from selfcare.db import db
 from selfcare.models import CareLink, CaseloadRow, PatientStamp, User
 from selfcare.prepared import prepared
-from selfcare.services.caseload_rows import Computed, Concern, Group, stored_time
+from selfcare.services.caseload_rows import Computed, Concern, Group
+from selfcare.services.rows import stored_time
 from selfcare.timeutil import day_bounds, local_now
 
 log = logging.getLogger(__name__)

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
-from peewee import DateTimeField, Field, Select
+from peewee import Field, Select
 
 from selfcare.clinical import Level, Prompt, StopReason, Trend, Zone, adjust_plan
 from selfcare.content import current_content
-from selfcare.db import db
-from selfcare.models import Alert, CareLink, CheckIn, ExerciseSet, JSONField, PlanSetting, Profile, SelfCheck, User, Walk
+from selfcare.models import Alert, CareLink, CheckIn, ExerciseSet, PlanSetting, Profile, SelfCheck, User, Walk
 from selfcare.services.history import Period, Rows, period_for, time_text, trend_of
 from selfcare.services.reevaluation import LOOK_BACK_DAYS, history_from_rows, prompts_for
+from selfcare.services.rows import read
 from selfcare.timeutil import to_local, zone_of
 
 TREND_DAYS = 14  # same window as reevaluation.toml `peripheralizing_despite_care`
@@ -133,23 +133,6 @@ SET_COLUMNS = (ExerciseSet.id, ExerciseSet.patient, ExerciseSet.started_at, Exer
                ExerciseSet.response, ExerciseSet.outcome, ExerciseSet.stop_reason)
 
 
-class _Loaded:
-    """A row read without building a peewee model: its columns as attributes and in `__data__`, as a model has them."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.__dict__ = data
-
-    @property
-    def __data__(self) -> dict[str, Any]:
-        """The columns by field name (the raw foreign keys, as on a model)."""
-        return self.__dict__
-
-
-def stored_time(value: Any) -> Any:
-    """A stored time: SQLite returns text (fromisoformat is many times faster than peewee's strptime), PostgreSQL a datetime."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _red_flags(value: Any) -> Any:
     """Red-flag answers ({question: bool}); text without `true` sets no flag, so it is not parsed (most check-ins)."""
     if isinstance(value, str):
@@ -157,33 +140,9 @@ def _red_flags(value: Any) -> Any:
     return value
 
 
-def _json(value: Any) -> Any:
-    """A JSON column: text on both drivers (JSONField stores text)."""
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def read_rows(query: Select, columns: Sequence[Field]) -> list[Any]:
-    """The query's rows as `_Loaded` objects: at 200 patients building peewee models took most of the page's time.
-
-    Both drivers return integer and text columns as int and str already; only times (text on SQLite) and JSON
-    text are converted.
-    """
-    return loaded_rows(db.execute(query), columns)
-
-
-def loaded_rows(cursor: Any, columns: Sequence[Field]) -> list[Any]:
-    """A cursor's rows (of `columns`, in order) as `_Loaded` objects."""
-    names = [c.name for c in columns]
-    convert = [(c.name, stored_time) for c in columns if isinstance(c, DateTimeField)]
-    convert += [(c.name, _red_flags if c is CheckIn.red_flags else _json) for c in columns if isinstance(c, JSONField)]
-    loaded = []
-    for row in cursor:
-        data = dict(zip(names, row))
-        for name, fn in convert:
-            if data[name] is not None:
-                data[name] = fn(data[name])
-        loaded.append(_Loaded(data))
-    return loaded
+    """The query's rows as light rows (services/rows.py); red flags parsed only when an answer is yes."""
+    return read(query, columns, own={"red_flags": _red_flags})
 
 
 def load(therapist: User, only: list[int] | None, now: datetime) -> Data:
