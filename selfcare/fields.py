@@ -134,6 +134,16 @@ class Options:
             out.append((option_id, _input(attrs), choice.label or choice.value))
         return out
 
+    def option_labels(self, **kwargs: Any) -> list[Markup]:
+        """Each option as the choices macro shows it: `<label class="option" for=id><input ...><span>label</span></label>`."""
+        return [_option_label(option_id, markup, label) for option_id, markup, label in self.options(**kwargs)]
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: a Markup label is not escaped, the same text as str is
+def _option_label(option_id: str, markup: Markup, label: str) -> Markup:
+    """One option's label around its input, escaped as Jinja escapes `{{ }}` (remembered: the same on every page)."""
+    return Markup(f'<label class="option" for="{escape(option_id)}">{markup}<span>{escape(label)}</span></label>')
+
 
 def _input(attrs: dict[str, Any]) -> Markup:
     """An <input> with these attributes; the same few hundred options are written on every form page, so remembered."""

@@ -81,3 +81,22 @@ def test_options_same_as_option_fields(data: str | None, extra: dict[str, Any]) 
         field.option_widget = stock  # the options as WTForms itself writes them
         expected = [(o.id, o(**extra), o.label.text) for o in field]
         assert field.options(**extra) == expected, field.name
+
+
+@pytest.mark.parametrize("extra", [{}, {"aria_invalid": "true"}])
+def test_option_labels_same_as_the_template_loop(extra: dict[str, Any]) -> None:
+    """`field.option_labels()` is what the choices macro wrote for each option (ids and labels escaped by Jinja)."""
+    from jinja2 import Environment
+    from wtforms import Form as PlainForm
+
+    from selfcare.fields import ChoiceField, ManyField
+
+    class F(PlainForm):
+        zone = ChoiceField("Where?", [("back", "Back"), ("calf", "Calf & <foot> \"'")], missing="Choose.")
+        many = ManyField("Which?", [("calf", Markup("<b>Calf</b>")), ("back", "Back")])
+
+    loop = Environment(autoescape=True).from_string(
+        '<label class="option" for="{{ option.id }}">{{ option(**extra) }}<span>{{ option.label.text }}</span></label>')
+    form = F(data={"zone": "calf", "many": ["back"]})
+    for field in (form.zone, form.many):
+        assert field.option_labels(**extra) == [loop.render(option=o, extra=extra) for o in field]
