@@ -52,7 +52,7 @@ def per_page(port: int, clinic: Any, password: str, pages: list[Page], budget_kb
     sizes: dict[str, tuple[int, str]] = {}
     result: dict[str, Any] = {}
     for page in pages:
-        if page.method != "GET" or not page.path.startswith("/") or page.path == "/healthz":
+        if page.method != "GET" or page.path == "/healthz" or page.after_entry:  # each page once
             continue
         if page.user not in browsers:
             browsers[page.user] = Browser(port)

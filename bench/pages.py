@@ -22,10 +22,11 @@ class Page:
     method: str = "GET"
     budget: float | None = PATIENT_BUDGET
     lighthouse: bool = False  # also scored by Lighthouse
+    after_entry: str | None = None  # a patient (Clinic attribute) who saves a check-in, untimed, before each request
 
 
 def pages(patient_id: int) -> list[Page]:
-    """Every measured page, the floor first; the check-in POST last (it writes)."""
+    """Every measured page, the floor first; then the check-in POST and the pages seen after an entry (they write)."""
     return [
         Page("healthz (floor)", None, "/healthz", budget=None),
         Page("login", None, "/login", budget=None, lighthouse=True),
@@ -36,6 +37,12 @@ def pages(patient_id: int) -> list[Page]:
         Page("caseload 200", "therapist_email", "/therapist/patients", budget=CASELOAD_BUDGET, lighthouse=True),
         Page("patient page 180 days", "therapist_email", f"/therapist/patients/{patient_id}"),
         Page("check-in POST", "patient_email", "/checkin", method="POST"),
+        # The first view after new data: what the pages keep (caseload rows, built histories) must be made again.
+        # Shown beside the repeat views above, without a budget of their own.
+        Page("history 365 after entry", "long_email", "/history?days=365", budget=None, after_entry="long_email"),
+        Page("caseload after entry", "therapist_email", "/therapist/patients", budget=None, after_entry="patient_email"),
+        Page("patient page after entry", "therapist_email", f"/therapist/patients/{patient_id}", budget=None,
+             after_entry="patient_email"),
     ]
 
 

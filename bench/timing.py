@@ -82,15 +82,21 @@ def _timed(browser: Browser, method: str, path: str, form: dict[str, Any] | None
     return elapsed
 
 
-def time_page(browser: Browser, floor: Browser, page: Page, n: int, warmup: int) -> Timing:
+def time_page(browser: Browser, floor: Browser, page: Page, n: int, warmup: int, writer: Browser | None = None) -> Timing:
     """Warm up, then time `n` sequential requests of the page, each followed by one of the floor.
 
-    Interleaving the floor makes the ratio fair on a shared machine whose load drifts during the run.
+    Interleaving the floor makes the ratio fair on a shared machine whose load drifts during the run. With
+    `writer` (a patient's browser), that patient saves a check-in before each request, untimed.
     """
     make = checkin_form(browser.send("GET", page.path)[1]) if page.method == "POST" else None
+    entry = checkin_form(writer.send("GET", "/checkin")[1]) if writer is not None else None
     expected = 303 if make else 200
     samples, floors = [], []
     for i in range(warmup + n):
+        if writer is not None and entry is not None:
+            status, _ = writer.send("POST", "/checkin", entry())
+            if status != 303:
+                raise RuntimeError(f"the check-in before {page.path} answered {status}, not 303")
         elapsed = _timed(browser, page.method, page.path, make() if make else None, expected)
         if make:  # follow the redirect as a browser would (untimed): it shows and clears the flash message
             browser.send("GET", "/today")
@@ -108,11 +114,13 @@ def time_all(port: int, clinic: Any, password: str, pages: list[Page], n: int, w
     floor = Browser(port)
     timings = {}
     for page in pages:
-        if page.user not in browsers:
-            browsers[page.user] = Browser(port)
-            if page.user is not None:
-                browsers[page.user].login(getattr(clinic, page.user), password)
-        t = timings[page.name] = time_page(browsers[page.user], floor, page, n, warmup)
+        for user in (page.user, page.after_entry):
+            if user not in browsers:
+                browsers[user] = Browser(port)
+                if user is not None:
+                    browsers[user].login(getattr(clinic, user), password)
+        writer = browsers[page.after_entry] if page.after_entry else None
+        t = timings[page.name] = time_page(browsers[page.user], floor, page, n, warmup, writer)
         log(f"  {page.name:<24} median {t.median_ms:8.2f} ms   p95 {t.p95_ms:8.2f} ms   floor {t.floor_median_ms:6.2f} ms")
     return timings
 
