@@ -59,13 +59,14 @@ def age_text(then: datetime, now: datetime) -> str:
 def _open(therapist: object, limit: object) -> object:
     severity = Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
     return (
-        Alert.select(Alert, User.name.alias("patient_name"), fn.COUNT(_id_column(Alert)).over().alias("open_count"))
+        Alert.select(_id_column(Alert), Alert.patient, Alert.level, Alert.created_at, User.name,
+                     fn.COUNT(_id_column(Alert)).over())
         .join(User, on=(Alert.patient == User.id))
         .join(CareLink, on=(CareLink.patient == User.id))
         .where((CareLink.therapist == therapist) & CareLink.ended_at.is_null() & Alert.acknowledged_at.is_null())
         .order_by(severity.desc(), Alert.created_at.desc(), _id_column(Alert).desc())
         .limit(limit)
-        .objects()
+        .tuples()  # the banner's six values, not whole alerts: read on every therapist page
     )
 
 
@@ -78,13 +79,10 @@ def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_
     moment = now or utcnow()
     rows = _OPEN.all(therapist=therapist.id, limit=limit)
     alerts = [
-        OpenAlert(
-            _rid(a), int(a.__data__["patient"]), a.patient_name,  # type: ignore[attr-defined]  # the selected alias
-            Level(a.level), LEVEL_NAMES[Level(a.level)], age_text(a.created_at, moment),
-        )
-        for a in rows
+        OpenAlert(int(alert_id), int(patient_id), name, Level(level), LEVEL_NAMES[Level(level)], age_text(created_at, moment))
+        for alert_id, patient_id, level, created_at, name, _ in rows
     ]
-    return OpenAlerts(int(rows[0].open_count) if rows else 0, alerts)  # type: ignore[attr-defined]
+    return OpenAlerts(int(rows[0][5]) if rows else 0, alerts)
 
 
 def _linked(therapist: User) -> Any:
