@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import login_manager
+from selfcare.urls import id_url
 
 bp = Blueprint("therapist", __name__, url_prefix="/therapist")
 
@@ -27,6 +28,9 @@ def gate() -> Response | None:
 def navigation() -> dict[str, object]:
     """Give base.html the therapist's navigation."""
     return {"therapist_nav": NAV}
+
+
+bp.add_app_template_global(id_url)  # links to many patients or alerts in one template (_open_alerts.html)
 
 
 # Each module adds its routes to bp.
