@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from selfcare.models import AuditEvent, CareLink, User, utcnow
-from selfcare.prepared import prepared
+from selfcare.prepared import PreparedInsert, prepared
 
 
 class NotLinked(LookupError):
@@ -28,9 +28,15 @@ def linked_patient(therapist: User, patient_id: int) -> User:
     return patient
 
 
+_INSERT_LOOK = PreparedInsert(AuditEvent)  # on every view of a record: its SQL written once (prepared.py)
+
+
 def record_access(therapist: User, patient: User, action: str, now: datetime | None = None) -> AuditEvent:
-    """Keep who looked at or exported which patient's data, and when."""
-    return AuditEvent.create(actor=therapist, actor_name=therapist.name, patient=patient, action=action, created_at=now or utcnow())
+    """Keep who looked at or exported which patient's data, and when (one INSERT, committed on its own at once:
+    no transaction around it, so SQLite's write lock is held only while the row is written)."""
+    return _INSERT_LOOK.create(  # type: ignore[no-any-return]
+        actor=therapist, actor_name=therapist.name, patient=patient, action=action, created_at=now or utcnow(),
+    )
 
 
 def record_access_once(therapist: User, patient: User, action: str, within: timedelta = timedelta(minutes=30)) -> None:
