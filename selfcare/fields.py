@@ -138,6 +138,40 @@ class Options:
         """Each option as the choices macro shows it: `<label class="option" for=id><input ...><span>label</span></label>`."""
         return [_option_label(option_id, markup, label) for option_id, markup, label in self.options(**kwargs)]
 
+    def options_html(self, **kwargs: Any) -> Markup:
+        """The choices macro's loop over `option_labels()` as one piece, each label on its own indented line.
+
+        What the options are made of (id, name, choices with their types and which are selected, attributes and
+        the validators' flags) is the key of a remembered piece: the same few hundred options on every form page.
+        """
+        field: Any = self
+        choices = tuple((type(c.value), c.value, type(c.label), c.label, c.selected) for c in field._iter_choices_normalized())
+        attrs = (*(field.render_kw or {}).items(), None, *kwargs.items())
+        flags = tuple(tuple(getattr(source, "field_flags", {}).items()) for source in (*field.validators, field.option_widget))
+        key = (type(field), type(field.option_widget), field.id, field.name, choices, attrs, flags)
+        try:
+            return _remembered_options(key, field, kwargs)
+        except TypeError:  # an unhashable attribute value (never ours)
+            return _joined_labels(field.option_labels(**kwargs))
+
+
+def _joined_labels(labels: list[Markup]) -> Markup:
+    """Labels as the macro's `{% for %}` loop wrote them: each on its own line, indented as in _macros.html."""
+    return Markup("".join(f"\n        {label}\n      " for label in labels))
+
+
+_OPTIONS: dict[tuple[Any, ...], Markup] = {}
+
+
+def _remembered_options(key: tuple[Any, ...], field: Any, kwargs: dict[str, Any]) -> Markup:
+    """The joined labels for `key`, written by `field` the first time (at most 4,096 kept, then written each time)."""
+    html = _OPTIONS.get(key)
+    if html is None:
+        html = _joined_labels(field.option_labels(**kwargs))
+        if len(_OPTIONS) < 4096:
+            _OPTIONS[key] = html
+    return html
+
 
 @lru_cache(maxsize=4096, typed=True)  # typed: a Markup label is not escaped, the same text as str is
 def _option_label(option_id: str, markup: Markup, label: str) -> Markup:

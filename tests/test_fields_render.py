@@ -100,3 +100,25 @@ def test_option_labels_same_as_the_template_loop(extra: dict[str, Any]) -> None:
     form = F(data={"zone": "calf", "many": ["back"]})
     for field in (form.zone, form.many):
         assert field.option_labels(**extra) == [loop.render(option=o, extra=extra) for o in field]
+
+
+@pytest.mark.parametrize("extra", [{}, {"aria-invalid": "true"}])
+@pytest.mark.parametrize("data", [None, "calf", "back"])
+def test_options_html_same_as_the_macro_loop(data: str | None, extra: dict[str, Any]) -> None:
+    """`field.options_html()` is what the choices macro's loop over `option_labels()` wrote, for each selection in turn."""
+    from jinja2 import Environment
+    from wtforms import Form as PlainForm
+
+    from selfcare.fields import ChoiceField, ManyField, ScaleField
+
+    class F(PlainForm):
+        zone = ChoiceField("Where?", [("back", "Back"), ("calf", "Calf & <foot> \"'")], missing="Choose.")
+        many = ManyField("Which?", [("calf", Markup("<b>Calf</b>")), ("back", "Back")])
+        pain = ScaleField("How bad?", missing="Choose.")
+
+    loop = Environment(autoescape=True).from_string(
+        '{% for option in labels %}\n        {{ option }}\n      {% endfor %}')
+    form = F(data={"zone": data, "many": [data] if data else [], "pain": 3 if data else None})
+    for field in (form.zone, form.many, form.pain):
+        for _ in range(2):  # written, then remembered
+            assert field.options_html(**extra) == loop.render(labels=field.option_labels(**extra)), field.name
