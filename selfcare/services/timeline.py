@@ -151,6 +151,31 @@ class Timeline:
     cap: int
     clock: str  # the patient's time zone name
 
+    @cached_property
+    def blocks(self) -> list[Entry | Run]:
+        """The entries for _timeline.html: each alert alone (it has a form), the rest in runs joined once per kept timeline."""
+        blocks: list[Entry | Run] = []
+        run: list[str] = []
+        for entry in self.entries:
+            if entry.alert is None:
+                run.append(entry.item_html)
+                continue
+            blocks += [Run(Markup(BETWEEN_ITEMS.join(run))), entry] if run else [entry]
+            run = []
+        return blocks + [Run(Markup(BETWEEN_ITEMS.join(run)))] if run else blocks
+
+
+# What _timeline.html's loop writes after one entry's item and before the next's (a test renders both ways).
+BETWEEN_ITEMS = "        \n      \n        "
+
+
+@dataclass(frozen=True)
+class Run:
+    """Timeline entries in a row that are not alerts, as one piece of markup."""
+
+    item_html: Markup
+    alert: None = None
+
 
 @dataclass(frozen=True)
 class Overview:
