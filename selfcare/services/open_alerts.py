@@ -14,6 +14,7 @@ from selfcare.clinical import Level
 from selfcare.models import Alert, CareLink, User, utcnow
 from selfcare.prepared import prepared
 from selfcare.content import current_content
+from selfcare.services.rows import stored_time
 from selfcare.services.timeline import (
     LEVEL_NAMES,
     OPEN_SHOWN,
@@ -77,9 +78,11 @@ def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_
     """Unacknowledged alerts of the therapist's linked patients: most serious first (one query: the count of
     them all comes with each row, as a window over the whole result before the limit)."""
     moment = now or utcnow()
-    rows = _OPEN.all(therapist=therapist.id, limit=limit)
+    _, cursor = _OPEN.cursor(therapist=therapist.id, limit=limit)
+    rows = cursor.fetchall()  # as the driver gives them: times through stored_time, not peewee's strptime
     alerts = [
-        OpenAlert(int(alert_id), int(patient_id), name, Level(level), LEVEL_NAMES[Level(level)], age_text(created_at, moment))
+        OpenAlert(int(alert_id), int(patient_id), name, Level(level), LEVEL_NAMES[Level(level)],
+                  age_text(stored_time(created_at), moment))
         for alert_id, patient_id, level, created_at, name, _ in rows
     ]
     return OpenAlerts(int(rows[0][5]) if rows else 0, alerts)
