@@ -3,12 +3,15 @@ newest ones), finding a linked patient's alert, acknowledging it, and one alert 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
 from peewee import Case, fn
+
+from selfcare.charts import html_text
 
 from selfcare.clinical import Level
 from selfcare.models import Alert, CareLink, User, utcnow
@@ -45,6 +48,16 @@ class OpenAlerts:
 
     count: int
     alerts: Sequence[OpenAlert]
+
+    def items_html(self, patient_url: Callable[[int], str]) -> Markup:
+        """The banner's list items, links made by `patient_url`: written here (on every therapist page), the same
+        markup to the whitespace as _open_alerts.html's loop wrote (a test renders both)."""
+        return Markup("".join([
+            f'\n        <li class="open-alert open-alert-{html_text(a.level.value)}">\n          <a href="'
+            f'{html_text(patient_url(a.patient_id))}#alert-{a.id}"><strong>{html_text(a.level_name)}</strong>: '
+            f'{html_text(a.patient_name)}</a>\n          <span class="muted">{html_text(a.age)}</span>\n        </li>\n      '
+            for a in self.alerts
+        ]))
 
 
 def age_text(then: datetime, now: datetime) -> str:
