@@ -54,12 +54,16 @@ def _escaped(value: Any) -> str:
     return str(escape(value))
 
 
-def _option(widget: widgets.Input, field: Any, kwargs: dict[str, Any]) -> Markup:
-    """WTForms' Input.__call__ for one radio button or checkbox, the same text, without dir() of the field's flags."""
+def _input_tag(widget: widgets.Input, field: Any, kwargs: dict[str, Any]) -> Markup:
+    """WTForms' Input.__call__ (a text box, number, hidden field, radio button or checkbox), the same text, without
+    dir() of the field's flags or Markup.format."""
     kwargs.setdefault("id", field.id)
     kwargs.setdefault("type", widget.input_type)
     if "value" not in kwargs:
         kwargs["value"] = field._value()
+    datalist = getattr(field, "_datalist", None)
+    if datalist is not None and "list" not in kwargs:
+        kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
     flags = vars(field.flags)  # the flags set on the field (dir() lists these and the class's own names)
     for name in widget.validation_attrs:
         if name in flags and name not in kwargs:
@@ -75,7 +79,7 @@ class RadioInput(widgets.RadioInput):
         """The <input type="radio">."""
         if field.checked:
             kwargs.setdefault("checked", True)
-        return _option(self, field, kwargs)
+        return _input_tag(self, field, kwargs)
 
 
 class CheckboxInput(widgets.CheckboxInput):
@@ -85,11 +89,27 @@ class CheckboxInput(widgets.CheckboxInput):
         """The <input type="checkbox">."""
         if getattr(field, "checked", field.data):
             kwargs.setdefault("checked", True)
-        return _option(self, field, kwargs)
+        return _input_tag(self, field, kwargs)
 
 
 class Form(FlaskForm):
     """Every form's base: typed text with control characters is refused, with a message beside the field."""
+
+    class Meta:
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Markup:
+            """WTForms' render_field; a widget that is WTForms' plain <input> (hidden, number, text...) is written by
+            _input_tag, the same text: WTForms' html_params was a tenth of the check-in page."""
+            widget, call = field.widget, type(field.widget).__call__
+            if call is not widgets.Input.__call__ and call is not widgets.NumberInput.__call__:
+                return super().render_field(field, render_kw)  # type: ignore[misc]
+            kwargs = {clean_key(k): v for k, v in render_kw.items()}
+            if field.render_kw is not None:
+                kwargs = {**{clean_key(k): v for k, v in field.render_kw.items()}, **kwargs}
+            if call is widgets.NumberInput.__call__:  # NumberInput's own defaults, as it sets them
+                for name in ("step", "min", "max"):
+                    if getattr(widget, name) is not None:
+                        kwargs.setdefault(name, getattr(widget, name))
+            return _input_tag(widget, field, kwargs)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields' own checks, then no control characters in any typed text."""

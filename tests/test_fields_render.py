@@ -122,3 +122,42 @@ def test_options_html_same_as_the_macro_loop(data: str | None, extra: dict[str, 
     for field in (form.zone, form.many, form.pain):
         for _ in range(2):  # written, then remembered
             assert field.options_html(**extra) == loop.render(labels=field.option_labels(**extra)), field.name
+
+
+ENTRY = "0b6d1b1e-4d5e-4f7a-9c1e-2a3b4c5d6e7f"
+
+
+@pytest.mark.parametrize("data", [None, "", "7", 'a"<b>&\'c'])
+@pytest.mark.parametrize("extra", [{}, {"aria_invalid": "true", "class_": "big"}, {"required": True, "value": "x"}])
+def test_plain_inputs_same_as_wtforms(data: str | None, extra: dict[str, Any]) -> None:
+    """Our forms write plain <input> widgets (text, hidden, number, e-mail, date, the CSRF token) as WTForms does."""
+    from flask import Flask
+    from flask_wtf.csrf import CSRFProtect
+    from werkzeug.datastructures import MultiDict
+    from wtforms import DateField, DecimalField, EmailField, HiddenField, IntegerField, StringField
+    from wtforms import widgets
+    from wtforms.meta import DefaultMeta
+    from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+    from selfcare.fields import EntryIdField, Form, MinutesField
+
+    class F(Form):
+        text = StringField("Text", validators=[InputRequired(), Length(max=20)], render_kw={"autocomplete": "off"})
+        hidden = HiddenField()
+        number = IntegerField("N", validators=[Optional(), NumberRange(min=0, max=9)])
+        minutes = MinutesField("Minutes", high=300)
+        decimal = DecimalField("D", widget=widgets.NumberInput(step="any", min=0))
+        email = EmailField("E")
+        day = DateField("Day")
+        entry = EntryIdField()
+
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = "test"
+    CSRFProtect(app)
+    sent = {} if data is None else {"text": data, "number": data, "minutes": data, "day": data}
+    with app.test_request_context(method="POST", data=sent):
+        form = F(formdata=MultiDict({**sent, "entry": ENTRY}))
+        assert form.csrf_token.current_token
+        for field in form:
+            assert field(**extra) == DefaultMeta().render_field(field, dict(extra)), field.name
+            assert field() == DefaultMeta().render_field(field, {}), field.name
