@@ -161,18 +161,29 @@ class Options:
     def options_html(self, **kwargs: Any) -> Markup:
         """The choices macro's loop over `option_labels()` as one piece, each label on its own indented line.
 
-        What the options are made of (id, name, choices with their types and which are selected, attributes and
-        the validators' flags) is the key of a remembered piece: the same few hundred options on every form page.
+        What the options are made of (id, name, the (value, label) choices with their types, the data and coerce
+        that decide which are selected, attributes and the validators' flags) is the key of a remembered piece: the
+        same few hundred options on every form page. Choices given any other way are written each time.
         """
         field: Any = self
-        choices = tuple((type(c.value), c.value, type(c.label), c.label, c.selected) for c in field._iter_choices_normalized())
-        attrs = (*(field.render_kw or {}).items(), None, *kwargs.items())
-        flags = tuple(tuple(getattr(source, "field_flags", {}).items()) for source in (*field.validators, field.option_widget))
-        key = (type(field), type(field.option_widget), field.id, field.name, choices, attrs, flags)
         try:
+            if type(field.choices) is not list:
+                raise TypeError("choices other than a list of (value, label)")
+            choices = tuple((type(value), value, type(label), label) for value, label in field.choices)
+            attrs = (*(field.render_kw or {}).items(), None, *kwargs.items())
+            flags = tuple(tuple(getattr(source, "field_flags", {}).items()) for source in (*field.validators, field.option_widget))
+            key = (type(field), type(field.option_widget), field.id, field.name, choices, field.coerce, _data_key(field.data),
+                   attrs, flags)
             return _remembered_options(key, field, kwargs)
-        except TypeError:  # an unhashable attribute value (never ours)
+        except (TypeError, ValueError):  # unhashable values, or choices not (value, label) pairs
             return _joined_labels(field.option_labels(**kwargs))
+
+
+def _data_key(data: Any) -> tuple[Any, ...]:
+    """A field's data with its type (and its items' types, for a list): True and 1, Markup and str, are not alike."""
+    if isinstance(data, (list, tuple)):
+        return (type(data), tuple((type(item), item) for item in data))
+    return (type(data), data)
 
 
 def _joined_labels(labels: list[Markup]) -> Markup:

@@ -107,6 +107,7 @@ def test_option_labels_same_as_the_template_loop(extra: dict[str, Any]) -> None:
 def test_options_html_same_as_the_macro_loop(data: str | None, extra: dict[str, Any]) -> None:
     """`field.options_html()` is what the choices macro's loop over `option_labels()` wrote, for each selection in turn."""
     from jinja2 import Environment
+    from werkzeug.datastructures import MultiDict
     from wtforms import Form as PlainForm
 
     from selfcare.fields import ChoiceField, ManyField, ScaleField
@@ -119,7 +120,8 @@ def test_options_html_same_as_the_macro_loop(data: str | None, extra: dict[str, 
     loop = Environment(autoescape=True).from_string(
         '{% for option in labels %}\n        {{ option }}\n      {% endfor %}')
     form = F(data={"zone": data, "many": [data] if data else [], "pain": 3 if data else None})
-    for field in (form.zone, form.many, form.pain):
+    sent = F(formdata=MultiDict({"zone": data or "", "many": data or "", "pain": "3" if data else "x"}))
+    for field in (form.zone, form.many, form.pain, sent.zone, sent.many, sent.pain):
         for _ in range(2):  # written, then remembered
             assert field.options_html(**extra) == loop.render(labels=field.option_labels(**extra)), field.name
 
