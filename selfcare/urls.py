@@ -20,4 +20,5 @@ def split_at(built: str, mark: int = MARK) -> Callable[[int], str]:
 
 def id_url(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
     """A function id -> url_for(endpoint, name=id, **values), built with one url_for for this request."""
-    return split_at(url_for(endpoint, **{name: MARK}, **values))
+    built: dict[str, Any] = {**values, name: MARK}
+    return split_at(url_for(endpoint, **built))
