@@ -49,3 +49,36 @@ def test_id_url_matches_url_for(app: Flask, endpoint: str, name: str, values: di
         make = id_url(endpoint, name, **values)
         for value in (1, 9, 10, 123456):
             assert make(value) == url_for(endpoint, **{name: value}, **values)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "values"),
+    [
+        ("patient.today", {}),
+        ("auth.login", {}),
+        ("pwa.manifest", {}),
+        ("patient.show_alert", {"alert_id": 5}),
+        ("patient.today", {"_anchor": "top"}),
+        ("patient.today", {"_external": True}),
+        ("therapist.patient_page", {"patient_id": 3, "days": 90}),
+    ],
+)
+def test_template_url_for_matches_url_for(app: Flask, endpoint: str, values: dict[str, Any]) -> None:
+    """Templates' url_for writes what url_for writes, first and kept, under each script root in turn."""
+    from selfcare.urls import template_url_for
+
+    for script_root in ("", "/clinic", ""):
+        with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+            for _ in range(2):
+                assert template_url_for(endpoint, **values) == url_for(endpoint, **values)
+
+
+@pytest.mark.parametrize("filename", ["css/app.css", "js/app.js", "icons/icon.svg"])
+def test_static_url_matches_url_for(app: Flask, filename: str) -> None:
+    """A static file's versioned URL, kept, is url_for's under each script root in turn."""
+    from selfcare.assets import _fingerprint, static_url
+
+    for script_root in ("", "/clinic", ""):
+        with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+            expected = url_for("static", filename=filename, v=_fingerprint(app.static_folder or "", filename))
+            assert static_url(filename) == static_url(filename) == expected
