@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import statistics
 import time
@@ -10,11 +11,24 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
 
+import brotli
+
 from bench.pages import Page, checkin_form, login_form
+
+ACCEPT_ENCODING = "br, gzip"  # as a browser asks: the time to compress each page is part of what a phone waits for
+
+
+def decoded(body: bytes, encoding: str | None) -> bytes:
+    """A response body as sent, uncompressed."""
+    if encoding == "br":
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    return body
 
 
 class Browser:
-    """One client on one connection (reopened when the server closes it) with a cookie jar."""
+    """One client on one connection (reopened when the server closes it) with a cookie jar; asks for br or gzip."""
 
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -22,7 +36,7 @@ class Browser:
 
     def send(self, method: str, path: str, form: dict[str, Any] | None = None) -> tuple[int, str]:
         """One request; keeps the cookies it sets; the status and body."""
-        headers = {"Cookie": self.cookie_header(), "Accept": "text/html"}
+        headers = {"Cookie": self.cookie_header(), "Accept": "text/html", "Accept-Encoding": ACCEPT_ENCODING}
         body = None
         if form is not None:
             body = urlencode(form, doseq=True)
@@ -34,7 +48,7 @@ class Browser:
             self.conn.close()
             self.conn.request(method, path, body, headers)
             response = self.conn.getresponse()
-        data = response.read().decode("utf-8", "replace")
+        data = decoded(response.read(), response.headers.get("Content-Encoding")).decode("utf-8", "replace")
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
-from bench import page_js, report, run
+import brotli
+import pytest
+
+from bench import page_js, report, run, timing
 from bench.pages import pages
 
 
@@ -42,3 +46,10 @@ def test_script_paths_keeps_same_origin_static_scripts_once_in_order() -> None:
             '<script src="/static/js/htmx.min.js?v=1"></script>')
     assert page_js.script_paths(html) == ["/static/js/htmx.min.js?v=1", "/static/js/app.js?v=2&a=b"]
     assert page_js.script_paths('<script src="/assets/htmx/2.0.js"></script>') == ["/assets/htmx/2.0.js"]
+
+
+@pytest.mark.parametrize(("encoding", "compress"), [("br", brotli.compress), ("gzip", gzip.compress), (None, lambda b: b)])
+def test_the_bench_reads_pages_sent_compressed_as_a_browser_asks(encoding, compress) -> None:
+    page = "<form><input name=csrf_token value=abc></form>".encode()
+    assert timing.decoded(compress(page), encoding) == page
+    assert "br" in timing.ACCEPT_ENCODING.split(", ")
