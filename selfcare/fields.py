@@ -17,6 +17,8 @@ from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import ListWidget
 from wtforms.widgets.core import clean_key
 
+from selfcare.memo import Memo
+
 # Control characters no keyboard types (tab and line breaks are fine). PostgreSQL cannot store NUL at all,
 # and the others would be kept as invisible junk in a name or a note.
 UNUSUAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -191,17 +193,12 @@ def _joined_labels(labels: list[Markup]) -> Markup:
     return Markup("".join(f"\n        {label}\n      " for label in labels))
 
 
-_OPTIONS: dict[tuple[Any, ...], Markup] = {}
+_OPTIONS: Memo[Markup] = Memo(4096)
 
 
 def _remembered_options(key: tuple[Any, ...], field: Any, kwargs: dict[str, Any]) -> Markup:
-    """The joined labels for `key`, written by `field` the first time (at most 4,096 kept, then written each time)."""
-    html = _OPTIONS.get(key)
-    if html is None:
-        html = _joined_labels(field.option_labels(**kwargs))
-        if len(_OPTIONS) < 4096:
-            _OPTIONS[key] = html
-    return html
+    """The joined labels for `key`, written by `field` the first time and read back after."""
+    return _OPTIONS.get(key, lambda: _joined_labels(field.option_labels(**kwargs)))
 
 
 @lru_cache(maxsize=4096, typed=True)  # typed: a Markup label is not escaped, the same text as str is

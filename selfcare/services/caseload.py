@@ -27,10 +27,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from selfcare.clinical import Level, Trend, Zone
 from selfcare.content import current_content
+from selfcare.memo import Memo
 from selfcare.models import Alert, CareLink, Notice, User, utcnow
 from selfcare.prepared import prepared
 from selfcare.services import caseload_cache
@@ -95,7 +95,7 @@ def parse_query(value: str | None) -> str:
 def parse_page(value: str | None) -> int:
     """A `?page=` number, or 1 for anything that is not a positive number (never an error)."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1  # not '²' 
 
 
 @dataclass(frozen=True)
@@ -285,8 +285,7 @@ def _compute_stale(therapist: User, entries: list[caseload_cache.Entry], everyon
     caseload_cache.store(therapist, [(e, e.computed) for e in stale], now)  # type: ignore[misc]
 
 
-ROWS_MAX = 5000  # rows kept in each process by everything they are made from (the same inputs make the same row)
-_rows: dict[tuple[Any, ...], PatientRow] = {}
+_ROWS: Memo[PatientRow] = Memo(5000)  # rows by everything they are made from (the same inputs make the same row)
 
 
 def _row(entry: caseload_cache.Entry, alerts: list[Alert], therapist: User) -> PatientRow:
@@ -296,12 +295,8 @@ def _row(entry: caseload_cache.Entry, alerts: list[Alert], therapist: User) -> P
         return combine(entry.patient_id, entry.name, entry.computed, alerts, therapist)
     signature = tuple((a.id, a.level, a.created_at, tuple(a.reasons)) for a in alerts)
     key = (entry.patient_id, entry.name, entry.text, therapist.timezone, signature)
-    row = _rows.get(key)
-    if row is None:
-        if len(_rows) >= ROWS_MAX:
-            _rows.clear()
-        row = _rows[key] = combine(entry.patient_id, entry.name, entry.computed, alerts, therapist)
-    return row
+    computed = entry.computed
+    return _ROWS.get(key, lambda: combine(entry.patient_id, entry.name, computed, alerts, therapist))
 
 
 def build_caseload(therapist: User, now: datetime | None = None, query: str = "", filter: str = "all") -> Caseload:

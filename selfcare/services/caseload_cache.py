@@ -29,6 +29,7 @@ from peewee import JOIN, DatabaseError
 from selfcare.clinical import Content, Trend, Zone
 from selfcare.content import current_content
 from selfcare.db import db
+from selfcare.memo import Memo
 from selfcare.models import CareLink, CaseloadRow, PatientStamp, User
 from selfcare.prepared import prepared
 from selfcare.services.caseload_rows import Computed, Concern, Group
@@ -42,8 +43,7 @@ FORMAT = 2  # bump when Computed or its JSON changes: older rows are then recomp
 ZONE_BY_VALUE: dict[str | None, Zone | None] = {None: None, **{z.value: z for z in Zone}}
 GROUP_BY_NUMBER = {int(g): g for g in Group}
 TREND_BY_VALUE = {t.value: t for t in Trend}
-DECODED_MAX = 5000  # decoded rows kept in each process, by their JSON text: most loads read the same rows again
-_decoded: dict[str, Computed] = {}
+_DECODED: Memo[Computed] = Memo(5000)  # decoded rows by their JSON text: most loads read the same rows again
 _fingerprints: dict[int, tuple[Content, str]] = {}
 
 
@@ -147,12 +147,7 @@ def encode(c: Computed) -> str:
 
 def decode(text: str) -> Computed:
     """A computed row from its JSON text (the same text gives the same row: kept decoded, a few thousand at most)."""
-    found = _decoded.get(text)
-    if found is None:
-        if len(_decoded) >= DECODED_MAX:
-            _decoded.clear()
-        found = _decoded[text] = _decode(text)
-    return found
+    return _DECODED.get(text, lambda: _decode(text))
 
 
 def _decode(text: str) -> Computed:
