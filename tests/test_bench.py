@@ -48,8 +48,15 @@ def test_script_paths_keeps_same_origin_static_scripts_once_in_order() -> None:
     assert page_js.script_paths('<script src="/assets/htmx/2.0.js"></script>') == ["/assets/htmx/2.0.js"]
 
 
-@pytest.mark.parametrize(("encoding", "compress"), [("br", brotli.compress), ("gzip", gzip.compress), (None, lambda b: b)])
+@pytest.mark.parametrize(("encoding", "compress"), [
+    ("zstd", timing.zstd.compress), ("br", brotli.compress), ("gzip", gzip.compress), (None, lambda b: b), ("identity", lambda b: b),
+])
 def test_the_bench_reads_pages_sent_compressed_as_a_browser_asks(encoding, compress) -> None:
     page = "<form><input name=csrf_token value=abc></form>".encode()
     assert timing.decoded(compress(page), encoding) == page
-    assert "br" in timing.ACCEPT_ENCODING.split(", ")
+    assert timing.ACCEPT_ENCODING == "gzip, deflate, br, zstd"  # what Chromium sends
+
+
+def test_the_bench_refuses_a_body_it_cannot_read() -> None:
+    with pytest.raises(RuntimeError, match="deflate"):
+        timing.decoded(b"x", "deflate")
