@@ -14,10 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.pages import Page
-from bench.timing import Browser
+from bench.timing import ACCEPT_ENCODING, Browser
 
 SCRIPT_RE = re.compile(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
-ENCODING = "br, gzip"  # what Chromium asks for
 
 
 def script_paths(html: str) -> list[str]:
@@ -36,7 +35,7 @@ def wire_bytes(port: int, url: str) -> tuple[int, str]:
     """The body length of a compressed static file as sent, and its Content-Encoding."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request("GET", url, headers={"Accept-Encoding": ENCODING})
+        conn.request("GET", url, headers={"Accept-Encoding": ACCEPT_ENCODING})
         response = conn.getresponse()
         body = response.read()
         if response.status != 200:
