@@ -87,3 +87,35 @@ def test_insert_stores_what_create_stores(app: Flask) -> None:
         assert not ours.is_dirty()
         with pytest.raises(TypeError):
             insert.run(**values)  # no uuid: every column must be given
+
+
+def test_later_runs_read_rows_as_the_first_did(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The column-to-field work of the first run that read a row is reused: converted values (JSON, times),
+    joined models, dicts and tuples come back as peewee gives them, run after run, and none is worked out again."""
+    import peewee
+
+    from selfcare.models import Alert
+
+    alerts_of = prepared(lambda patient: Alert.select().where(Alert.patient == patient).order_by(Alert.id))
+    as_dicts = prepared(lambda patient: Alert.select(Alert.id, Alert.reasons, Alert.created_at).where(Alert.patient == patient)
+                        .order_by(Alert.id).dicts())
+    as_tuples = prepared(lambda patient: Alert.select(Alert.id, Alert.level).where(Alert.patient == patient).order_by(Alert.id).tuples())
+    with app.app_context(), db.connection_context():
+        empty, first, second = make_patient(), make_patient(), make_patient()
+        for patient, reasons in ((first, ["saddle_numbness"]), (second, ["fever", "falls"]), (second, [])):
+            Alert.create(patient=patient, level="emergency", reasons=reasons, source="checkin", created_at=utcnow())
+        assert alerts_of.all(patient=empty.id) == []  # no row read: nothing to keep yet
+        for query in (alerts_of, as_dicts, as_tuples):
+            query.all(patient=first.id)
+        resolved = []
+        real = peewee._resolve_model_columns
+        monkeypatch.setattr(peewee, "_resolve_model_columns", lambda *a: resolved.append(a) or real(*a))
+        for patient in (second, first, empty):
+            theirs = list(Alert.select().where(Alert.patient == patient.id).order_by(Alert.id))
+            resolved.clear()
+            ours = alerts_of.all(patient=patient.id)
+            assert resolved == []
+            assert [a.__data__ for a in ours] == [a.__data__ for a in theirs]
+            assert [a.reasons for a in ours] == [a.reasons for a in theirs]
+            assert as_dicts.all(patient=patient.id) == [{"id": a.id, "reasons": a.reasons, "created_at": a.created_at} for a in theirs]
+            assert as_tuples.all(patient=patient.id) == [(a.id, a.level) for a in theirs]
