@@ -19,7 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -49,6 +49,18 @@ class Shown:
 
     history: History
     charts: dict[str, Markup] | None
+    pieces: dict[str, tuple[object, Markup]] = field(default_factory=dict, compare=False, repr=False)
+
+    def piece(self, name: str, version: object, render: Callable[[], Markup]) -> Markup:
+        """Markup made from this history alone (no per-request part), kept with it: `render()` once per `version`.
+
+        `version` is what else the markup comes from (the template object, new when the template is
+        reloaded); two requests at once may both render it, and write the same thing.
+        """
+        found = self.pieces.get(name)
+        if found is None or found[0] is not version:
+            found = self.pieces[name] = (version, render())
+        return found[1]
 
 
 def _kept() -> OrderedDict[Hashable, tuple[float, object, Any]]:
