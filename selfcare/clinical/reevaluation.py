@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -86,14 +87,37 @@ def _since(history: History) -> datetime:
     return start
 
 
-def _between(checkins: Sequence[CheckIn], start: datetime, end: datetime) -> list[CheckIn]:
-    return sorted((c for c in checkins if start <= as_utc(c.at) <= end), key=lambda c: as_utc(c.at))
+class _Timeline:
+    """A history's check-ins in time order with their UTC times, sorted once per call: each rule asks for a window
+    (a run of the sorted list found by bisection) instead of filtering and sorting every check-in again."""
+
+    __slots__ = ("_times", "_checkins", "_self_checks", "_checks")
+
+    def __init__(self, history: History) -> None:
+        timed = [(as_utc(c.at), c) for c in history.checkins]
+        if any(a[0] > b[0] for a, b in zip(timed, timed[1:])):
+            timed.sort(key=lambda pair: pair[0])  # stable: check-ins at the same moment keep their order
+        self._times = [moment for moment, _ in timed]
+        self._checkins = [c for _, c in timed]
+        self._self_checks = history.self_checks
+        self._checks: list[tuple[datetime, SelfCheck]] | None = None  # sorted when a rule first asks
+
+    def between(self, start: datetime, end: datetime) -> list[CheckIn]:
+        """The check-ins from `start` to `end`, both included, oldest first."""
+        return self._checkins[bisect_left(self._times, start):bisect_right(self._times, end)]
+
+    def self_check_pairs(self, start: datetime, now: datetime) -> list[tuple[SelfCheck, SelfCheck]]:
+        """Consecutive self-checks up to `now` whose later one is from `start` on."""
+        if self._checks is None:
+            self._checks = sorted(((as_utc(c.at), c) for c in self._self_checks), key=lambda pair: pair[0])
+        checks = self._checks[:bisect_right(self._checks, now, key=lambda pair: pair[0])]
+        return [(a, b) for (_, a), (at, b) in zip(checks, checks[1:]) if at >= start]
 
 
-def _walking(rule: ReevalRule, history: History, since: datetime, now: datetime) -> str | None:
+def _walking(rule: ReevalRule, history: History, timeline: _Timeline, since: datetime, now: datetime) -> str | None:
     assert rule.baseline_days is not None and rule.min_gain is not None
-    first = _between(history.checkins, since, since + timedelta(days=rule.baseline_days))
-    last = _between(history.checkins, now - timedelta(days=rule.recent_days), now)
+    first = timeline.between(since, since + timedelta(days=rule.baseline_days))
+    last = timeline.between(now - timedelta(days=rule.recent_days), now)
     base = [c.reading.walk_minutes for c in first if c.reading and c.reading.walk_minutes is not None]
     if history.baseline_walk_minutes is not None:
         base.append(history.baseline_walk_minutes)  # the walking time given at onboarding is a start point too
@@ -105,10 +129,10 @@ def _walking(rule: ReevalRule, history: History, since: datetime, now: datetime)
     return None if gain >= rule.min_gain else f"best walk {max(base):g} -> {max(recent):g} min (gain {gain:g})"
 
 
-def _function(rule: ReevalRule, history: History, since: datetime, now: datetime) -> str | None:
+def _function(rule: ReevalRule, timeline: _Timeline, since: datetime, now: datetime) -> str | None:
     assert rule.baseline_days is not None and rule.min_gain is not None
-    first = _between(history.checkins, since, since + timedelta(days=rule.baseline_days))
-    last = _between(history.checkins, now - timedelta(days=rule.recent_days), now)
+    first = timeline.between(since, since + timedelta(days=rule.baseline_days))
+    last = timeline.between(now - timedelta(days=rule.recent_days), now)
     base = [c.function_score for c in first if c.function_score is not None]
     recent = [c.function_score for c in last if c.function_score is not None]
     if not base or not recent:
@@ -117,41 +141,36 @@ def _function(rule: ReevalRule, history: History, since: datetime, now: datetime
     return None if gain >= rule.min_gain else f"own-activities score changed by {gain:+.1f}"
 
 
-def _restriction(rule: ReevalRule, history: History, since: datetime, now: datetime) -> str | None:
-    last = _between(history.checkins, max(since, now - timedelta(days=rule.recent_days)), now)
+def _restriction(rule: ReevalRule, timeline: _Timeline, since: datetime, now: datetime) -> str | None:
+    last = timeline.between(max(since, now - timedelta(days=rule.recent_days)), now)
     answers = [c.restricted for c in last if c.restricted is not None]
     if answers and all(answers):
         return f"activity restricted at all {len(answers)} check-ins of the last {rule.recent_days} days"
     return None
 
 
-def _peripheralizing(rule: ReevalRule, history: History, since: datetime, now: datetime, trend: TrendRule) -> str | None:
-    last = _between(history.checkins, max(since, now - timedelta(days=rule.recent_days)), now)
+def _peripheralizing(rule: ReevalRule, timeline: _Timeline, since: datetime, now: datetime, trend: TrendRule) -> str | None:
+    last = timeline.between(max(since, now - timedelta(days=rule.recent_days)), now)
     readings = [(c.at, c.reading) for c in last if c.reading is not None]
     if classify_trend(readings, trend) == Trend.PERIPHERALIZING:
         return f"symptoms reaching further down the leg over {len(readings)} readings"
     return None
 
 
-def _self_check_pairs(history: History, start: datetime, now: datetime) -> list[tuple[SelfCheck, SelfCheck]]:
-    checks = sorted((c for c in history.self_checks if as_utc(c.at) <= now), key=lambda c: as_utc(c.at))
-    return [(a, b) for a, b in zip(checks, checks[1:]) if as_utc(b.at) >= start]
-
-
-def _numbness(rule: ReevalRule, history: History, since: datetime, now: datetime) -> str | None:
+def _numbness(rule: ReevalRule, timeline: _Timeline, since: datetime, now: datetime) -> str | None:
     start = max(since, now - timedelta(days=rule.recent_days))
-    if any(c.numbness_spreading for c in _between(history.checkins, start, now)):
+    if any(c.numbness_spreading for c in timeline.between(start, now)):
         return "patient reported numbness spreading"
-    for before, after in _self_check_pairs(history, start, now):
+    for before, after in timeline.self_check_pairs(start, now):
         areas = compare_checks(before, after).new_numbness
         if areas:
             return "new numb areas: " + ", ".join(a.value for a in areas)
     return None
 
 
-def _weakness(rule: ReevalRule, history: History, since: datetime, now: datetime) -> str | None:
+def _weakness(rule: ReevalRule, timeline: _Timeline, since: datetime, now: datetime) -> str | None:
     start = max(since, now - timedelta(days=rule.recent_days))
-    for before, after in _self_check_pairs(history, start, now):
+    for before, after in timeline.self_check_pairs(start, now):
         change = compare_checks(before, after)
         if change.any_weakness_change:
             tests = dict.fromkeys(change.new_weakness + change.worse_weakness)
@@ -166,6 +185,7 @@ def due_reevaluations(
     moment = as_utc(now)
     since = _since(history)
     prompts: list[Prompt] = []
+    timeline: _Timeline | None = None
     for rule in rules:
         if rule.kind == RuleKind.TIMED:
             assert rule.after_days is not None
@@ -174,19 +194,21 @@ def due_reevaluations(
                 continue
         else:
             due_at = moment
+        if timeline is None:
+            timeline = _Timeline(history)
         detail: str | None
         if rule.id == RuleId.WALKING_2W:
-            detail = _walking(rule, history, since, moment)
+            detail = _walking(rule, history, timeline, since, moment)
         elif rule.id == RuleId.FUNCTION_2_4W:
-            detail = _function(rule, history, since, moment)
+            detail = _function(rule, timeline, since, moment)
         elif rule.id == RuleId.RESTRICTION_4_6W:
-            detail = _restriction(rule, history, since, moment)
+            detail = _restriction(rule, timeline, since, moment)
         elif rule.id == RuleId.PERIPHERALIZING_DESPITE_CARE:
-            detail = _peripheralizing(rule, history, since, moment, trend)
+            detail = _peripheralizing(rule, timeline, since, moment, trend)
         elif rule.id == RuleId.NUMBNESS_INCREASING:
-            detail = _numbness(rule, history, since, moment)
+            detail = _numbness(rule, timeline, since, moment)
         else:
-            detail = _weakness(rule, history, since, moment)
+            detail = _weakness(rule, timeline, since, moment)
         if detail is not None:
             prompts.append(Prompt(rule.id, due_at, detail, rule.patient_text, rule.pt_text))
     return tuple(prompts)

