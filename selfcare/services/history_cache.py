@@ -49,9 +49,9 @@ class Shown:
 
     history: History
     charts: dict[str, Markup] | None
-    pieces: dict[str, tuple[object, Markup]] = field(default_factory=dict, compare=False, repr=False)
+    pieces: dict[str, tuple[object, Any]] = field(default_factory=dict, compare=False, repr=False)
 
-    def piece(self, name: str, version: object, render: Callable[[], Markup]) -> Markup:
+    def piece(self, name: str, version: object, render: Callable[[], T]) -> T:
         """Markup made from this history alone (no per-request part), kept with it: `render()` once per `version`.
 
         `version` is what else the markup comes from (the template object, new when the template is
@@ -60,7 +60,7 @@ class Shown:
         found = self.pieces.get(name)
         if found is None or found[0] is not version:
             found = self.pieces[name] = (version, render())
-        return found[1]
+        return found[1]  # type: ignore[no-any-return]
 
 
 def _kept() -> OrderedDict[Hashable, tuple[float, object, Any]]:
