@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
@@ -24,6 +25,21 @@ from selfcare.therapist.forms import AcknowledgeForm, NoteForm, acknowledge_form
 from selfcare.therapist.plan import patient_or_404
 
 DEFAULT_DAYS = 30
+MACROS = "_macros.html"
+
+_empty_note: tuple[object, Markup] | None = None  # (the macros template it came from, the markup)
+
+
+def empty_note_field() -> Markup:
+    """field(note_form.text) for a fresh note form, as _macros.html writes it: no value, error or token in it, so
+    the same on every view; written once per version of the macros template (new when it is reloaded)."""
+    global _empty_note
+    template = current_app.jinja_env.get_template(MACROS)
+    kept = _empty_note
+    if kept is None or kept[0] is not template:
+        field = get_template_attribute(MACROS, "field")
+        kept = _empty_note = (template, Markup(field(NoteForm(formdata=None).text)))
+    return kept[1]
 
 
 def render_patient_page(
@@ -38,7 +54,7 @@ def render_patient_page(
         "patient": patient, "overview": record.overview(patient), "history": history, "days": days, "ranges": ALLOWED_DAYS,
         "charts": shown.charts,
         "trend_label": TREND_LABELS[history.trend.direction], "timeline": kept_timeline(patient),
-        "note_form": note_form or NoteForm(formdata=None), "failed_ack": failed_ack, "ack_form": acknowledge_form,
+        "note_form": note_form, "note_field": None if note_form is not None else empty_note_field(), "failed_ack": failed_ack, "ack_form": acknowledge_form,
         "open_alerts": open_alerts(current_user),
     }
     return render_template("therapist/patient.html", **context), status
