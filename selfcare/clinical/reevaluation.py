@@ -80,6 +80,15 @@ class Prompt:
     pt_text: str = field(compare=False)
 
 
+def rules_reach(rules: Sequence[ReevalRule]) -> tuple[int, int]:
+    """How far the rules read check-ins, in days: (after the start of care or the last re-evaluation, back from now).
+
+    Every rule reads check-ins from `since` to `since + baseline_days` or from `now - recent_days` to `now`: a check-in
+    outside both reaches changes no prompt, so a record may leave it out (self-checks are compared in pairs, any age).
+    """
+    return max((r.baseline_days or 0 for r in rules), default=0), max((r.recent_days for r in rules), default=0)
+
+
 def _since(history: History) -> datetime:
     start = as_utc(history.care_started)
     if history.last_reevaluation is not None:

@@ -12,6 +12,7 @@ from peewee import fn
 
 from selfcare.clinical import CheckIn as ClinicalCheckIn
 from selfcare.clinical import History, Prompt, Reading, due_reevaluations
+from selfcare.clinical.reevaluation import rules_reach
 from selfcare.clinical import SelfCheck as ClinicalSelfCheck
 from selfcare.content import current_content
 from selfcare.models import CheckIn, Profile, SelfCheck, User, Walk, utcnow
@@ -65,13 +66,30 @@ SELF_CHECKS_SINCE = prepared(
 )
 
 
+def _checkins_from(moment: datetime, care_started: datetime) -> datetime:
+    """The earliest check-in time the rules can read at `moment` (clinical rules_reach, a day's margin each side),
+    never before the look-back: the last two weeks, and the first days of care while they are within the look-back."""
+    start_days, recent_days = rules_reach(current_content().reevaluation)
+    lookback = moment - timedelta(days=LOOK_BACK_DAYS)
+    earliest = moment - timedelta(days=recent_days + 1)
+    if care_started + timedelta(days=start_days + 1) >= lookback:
+        earliest = min(earliest, care_started - timedelta(days=1))
+    return max(lookback, earliest)
+
+
 def patient_history(patient: User, now: datetime | None = None, profile: Profile | None = UNREAD) -> History | None:
-    """The clinical History of a patient (None before onboarding), in a fixed number of queries (the profile read unless given)."""
+    """The clinical History of a patient (None before onboarding), in a fixed number of queries (the profile read unless given).
+
+    It holds the check-ins the re-evaluation rules can read at `now` (of the last 60 days: the last two weeks, and the
+    first days of care), every self-check of the last 60 days, the start of care and the walking baseline.
+    """
     profile = profile_of(patient, profile)
     if profile is None:
         return None
-    since = (now or utcnow()) - timedelta(days=LOOK_BACK_DAYS)
-    _, cursor = CHECKINS_SINCE.cursor(patient=patient.id, since=since)
+    moment = now or utcnow()
+    since = moment - timedelta(days=LOOK_BACK_DAYS)
+    care_started = profile.created_at if moment.tzinfo is None else _aware(profile.created_at)
+    _, cursor = CHECKINS_SINCE.cursor(patient=patient.id, since=_checkins_from(moment, care_started))
     checkins = [
         ClinicalCheckIn(
             _stored_time(recorded_at),

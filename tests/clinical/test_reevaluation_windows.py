@@ -10,7 +10,7 @@ import pytest
 from clinical_cases import reading
 
 from selfcare.clinical import CheckIn, Content, History, SelfCheck, due_reevaluations
-from selfcare.clinical.reevaluation import _Timeline
+from selfcare.clinical.reevaluation import _Timeline, rules_reach
 from selfcare.clinical.timeutil import as_utc
 
 START = datetime(2025, 3, 1, 9, 0)
@@ -130,3 +130,31 @@ def test_windows_match_filtering_every_check_in(seed: int) -> None:
         expected = _between_by_filtering(list(history.checkins), start, end)
         got = timeline.between(start, end)
         assert [id(c) for c in got] == [id(c) for c in expected]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_check_ins_beyond_the_rules_reach_change_nothing(content: Content, seed: int) -> None:
+    """rules_reach: keeping only the check-ins from the start of care to `baseline_days` after it, and from
+    `recent_days` before `now` to `now` (ends included), gives the same prompts with the same details."""
+    history = _mixed_history(seed)
+    start_days, recent_days = rules_reach(content.reevaluation)
+    assert (start_days, recent_days) == (3, 14)  # content/reevaluation.toml
+    rng = random.Random(seed)
+    for n in range(0, 43):
+        now = day(n) + timedelta(hours=rng.choice([0, 3]))
+        kept = [c for c in history.checkins
+                if as_utc(START) <= as_utc(c.at) <= as_utc(START + timedelta(days=start_days))
+                or as_utc(now - timedelta(days=recent_days)) <= as_utc(c.at) <= as_utc(now)]
+        trimmed = History(START, kept, history.self_checks, baseline_walk_minutes=history.baseline_walk_minutes)
+        assert due_reevaluations(trimmed, content.reevaluation, now, content.trend_rule) == \
+            due_reevaluations(history, content.reevaluation, now, content.trend_rule)
+
+
+def test_rules_reach_is_the_longest_window() -> None:
+    """The reach is the longest start window and the longest recent window of the rules given (none: nothing)."""
+    from selfcare.clinical import ReevalRule, RuleId, RuleKind
+
+    rules = [ReevalRule(RuleId.WALKING_2W, RuleKind.TIMED, "", "", "", recent_days=7, after_days=14, baseline_days=5, min_gain=5),
+             ReevalRule(RuleId.NUMBNESS_INCREASING, RuleKind.QUICK, "", "", "", recent_days=21)]
+    assert rules_reach(rules) == (5, 21)
+    assert rules_reach([]) == (0, 0)
