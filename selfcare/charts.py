@@ -43,6 +43,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
 
+@lru_cache(maxsize=2048)  # a year's days, in each of four tables
 def _day(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]}"
 
@@ -63,6 +64,12 @@ def _x(index: int, count: int) -> float:
 def _x_texts(count: int) -> tuple[str, ...]:
     """Each day's x as the SVG has it, for `count` days (the same for every line of a range)."""
     return tuple(f"{_x(i, count):.1f}" for i in range(count))
+
+
+@lru_cache(maxsize=16)
+def _bar_x_texts(count: int, width: float) -> tuple[str, ...]:
+    """Each day's bar's left edge as the SVG has it, for `count` days and bars `width` wide."""
+    return tuple(f"{_x(i, count) - width / 2:.1f}" for i in range(count))
 
 
 def _attrs(**values: object) -> str:
@@ -91,15 +98,15 @@ def _axes(days: Sequence[date], ticks: Sequence[tuple[float, str]]) -> list[str]
 def _line(series: Series, y_of: Callable[[float], float]) -> list[str]:
     """A line through the days that have a value (gaps are bridged), with markers for short ranges."""
     count = len(series.values)
-    points = [(_x(i, count), y_of(v)) for i, v in enumerate(series.values) if v is not None]
+    known = [(i, v) for i, v in enumerate(series.values) if v is not None]
     out = []
-    if len(points) > 1:
+    if len(known) > 1:
         xs, ys = _x_texts(count), {v: f"{y_of(v):.1f}" for v in set(series.values) if v is not None}  # few distinct values
-        path = " ".join([f"{xs[i]},{ys[v]}" for i, v in enumerate(series.values) if v is not None])
+        path = " ".join([f"{xs[i]},{ys[v]}" for i, v in known])
         style = {"stroke_dasharray": series.dash} if series.dash else {}
         out.append(f'<polyline {_attrs(points=path, fill="none", stroke=series.colour, stroke_width=2.5, **style)}/>')
-    if count <= MARKERS_UP_TO or len(points) == 1:
-        out.extend(_marker(series.marker, x, y, series.colour) for x, y in points)
+    if count <= MARKERS_UP_TO or len(known) == 1:  # each point's x and y as numbers only here (up to a month)
+        out.extend(_marker(series.marker, _x(i, count), y_of(v), series.colour) for i, v in known)
     return out
 
 
@@ -145,13 +152,22 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return "–" if value is None else f"{value:g}{unit}"
 
 
+def _texts(values: Sequence[float | None], unit: str = "") -> dict[float | None, str]:
+    """Each distinct value's _fmt text (a year of pain scores has a dozen)."""
+    return {v: _fmt(v, unit) for v in set(values)}
+
+
 def _known(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None]
 
 
+_ZONE_RANKS = {z: float(z.rank) for z in Zone}
+
+
 def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zone, str]) -> Markup:
     """The furthest point symptoms reached each day; foot at the bottom means further down the leg."""
-    ranks = [None if z is None else float(z.rank) for z in zones]
+    rank = _ZONE_RANKS  # a dict, not the enum's rank property a thousand times in a year
+    ranks = [None if z is None else rank[z] for z in zones]
     known = [z for z in zones if z is not None]
     if not known:
         return _empty("No symptom check-ins in these days yet.")
@@ -159,7 +175,7 @@ def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None]
     ticks = [(TOP + z.rank * step, ZONE_SHORT[z]) for z in Zone]
     body = _axes(days, ticks) + _line(Series("Furthest point", ranks), lambda r: TOP + r * step)
     alt = (f"Chart of where symptoms reached, {len(days)} days. Recorded on {len(known)} days. "
-           f"First: {names[known[0]]}. Latest: {names[known[-1]]}. Furthest: {names[max(known)]}.")
+           f"First: {names[known[0]]}. Latest: {names[known[-1]]}. Furthest: {names[max(known, key=rank.__getitem__)]}.")
     shown = {z: _text(n) for z, n in names.items()}
     rows = [(_day(d), shown[z]) for d, z in zip(days, zones) if z is not None]
     return _figure(chart_id, alt, body, _table(chart_id, "Furthest point each day", ("Day", "Furthest point"), rows))
@@ -183,7 +199,8 @@ def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], b
         alt += f" Leg pain went from {legs[0]:g} to {legs[-1]:g}."
     if backs:
         alt += f" Back pain went from {backs[0]:g} to {backs[-1]:g}."
-    rows = [(_day(d), _fmt(lp), _fmt(bp)) for d, lp, bp in zip(days, leg, back) if lp is not None or bp is not None]
+    text = _texts([*leg, *back])
+    rows = [(_day(d), text[lp], text[bp]) for d, lp, bp in zip(days, leg, back) if lp is not None or bp is not None]
     after = _legend(series) + _table(chart_id, "Highest pain each day (0 to 10)", ("Day", "Leg", "Back"), rows)
     return _figure(chart_id, alt, body, after)
 
@@ -216,7 +233,8 @@ def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | N
         body += _line(s, y_of)
     alt = (f"Chart of the longest walk each day, {len(days)} days. Walks on {len(walked)} days. "
            f"Best: {max(walked):g} minutes. Latest: {walked[-1]:g} minutes.")
-    rows = [(_day(d), _fmt(m, " min"), "none" if o is None else f"{o} min")
+    walk_text, onset_text = _texts(minutes, " min"), {o: "none" if o is None else f"{o} min" for o in set(onset)}
+    rows = [(_day(d), walk_text[m], onset_text[o])
             for d, m, o in zip(days, minutes, onset) if m is not None]
     table = _table(chart_id, "Longest walk each day", ("Day", "Walked", "Leg symptoms after"), rows)
     return _figure(chart_id, alt, body, _legend(series) + table)
@@ -235,7 +253,8 @@ def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Mark
     for n in set(sets):
         h = n / top * PLOT_H
         shape[n] = f'y="{TOP + PLOT_H - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{BLUE}"'
-    body += [f'<rect x="{_x(i, count) - width / 2:.1f}" {shape[n]}/>' for i, n in enumerate(sets) if n]
+    xs = _bar_x_texts(count, width)
+    body += [f'<rect x="{xs[i]}" {shape[n]}/>' for i, n in enumerate(sets) if n]
     active = sum(1 for n in sets if n)
     alt = f"Bar chart of sets done each day, {len(days)} days. {total} sets on {active} of {len(days)} days."
     rows = [(_day(d), str(n)) for d, n in zip(days, sets) if n]
