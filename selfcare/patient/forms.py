@@ -31,8 +31,43 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [(info.zone.value, info.name) for info in current_content().zones]
 
 
+# Fields bound once and copied for each form (PrototypeMeta): their bound state is the same for every request.
+PROTOTYPED_FIELDS = frozenset({ChoiceField, ScaleField, ManyField, MinutesField, EntryIdField})
+_REQUEST_STATE = frozenset({"data", "raw_data", "object_data", "errors", "process_errors", "_form", "meta"})
+_PROTOTYPES: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+class PrototypeMeta:
+    """Binds our own fields by copying one bound the same way before, instead of WTForms' bind for every request.
+
+    WTForms builds each field anew on every form (its label, flags, validators, choices): on the check-in form's 23
+    fields that was most of making the form. A bound field of PROTOTYPED_FIELDS holds nothing of the request until
+    it is processed, so the first binding of each (field, name, prefix, translations) is kept without its form and
+    each later form gets a copy of its attributes, its own form and meta (a test compares data, errors and HTML with
+    WTForms' own binding). Other fields (the CSRF token) are bound by WTForms as before.
+    """
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        """A copy of the kept binding for our fields; WTForms' bind for the rest."""
+        cls = unbound_field.field_class
+        if cls not in PROTOTYPED_FIELDS:
+            return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+        key = (unbound_field, options.get("name"), options.get("prefix"), options.get("translations"))
+        kept = _PROTOTYPES.get(key)
+        if kept is None:
+            bound = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            kept = _PROTOTYPES[key] = {k: v for k, v in vars(bound).items() if k not in _REQUEST_STATE}
+        field = object.__new__(cls)
+        field.__dict__.update(kept)
+        field._form, field.meta = form, form.meta
+        return field
+
+
 class ReadingForm(Form):
     """Where symptoms reach now, which side, and how bad leg and back pain are."""
+
+    class Meta(PrototypeMeta):
+        pass
 
     zone = ChoiceField("Where do you feel it furthest down?", [], missing="Choose where you feel it furthest down.")
     side = ChoiceField("Which side?", SIDES, missing="Choose which side.")
