@@ -7,16 +7,55 @@ from typing import Any
 import pytest
 from flask import g, url_for
 
+from selfcare import accounts
+from selfcare.models import Alert, utcnow
 from selfcare.therapist.forms import NoteForm
-from selfcare.therapist.patient_page import LINKS, patient_links, render_patient_page
+from selfcare.therapist.patient_page import LINKS, PLACE, patient_links, patient_page, render_patient_page
+from tests.factories import make_patient, make_profile
 from tests.test_therapist_patient import page_path, setup  # noqa: F401  (the fixture)
+
+
+def whole(patient: Any) -> bytes:
+    """The page as the template writes it whole: a fresh note form through the field macro, no kept piece."""
+    html, _ = render_patient_page(patient, note_form=NoteForm(formdata=None))
+    return html.encode()
+
+
+@pytest.mark.parametrize("days", ["", "?days=7", "?days=365"])
+def test_the_page_is_written_as_the_template_wrote_it_whole(app: Any, setup: dict[str, Any], days: str) -> None:  # noqa: F811
+    """Byte for byte, in one request (one CSRF token): with an open alert in the timeline (its form is written per
+    view), with every alert acknowledged (the timeline is kept), each twice (kept pieces read back)."""
+    patient = setup["patient"]
+    with app.test_request_context(page_path(patient) + days):
+        g._login_user = setup["therapist"]  # current_user, without a login session
+        for _ in range(2):
+            page = patient_page(patient.id)
+            assert b'class="ack-form"' in page and PLACE.encode() not in page
+            assert page == patient_page(patient.id) == whole(patient)
+        Alert.update(acknowledged_at=utcnow(), acknowledged_by=setup["therapist"], acknowledgement="Seen").execute()
+        for _ in range(2):
+            page = patient_page(patient.id)
+            assert b'class="ack-form"' not in page and b"Acknowledged by" in page and PLACE.encode() not in page
+            assert page == whole(patient)
+
+
+def test_a_record_with_nothing_in_it_is_written_as_the_template_wrote_it(app: Any, setup: dict[str, Any]) -> None:  # noqa: F811
+    """No charts and no timeline entries: nothing kept but the note field."""
+    patient = make_patient(email="new@example.com", name="Nell <New> & Co")
+    make_profile(patient)
+    accounts.link(setup["therapist"], patient)
+    with app.test_request_context(page_path(patient)):
+        g._login_user = setup["therapist"]
+        page = patient_page(patient.id)
+        assert b"Nothing recorded yet." in page and b"Nell &lt;New&gt; &amp; Co" in page
+        assert page == whole(patient)
 
 
 def test_a_fresh_note_form_is_written_as_the_macro_wrote_it(app: Any, setup: dict[str, Any]) -> None:  # noqa: F811
     """The kept note field (and the token written beside it) against field(NoteForm().text) and the form's own token."""
     patient = setup["patient"]
     with app.test_request_context(page_path(patient)):
-        g._login_user = setup["therapist"]  # current_user, without a login session
+        g._login_user = setup["therapist"]
         kept, _ = render_patient_page(patient)
         again, _ = render_patient_page(patient)
         fresh, _ = render_patient_page(patient, note_form=NoteForm(formdata=None))

@@ -150,6 +150,7 @@ class Timeline:
     truncated: bool
     cap: int
     clock: str  # the patient's time zone name
+    pieces: dict[str, tuple[object, Any]] = field(default_factory=dict, compare=False, repr=False)  # kept with it
 
     @cached_property
     def blocks(self) -> list[Entry | Run]:
