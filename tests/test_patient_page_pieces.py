@@ -9,8 +9,9 @@ from flask import g, url_for
 
 from selfcare import accounts
 from selfcare.models import Alert, utcnow
+from selfcare.services.open_alerts import open_alerts
 from selfcare.therapist.forms import NoteForm
-from selfcare.therapist.patient_page import LINKS, PLACE, patient_links, patient_page, render_patient_page
+from selfcare.therapist.patient_page import LINKS, PLACE, _link_makers, patient_links, patient_page, render_patient_page
 from tests.factories import make_patient, make_profile
 from tests.test_therapist_patient import page_path, setup  # noqa: F401  (the fixture)
 
@@ -65,11 +66,28 @@ def test_a_fresh_note_form_is_written_as_the_macro_wrote_it(app: Any, setup: dic
 
 @pytest.mark.parametrize("script_root", ["", "/clinic"])
 def test_the_links_are_url_for_s(app: Any, script_root: str) -> None:
-    """Each link against url_for for several ids, under two script roots, kept or not."""
+    """Each link (and the banner's link to a patient's page) against url_for for several ids, under two script roots,
+    kept or not."""
     with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
         for patient_id in (1, 7, 13, 2**40):
             links = patient_links(patient_id)
             assert set(links) == set(LINKS)
+            makers = _link_makers()
+            assert makers is not None
+            assert makers["patient_page"](patient_id) == url_for("therapist.patient_page", patient_id=patient_id)
             for name in LINKS:
                 assert links[name] == url_for(f"therapist.{name}", patient_id=patient_id), (name, patient_id)
                 assert links[name].startswith(script_root + "/therapist/patients/")
+
+
+@pytest.mark.parametrize("script_root", ["", "/clinic"])
+def test_the_banner_with_kept_links_is_the_banner_with_id_url(app: Any, setup: dict[str, Any], script_root: str) -> None:  # noqa: F811
+    """_open_alerts.html given the page's patient_url writes what it writes with id_url (the polling endpoint's way)."""
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+        shown = open_alerts(setup["therapist"])
+        assert shown.count == 1
+        template = app.jinja_env.get_template("therapist/_open_alerts.html")
+        makers = _link_makers()
+        assert makers is not None
+        kept = template.render(open_alerts=shown, patient_url=makers["patient_page"])
+        assert kept == template.render(open_alerts=shown) and f"{script_root}/therapist/patients/" in kept

@@ -49,19 +49,27 @@ def empty_note_field() -> Markup:
     return kept[1]
 
 
-def patient_links(patient_id: int) -> dict[str, str]:
-    """The page's links about the patient (LINKS), as url_for writes them: each built once per script root with a
-    marker id (urls.split_at), the patient's id written in per view (seven url_for took ~45 µs a view)."""
-    if current_app.url_default_functions:  # a default could depend on the request: url_for each time
-        return {name: url_for(f"therapist.{name}", patient_id=patient_id) for name in LINKS}
+def _link_makers() -> dict[str, Callable[[int], str]] | None:
+    """id -> url_for('therapist.<name>', patient_id=id) for LINKS and the page itself, each built once per script root
+    with a marker id (urls.split_at); None if the app has URL defaults (they could depend on the request)."""
+    if current_app.url_default_functions:
+        return None
     kept: dict[str, dict[str, Callable[[int], str]]] = current_app.extensions.setdefault(_KEPT_LINKS, {})
     root = request.environ.get("SCRIPT_NAME", "")
-    links = kept.get(root)
-    if links is None:
-        links = {name: split_at(url_for(f"therapist.{name}", patient_id=MARK)) for name in LINKS}
+    makers = kept.get(root)
+    if makers is None:
+        makers = {name: split_at(url_for(f"therapist.{name}", patient_id=MARK)) for name in (*LINKS, "patient_page")}
         if len(kept) < 64:  # script roots: a bound, never reached
-            kept[root] = links
-    return {name: link(patient_id) for name, link in links.items()}
+            kept[root] = makers
+    return makers
+
+
+def patient_links(patient_id: int, makers: dict[str, Callable[[int], str]] | None = None) -> dict[str, str]:
+    """The page's links about the patient (LINKS), as url_for writes them (seven url_for took ~45 µs a view)."""
+    makers = makers or _link_makers()
+    if makers is None:
+        return {name: url_for(f"therapist.{name}", patient_id=patient_id) for name in LINKS}
+    return {name: makers[name](patient_id) for name in LINKS}
 
 
 class Pieces:
@@ -119,7 +127,7 @@ def _page(
     shown = history_with_charts(patient, days)
     history = shown.history
     timeline = kept_timeline(patient)
-    charts, timeline_place = shown.charts, None
+    charts, timeline_place, makers = shown.charts, None, _link_makers()
     if pieces is not None:
         if charts is not None:
             found = charts
@@ -127,7 +135,7 @@ def _page(
         utf8 = None if failed_ack else _timeline_utf8(timeline)
         timeline_place = None if utf8 is None else pieces.place(utf8)
     context: dict[str, Any] = {
-        "patient": patient, "links": patient_links(patient.id), "overview": record.overview(patient), "history": history, "days": days,
+        "patient": patient, "links": patient_links(patient.id, makers), "patient_url": makers and makers["patient_page"], "overview": record.overview(patient), "history": history, "days": days,
         "ranges": ALLOWED_DAYS, "charts": charts, "trend_label": TREND_LABELS[history.trend.direction], "timeline": timeline,
         "timeline_place": timeline_place, "note_form": note_form, "note_field": None if note_form is not None else empty_note_field(),
         "failed_ack": failed_ack, "ack_form": acknowledge_form, "open_alerts": open_alerts(current_user),
