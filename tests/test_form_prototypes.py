@@ -10,27 +10,7 @@ import pytest
 
 from selfcare.content import current_content
 from selfcare.patient import forms
-
-BASE = {"zone": "calf", "side": "left", "leg_pain": "6", "back_pain": "3", "sensations": ["pain", "tingling"],
-        "worse_with": ["sitting"], "walk_minutes": "12", "walk_onset_minutes": "5",
-        "entry_id": "0b5f4e0e-8a43-4d5e-9a43-0d3f4c1f0a11"}
-CHANGES: list[dict[str, Any] | None] = [
-    {}, None,  # None: nothing posted (the page as first shown)
-    {"zone": "nowhere"}, {"zone": ""}, {"zone": "none", "side": ""}, {"side": "up"}, {"leg_pain": "11"}, {"leg_pain": "-1"},
-    {"leg_pain": "²"}, {"back_pain": ""}, {"sensations": ["x"]}, {"sensations": ["pain", "pain", "weakness"]},
-    {"worse_with": []}, {"walk_minutes": "-3"}, {"walk_minutes": "301"}, {"walk_minutes": "1e3"}, {"walk_minutes": ""},
-    {"walk_onset_minutes": "13"}, {"walk_onset_minutes": "4", "walk_minutes": ""}, {"walk_onset_minutes": "abc"},
-    {"entry_id": "not-a-uuid"}, {"entry_id": ""}, {"rf_fever": "yes"}, {"rf_fever": "maybe"}, {"rf_fever": ""},
-    {"zone": "\x00calf"}, {"walk_minutes": " 007 "},
-]
-
-
-def _posted(change: dict[str, Any] | None, questions: tuple[Any, ...]) -> dict[str, Any] | None:
-    if change is None:
-        return None
-    body: dict[str, Any] = {**BASE, **{forms.red_flag_field_name(q): "no" for q in questions}}
-    body.update(change)
-    return {k: v for k, v in body.items() if v != "" or k in change}
+from tests.reading_form_cases import CHANGES, posted
 
 
 def _seen(form: Any) -> dict[str, Any]:
@@ -62,7 +42,7 @@ def test_kept_bindings_match_wtforms_binding(app, monkeypatch: pytest.MonkeyPatc
         questions = current_content().red_flags.questions
     form_class = FORMS[which](questions)
     for change in CHANGES + CHANGES[::-1]:
-        data = _posted(change, questions)
+        data = posted(change, questions)
         method = "GET" if data is None else "POST"
         with app.test_request_context("/form", method=method, data=data):
             kept = _seen(form_class(meta={"csrf": False}))
@@ -83,10 +63,29 @@ def test_forms_share_no_request_state(app) -> None:
     with app.test_request_context("/checkin"):
         shown = form_class(meta={"csrf": False})
         assert all(not field.errors for field in shown) and shown.zone.data is None and shown.walk_minutes.data is None
-        assert shown.zone is not bad.zone and shown.zone.label is bad.zone.label  # the label is shared, the field not
-        assert shown.zone._form is shown and shown.zone.meta is shown.meta
-    for kept in forms._PROTOTYPES.values():
-        assert not {"data", "raw_data", "object_data", "errors", "process_errors", "_form", "meta"} & set(kept)
+        assert shown.zone is not bad.zone and shown.zone._form is shown and shown.zone.meta is shown.meta
+    for attrs, _ in forms._PROTOTYPES.values():
+        assert not {"data", "raw_data", "object_data", "errors", "process_errors", "_form", "meta"} & set(attrs)
+
+
+def test_changing_one_form_changes_no_other(app) -> None:
+    """A form's label, flags, choices and attributes are its own, as WTForms makes them for each field."""
+    with app.app_context():
+        questions = current_content().red_flags.questions
+    form_class = forms.checkin_form_class(questions)
+    with app.test_request_context("/checkin"):
+        changed = form_class(meta={"csrf": False})
+        changed.side.label.text = "Changed"
+        changed.side.flags.required = True
+        changed.side.choices.append(("up", "Up"))
+        changed.leg_pain.choices.clear()
+        other = form_class(meta={"csrf": False})
+        assert other.side.label.text == "Which side?" and not other.side.flags.required
+        assert ("up", "Up") not in other.side.choices and len(other.leg_pain.choices) == 11
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(forms, "PROTOTYPED_FIELDS", frozenset())
+            fresh = form_class(meta={"csrf": False})
+        assert _seen(other) == _seen(fresh)
 
 
 def test_only_our_fields_are_copied(app) -> None:

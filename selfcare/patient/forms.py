@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.core import Flags, Label
 from wtforms.validators import Length, Optional, ValidationError
 
 from selfcare.clinical import Question, Side, Zone
@@ -34,7 +35,18 @@ def _zone_choices() -> list[tuple[str, str]]:
 # Fields bound once and copied for each form (PrototypeMeta): their bound state is the same for every request.
 PROTOTYPED_FIELDS = frozenset({ChoiceField, ScaleField, ManyField, MinutesField, EntryIdField})
 _REQUEST_STATE = frozenset({"data", "raw_data", "object_data", "errors", "process_errors", "_form", "meta"})
-_PROTOTYPES: dict[tuple[Any, ...], dict[str, Any]] = {}
+_PROTOTYPES: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[str, ...]]] = {}
+
+
+def _own_copy(value: Any) -> Any:
+    """A field's own copy of a value WTForms makes anew for each bound field (a list, a dict, its label or flags)."""
+    if type(value) is list:
+        return value[:]
+    if type(value) is dict:
+        return value.copy()
+    copied = object.__new__(type(value))
+    copied.__dict__.update(value.__dict__)
+    return copied
 
 
 class PrototypeMeta:
@@ -43,8 +55,9 @@ class PrototypeMeta:
     WTForms builds each field anew on every form (its label, flags, validators, choices): on the check-in form's 23
     fields that was most of making the form. A bound field of PROTOTYPED_FIELDS holds nothing of the request until
     it is processed, so the first binding of each (field, name, prefix, translations) is kept without its form and
-    each later form gets a copy of its attributes, its own form and meta (a test compares data, errors and HTML with
-    WTForms' own binding). Other fields (the CSRF token) are bound by WTForms as before.
+    each later form gets a copy: the same attributes, its own form and meta, and its own label, flags and lists (what
+    WTForms makes anew for each field, so changing one form's label or choices changes no other). A test compares
+    data, errors and HTML with WTForms' own binding. Other fields (the CSRF token) are bound by WTForms as before.
     """
 
     def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
@@ -56,10 +69,16 @@ class PrototypeMeta:
         kept = _PROTOTYPES.get(key)
         if kept is None:
             bound = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
-            kept = _PROTOTYPES[key] = {k: v for k, v in vars(bound).items() if k not in _REQUEST_STATE}
+            attrs = {k: v for k, v in vars(bound).items() if k not in _REQUEST_STATE}
+            own = tuple(k for k, v in attrs.items() if type(v) in (list, dict, Label, Flags))
+            kept = _PROTOTYPES[key] = (attrs, own)
+        attrs, own = kept
         field = object.__new__(cls)
-        field.__dict__.update(kept)
-        field._form, field.meta = form, form.meta
+        values = field.__dict__
+        values.update(attrs)
+        for name in own:
+            values[name] = _own_copy(attrs[name])
+        values["_form"], values["meta"] = form, form.meta
         return field
 
 

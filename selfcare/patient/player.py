@@ -12,7 +12,7 @@ from selfcare.access import role_required
 from selfcare.clinical import Event, EventKind, Level, ScreenKind
 from selfcare.content import current_content, regions
 from selfcare.models import Role
-from selfcare.patient import bp
+from selfcare.patient import bp, form_html
 from selfcare.patient.checkin import answered_red_flags, reading_from, red_flag_answers
 from selfcare.patient.forms import RecheckForm, red_flag_field_name, start_set_form
 from selfcare.services import player, sessions
@@ -45,8 +45,8 @@ def _render(view: player.PlayerView, form: object = None, status: int = 200) -> 
     urgent = next((a for a in g.open_alerts if Level(a.level) >= Level.URGENT), None)  # read by the gate
     return render_template(
         "patient/player.html", view=view, screen=view.screen, form=form, token=state_token(view), result=result,
-        questions=current_content().red_flags.questions, red_flag_name=red_flag_field_name, open_alert=urgent,
-        region=regions().get(current_user.region), plan=view.plan, now_iso=datetime.now(timezone.utc).isoformat(),
+        questions=current_content().red_flags.questions, red_flag_name=red_flag_field_name, form_html=form_html,
+        open_alert=urgent, region=regions().get(current_user.region), plan=view.plan, now_iso=datetime.now(timezone.utc).isoformat(),
     ), status
 
 
