@@ -9,7 +9,9 @@ from flask import g, url_for
 
 from selfcare import accounts
 from selfcare.models import Alert, utcnow
+from selfcare.services.care import NotLinked, end_link, linked_patient, linked_patient_with_profile
 from selfcare.services.open_alerts import open_alerts
+from selfcare.services.profiles import get_profile
 from selfcare.therapist.forms import NoteForm
 from selfcare.therapist.patient_page import LINKS, PLACE, _link_makers, patient_links, patient_page, render_patient_page
 from tests.factories import make_patient, make_profile
@@ -91,3 +93,20 @@ def test_the_banner_with_kept_links_is_the_banner_with_id_url(app: Any, setup: d
         assert makers is not None
         kept = template.render(open_alerts=shown, patient_url=makers["patient_page"])
         assert kept == template.render(open_alerts=shown) and f"{script_root}/therapist/patients/" in kept
+
+
+def test_the_patient_and_their_profile_in_one_query(app: Any, setup: dict[str, Any]) -> None:  # noqa: F811
+    """linked_patient_with_profile: linked_patient's patient and get_profile's profile (None before onboarding), else NotLinked."""
+    therapist, patient = setup["therapist"], setup["patient"]
+    new = make_patient(email="new@example.com", name="Not Onboarded")
+    accounts.link(therapist, new)
+    stranger = make_patient(email="other@example.com")
+    with app.app_context():
+        found, profile = linked_patient_with_profile(therapist, patient.id)
+        assert found.__data__ == linked_patient(therapist, patient.id).__data__
+        assert profile is not None and profile.__data__ == get_profile(patient).__data__  # type: ignore[union-attr]
+        assert linked_patient_with_profile(therapist, new.id)[1] is None
+        end_link(therapist, new)
+        for other in (new.id, stranger.id, 10**9):
+            with pytest.raises(NotLinked):
+                linked_patient_with_profile(therapist, other)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from selfcare.models import AuditEvent, CareLink, User, utcnow
+from peewee import JOIN
+
+from selfcare.models import AuditEvent, CareLink, Profile, User, utcnow
 from selfcare.prepared import PreparedInsert, prepared
 
 
@@ -26,6 +28,23 @@ def linked_patient(therapist: User, patient_id: int) -> User:
     if patient is None:
         raise NotLinked(patient_id)
     return patient
+
+
+LINKED_WITH_PROFILE = prepared(lambda patient, therapist: (  # the patient's page: their onboarding answers come along
+    User.select(User, Profile)
+    .join(CareLink, on=(CareLink.patient == User.id))
+    .switch(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="onboarding")
+    .where((User.id == patient) & (CareLink.therapist == therapist) & CareLink.ended_at.is_null())
+    .limit(1)
+))
+
+
+def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User, Profile | None]:
+    """linked_patient and the patient's profile (None before onboarding), in one query."""
+    patient = LINKED_WITH_PROFILE.first(patient=patient_id, therapist=therapist.id)
+    if patient is None:
+        raise NotLinked(patient_id)
+    return patient, patient.onboarding
 
 
 _INSERT_LOOK = PreparedInsert(AuditEvent)  # on every view of a record: its SQL written once (prepared.py)

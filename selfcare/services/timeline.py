@@ -21,20 +21,10 @@ from peewee import JOIN
 from selfcare.charts import html_text
 from selfcare.clinical import Content, Level, Response, Side, Zone
 from selfcare.content import current_content, regions
-from selfcare.models import (
-    Alert,
-    CheckIn,
-    ExerciseSet,
-    PlanChange,
-    SelfCheck,
-    TherapistNote,
-    User,
-    Walk,
-    utcnow,
-)
+from selfcare.models import Alert, CheckIn, ExerciseSet, PlanChange, Profile, SelfCheck, TherapistNote, User, Walk, utcnow
 from selfcare.prepared import prepared
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
-from selfcare.services.profiles import get_profile
+from selfcare.services.profiles import UNREAD, profile_of
 from selfcare.services.rows import as_is, json_value, read_prepared
 from selfcare.timeutil import local_now, to_local
 
@@ -207,9 +197,9 @@ def question_words(content: Content) -> dict[str, str]:
     return {q.id: q.question for q in (*flags.questions, *flags.history)}
 
 
-def overview(patient: User, now: datetime | None = None) -> Overview:
-    """Day N in selfcare (from onboarding, on the patient's clock) and the onboarding answers (one query)."""
-    profile = get_profile(patient)
+def overview(patient: User, now: datetime | None = None, profile: Profile | None = UNREAD) -> Overview:
+    """Day N in selfcare (from onboarding, on the patient's clock) and the onboarding answers (one query if not given)."""
+    profile = profile_of(patient, profile)
     start = to_local(patient, profile.created_at if profile else patient.created_at).date()
     today = local_now(patient, now).date()
     answers: list[tuple[str, str]] = []

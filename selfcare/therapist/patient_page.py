@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, get_template_attribute, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
-from selfcare.models import Role, User
+from selfcare.models import Profile, Role, User
 from selfcare.services import timeline as record
 from selfcare.services.open_alerts import open_alerts
-from selfcare.services.care import record_access
+from selfcare.services.care import NotLinked, linked_patient_with_profile, record_access
+from selfcare.services.profiles import UNREAD
 from selfcare.services.history_cache import history_with_charts, kept_timeline
 from selfcare.services.timeline import Timeline
 from selfcare.services.history import (
@@ -118,7 +119,7 @@ def _timeline_utf8(timeline: Timeline) -> bytes | None:
 
 def _page(
     patient: User, note_form: NoteForm | None = None, failed_ack: tuple[int, AcknowledgeForm] | None = None,
-    pieces: Pieces | None = None,
+    pieces: Pieces | None = None, profile: Profile | None = UNREAD,
 ) -> str:
     """The whole page for a linked patient (kept parts as placeholders of `pieces` if given); every showing of the
     record is kept as a look (AuditEvent)."""
@@ -135,7 +136,7 @@ def _page(
         utf8 = None if failed_ack else _timeline_utf8(timeline)
         timeline_place = None if utf8 is None else pieces.place(utf8)
     context: dict[str, Any] = {
-        "patient": patient, "links": patient_links(patient.id, makers), "patient_url": makers and makers["patient_page"], "overview": record.overview(patient), "history": history, "days": days,
+        "patient": patient, "links": patient_links(patient.id, makers), "patient_url": makers and makers["patient_page"], "overview": record.overview(patient, profile=profile), "history": history, "days": days,
         "ranges": ALLOWED_DAYS, "charts": charts, "trend_label": TREND_LABELS[history.trend.direction], "timeline": timeline,
         "timeline_place": timeline_place, "note_form": note_form, "note_field": None if note_form is not None else empty_note_field(),
         "failed_ack": failed_ack, "ack_form": acknowledge_form, "open_alerts": open_alerts(current_user),
@@ -154,8 +155,12 @@ def render_patient_page(
 @role_required(Role.THERAPIST)
 def patient_page(patient_id: int) -> bytes:
     """Charts, timeline, onboarding answers and notes of a patient linked to this therapist (else 404)."""
+    try:
+        patient, profile = linked_patient_with_profile(current_user, patient_id)
+    except NotLinked:
+        abort(404)  # as patient_or_404: never a hint whether they exist
     pieces = Pieces()
-    return pieces.page(_page(patient_or_404(patient_id), pieces=pieces))
+    return pieces.page(_page(patient, pieces=pieces, profile=profile))
 
 
 @bp.route("/patients/<int:patient_id>/notes", methods=["POST"])
