@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import g, session
+from flask_wtf.csrf import _FlaskFormCSRF, generate_csrf
 
 from selfcare.content import current_content
 from selfcare.patient import forms
@@ -97,3 +99,31 @@ def test_only_our_fields_are_copied(app) -> None:
         assert one.csrf_token is not two.csrf_token and one.csrf_token.csrf_impl is not two.csrf_token.csrf_impl
         assert {type(f) for f in one if f.name != "csrf_token"} <= forms.PROTOTYPED_FIELDS
         assert len(list(one)) == len(questions) + 10  # the red flags, 8 reading and walking fields, entry id, CSRF token
+
+
+@pytest.mark.parametrize("sent", [None, "", "not-a-token", "good"])
+def test_the_csrf_token_is_signed_when_shown_and_checked_as_before(app, monkeypatch: pytest.MonkeyPatch, sent: str | None) -> None:
+    """The token field shows generate_csrf's token, as flask_wtf's own field does; a sent token (missing, bad or good)
+    gets the same errors; a form that is not shown signs no token (flask_wtf's field signs one as it is made)."""
+    with app.app_context():
+        questions = current_content().red_flags.questions
+    form_class = forms.checkin_form_class(questions)
+    with app.test_request_context("/checkin"):
+        token = generate_csrf()
+        kept_session = dict(session)
+    body = posted({}, questions) if sent is not None else None
+    if body is not None:
+        body["csrf_token"] = token if sent == "good" else sent
+    seen = {}
+    for lazy in (True, False):
+        with app.test_request_context("/checkin", method="GET" if body is None else "POST", data=body), monkeypatch.context() as patch:
+            session.update(kept_session)
+            if not lazy:
+                patch.setattr(forms.ReadingForm.Meta, "csrf_class", _FlaskFormCSRF)
+            patch.setattr(form_class, "_wtforms_meta", None)  # made again from the Meta classes
+            form = form_class()
+            ok = form.validate() if body is not None else None
+            assert ("csrf_token" in g) == (not lazy)  # signed only by flask_wtf's own field, before the page shows it
+            seen[lazy] = (ok, form.csrf_token.errors, form.csrf_token.data, str(form.csrf_token), generate_csrf())
+    assert seen[True] == seen[False]
+    assert (seen[True][0] is True) == (sent == "good") and seen[True][4] == token

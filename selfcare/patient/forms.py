@@ -7,7 +7,9 @@ from functools import cache
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.core import Flags, Label
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -82,11 +84,43 @@ class PrototypeMeta:
         return field
 
 
+class LazyCSRFTokenField(CSRFTokenField):
+    """The CSRF token field, its token signed when first read (the page shows it), not when the form is made.
+
+    Signing one (flask_wtf's generate_csrf) was a sixth of making the check-in form, and a check-in that is saved
+    never shows it. The same token as before when it is shown (generate_csrf keeps one per request); the sent
+    token is checked as before (CSRFProtect before the view, the field's pre_validate otherwise).
+    """
+
+    _token: str | None = None
+
+    @property  # type: ignore[override]
+    def current_token(self) -> str | None:
+        """The token the page shows, signed on first read."""
+        if self._token is None:
+            self._token = self.csrf_impl.generate_csrf_token(self)
+        return self._token
+
+    @current_token.setter
+    def current_token(self, value: str | None) -> None:
+        self._token = value
+
+    def process(self, *args: Any, **kwargs: Any) -> None:
+        """Take the sent token as a hidden field does; sign the page's own only when it is read."""
+        super(CSRFTokenField, self).process(*args, **kwargs)
+
+
+class LazyFlaskFormCSRF(_FlaskFormCSRF):  # type: ignore[misc]
+    """flask_wtf's form CSRF with a token field that signs its token when first read."""
+
+    field_class = LazyCSRFTokenField
+
+
 class ReadingForm(Form):
     """Where symptoms reach now, which side, and how bad leg and back pain are."""
 
     class Meta(PrototypeMeta):
-        pass
+        csrf_class = LazyFlaskFormCSRF
 
     zone = ChoiceField("Where do you feel it furthest down?", [], missing="Choose where you feel it furthest down.")
     side = ChoiceField("Which side?", SIDES, missing="Choose which side.")
