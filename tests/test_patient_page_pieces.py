@@ -27,8 +27,13 @@ def whole(patient: Any) -> bytes:
 @pytest.mark.parametrize("days", ["", "?days=7", "?days=365"])
 def test_the_page_is_written_as_the_template_wrote_it_whole(app: Any, setup: dict[str, Any], days: str) -> None:  # noqa: F811
     """Byte for byte, in one request (one CSRF token): with an open alert in the timeline (its form is written per
-    view), with every alert acknowledged (the timeline is kept), each twice (kept pieces read back)."""
+    view), with every alert acknowledged (the timeline is kept), each twice (kept pieces read back), and under
+    another script root (the history section's links)."""
     patient = setup["patient"]
+    with app.test_request_context(page_path(patient) + days, base_url="http://localhost/clinic/"):
+        g._login_user = setup["therapist"]
+        page = patient_page(patient.id)
+        assert b'href="/clinic/therapist/patients/' in page and page == whole(patient)
     with app.test_request_context(page_path(patient) + days):
         g._login_user = setup["therapist"]  # current_user, without a login session
         for _ in range(2):

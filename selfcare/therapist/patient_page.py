@@ -16,7 +16,7 @@ from selfcare.services import timeline as record
 from selfcare.services.open_alerts import open_alerts
 from selfcare.services.care import NotLinked, linked_patient_with_profile, record_access
 from selfcare.services.profiles import UNREAD
-from selfcare.services.history_cache import history_with_charts, kept_timeline
+from selfcare.services.history_cache import Shown, history_with_charts, kept_timeline
 from selfcare.services.timeline import Timeline
 from selfcare.services.history import (
     ALLOWED_DAYS,
@@ -76,8 +76,8 @@ def patient_links(patient_id: int, makers: dict[str, Callable[[int], str]] | Non
 class Pieces:
     """Kept UTF-8 pieces of a page and the placeholders the template writes for them; the page is encoded around them.
 
-    The big parts of the page (a hundred timeline entries, four charts: ~85 of its ~95 KB) are kept as UTF-8 with
-    what they come from; encoding the whole page each view cost ~35 µs (one '·' in base.html makes it two bytes
+    The big parts of the page (the history section with four charts, a hundred timeline entries: ~85 of its ~95 KB)
+    are kept as UTF-8 with what they come from; encoding the whole page each view cost ~35 µs (one '·' in base.html makes it two bytes
     a character in Python, so no fast ASCII copy). No value on the page can read like a placeholder: values are
     escaped ('<' is written '&lt;') and no template writes an HTML comment.
     """
@@ -102,7 +102,23 @@ class Pieces:
 
 PLACE = "<!--selfcare piece "  # then its number and "-->"
 TIMELINE = "therapist/_timeline.html"
-_CHARTS_UTF8 = object()  # the version of a history's charts as UTF-8: they come from the history alone
+HISTORY = "therapist/_patient_history.html"
+
+
+def _history_utf8(shown: Shown, patient: User, days: int) -> bytes | None:
+    """The history section (ranges, trend, charts) as UTF-8: nothing in it is per view but the script root of its links,
+    so rendered once per kept history (its key has the patient and the days), script root and template version;
+    None if the app has URL defaults (they could depend on the request)."""
+    if current_app.url_default_functions:
+        return None
+    template = current_app.jinja_env.get_template(HISTORY)
+
+    def render() -> bytes:
+        history = shown.history
+        return template.render(patient=patient, history=history, days=days, ranges=ALLOWED_DAYS, charts=shown.charts,
+                               trend_label=TREND_LABELS[history.trend.direction]).encode()
+
+    return shown.piece(f"{HISTORY} {request.environ.get('SCRIPT_NAME', '')}", template, render)
 
 
 def _timeline_utf8(timeline: Timeline) -> bytes | None:
@@ -128,18 +144,19 @@ def _page(
     shown = history_with_charts(patient, days)
     history = shown.history
     timeline = kept_timeline(patient)
-    charts, timeline_place, makers = shown.charts, None, _link_makers()
+    history_place, timeline_place, makers = None, None, _link_makers()
     if pieces is not None:
-        if charts is not None:
-            found = charts
-            charts = {name: pieces.place(shown.piece(f"{name} chart utf8", _CHARTS_UTF8, lambda: found[name].encode())) for name in charts}
-        utf8 = None if failed_ack else _timeline_utf8(timeline)
-        timeline_place = None if utf8 is None else pieces.place(utf8)
+        section = _history_utf8(shown, patient, days)
+        history_place = None if section is None else pieces.place(section)
+        section = None if failed_ack else _timeline_utf8(timeline)
+        timeline_place = None if section is None else pieces.place(section)
     context: dict[str, Any] = {
-        "patient": patient, "links": patient_links(patient.id, makers), "patient_url": makers and makers["patient_page"], "overview": record.overview(patient, profile=profile), "history": history, "days": days,
-        "ranges": ALLOWED_DAYS, "charts": charts, "trend_label": TREND_LABELS[history.trend.direction], "timeline": timeline,
-        "timeline_place": timeline_place, "note_form": note_form, "note_field": None if note_form is not None else empty_note_field(),
-        "failed_ack": failed_ack, "ack_form": acknowledge_form, "open_alerts": open_alerts(current_user),
+        "patient": patient, "links": patient_links(patient.id, makers), "patient_url": makers and makers["patient_page"],
+        "overview": record.overview(patient, profile=profile), "history": history, "days": days, "ranges": ALLOWED_DAYS,
+        "charts": shown.charts, "trend_label": TREND_LABELS[history.trend.direction], "history_place": history_place,
+        "timeline": timeline, "timeline_place": timeline_place, "note_form": note_form,
+        "note_field": None if note_form is not None else empty_note_field(), "failed_ack": failed_ack,
+        "ack_form": acknowledge_form, "open_alerts": open_alerts(current_user),
     }
     return render_template("therapist/patient.html", **context)
 
