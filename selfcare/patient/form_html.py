@@ -8,6 +8,7 @@ Options: every reading form field) are written here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from markupsafe import Markup, escape
@@ -38,27 +39,39 @@ RED_FLAGS_START = """<section class="red-flags" aria-labelledby="rf-heading">
     """
 
 
-def choices(f: Any, hint: str | None = None, css: str = "options", legend_class: str = "") -> Markup:
+_NO_MISSING = object()  # a field without a `missing` text (the macro's `f.missing is defined` is false)
+
+
+@lru_cache(maxsize=2048, typed=True)  # typed: a Markup label is not escaped, the same text as str is
+def _frame(field_id: str, missing: Any, label: Any, hint: Any, css: Any, legend_class: Any, invalid: bool) -> tuple[str, str]:
+    """The group's text before its error message and between it and the options (the same few dozen on every page)."""
+    field_id = escape(field_id)
+    head = ['<fieldset class="field group', " field-invalid" if invalid else "", '" ']
+    if invalid:
+        head.append(f'aria-describedby="{field_id}-error"')
+    head.append(f' id="{field_id}"')
+    if missing is not _NO_MISSING:
+        head.append(f' data-missing="{escape(missing)}"')
+    head.append(f'>\n    <legend class="{escape(legend_class)}">{escape(label)}</legend>\n    ')
+    if hint:
+        head.append(f'<p class="hint">{escape(hint)}</p>')
+    head.append("\n    ")
+    return "".join(head), f'\n    <div class="{escape(css)}">\n      '
+
+
+def choices(f: Any, hint: Any = None, css: Any = "options", legend_class: Any = "") -> Markup:
     """_macros.html's `choices(f, hint, css, legend_class)`: a fieldset of radio buttons or checkboxes."""
     if not hasattr(f, "options_html"):
         raise TypeError(f"{type(f).__name__} has no options_html: use the choices macro")
-    errors, field_id = f.errors, escape(f.id)
-    out = ['<fieldset class="field group', " field-invalid" if errors else "", '" ']
-    if errors:
-        out.append(f'aria-describedby="{field_id}-error"')
-    out.append(f' id="{field_id}"')
-    if hasattr(f, "missing"):
-        out.append(f' data-missing="{escape(f.missing)}"')
-    out.append(f'>\n    <legend class="{escape(legend_class)}">{escape(f.label.text)}</legend>\n    ')
-    hint = hint or f.description
-    if hint:
-        out.append(f'<p class="hint">{escape(hint)}</p>')
-    out.append("\n    ")
-    if errors:
-        out.append(f'<p class="error" id="{field_id}-error">{Markup(" ").join(errors)}</p>')
+    errors = f.errors
+    frame = (f.id, getattr(f, "missing", _NO_MISSING), f.label.text, hint or f.description, css, legend_class, bool(errors))
+    try:
+        head, before_options = _frame(*frame)
+    except TypeError:  # an unhashable text (never ours)
+        head, before_options = _frame.__wrapped__(*frame)
+    error = f'<p class="error" id="{escape(f.id)}-error">{Markup(" ").join(errors)}</p>' if errors else ""
     options = f.options_html(**({"aria-invalid": "true"} if errors else {}))
-    out.append(f'\n    <div class="{escape(css)}">\n      {options}\n    </div>\n  </fieldset>')
-    return Markup("".join(out))
+    return Markup(f"{head}{error}{before_options}{options}\n    </div>\n  </fieldset>")
 
 
 def red_flags(form: Any, questions: Iterable[Any], name_for: Callable[[Any], str]) -> Markup:

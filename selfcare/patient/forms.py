@@ -38,10 +38,11 @@ def _zone_choices() -> list[tuple[str, str]]:
 PROTOTYPED_FIELDS = frozenset({ChoiceField, ScaleField, ManyField, MinutesField, EntryIdField})
 _REQUEST_STATE = frozenset({"data", "raw_data", "object_data", "errors", "process_errors", "_form", "meta"})
 _PROTOTYPES: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[str, ...]]] = {}
+_MADE_PER_FIELD = ("label", "flags", "_choices", "choices", "render_kw")  # what WTForms makes anew for each bound field
 
 
 def _own_copy(value: Any) -> Any:
-    """A field's own copy of a value WTForms makes anew for each bound field (a list, a dict, its label or flags)."""
+    """A field's own copy of a value WTForms makes anew for each bound field (its label, flags, choices, attributes)."""
     if type(value) is list:
         return value[:]
     if type(value) is dict:
@@ -72,7 +73,7 @@ class PrototypeMeta:
         if kept is None:
             bound = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
             attrs = {k: v for k, v in vars(bound).items() if k not in _REQUEST_STATE}
-            own = tuple(k for k, v in attrs.items() if type(v) in (list, dict, Label, Flags))
+            own = tuple(k for k in _MADE_PER_FIELD if type(attrs.get(k)) in (list, dict, Label, Flags))
             kept = _PROTOTYPES[key] = (attrs, own)
         attrs, own = kept
         field = object.__new__(cls)
