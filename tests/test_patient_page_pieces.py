@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import g, url_for
+from flask_wtf.csrf import generate_csrf
 
 from selfcare import accounts
 from selfcare.models import Alert, utcnow
@@ -13,7 +14,7 @@ from selfcare.services.care import NotLinked, end_link, linked_patient, linked_p
 from selfcare.services.open_alerts import open_alerts
 from selfcare.services.profiles import get_profile
 from selfcare.therapist.forms import NoteForm
-from selfcare.therapist.patient_page import LINKS, PLACE, _link_makers, patient_links, patient_page, render_patient_page
+from selfcare.therapist.patient_page import CSRF_PLACE, LINKS, PLACE, _link_makers, patient_links, patient_page, render_patient_page
 from tests.factories import make_patient, make_profile
 from tests.test_therapist_patient import page_path, setup  # noqa: F401  (the fixture)
 
@@ -26,21 +27,29 @@ def whole(patient: Any) -> bytes:
 
 @pytest.mark.parametrize("days", ["", "?days=7", "?days=365"])
 def test_the_page_is_written_as_the_template_wrote_it_whole(app: Any, setup: dict[str, Any], days: str) -> None:  # noqa: F811
-    """Byte for byte, in one request (one CSRF token): with an open alert in the timeline (its form is written per
-    view), with every alert acknowledged (the timeline is kept), each twice (kept pieces read back), and under
-    another script root (the history section's links)."""
+    """Byte for byte against the whole template in the same request (the same CSRF token): with an open alert in the
+    timeline (its form and token), under another script root (the links in it and in the history section), in
+    requests one after another (a kept piece with a new token each), then with every alert acknowledged."""
     patient = setup["patient"]
     with app.test_request_context(page_path(patient) + days, base_url="http://localhost/clinic/"):
-        g._login_user = setup["therapist"]
-        page = patient_page(patient.id)
-        assert b'href="/clinic/therapist/patients/' in page and page == whole(patient)
-    with app.test_request_context(page_path(patient) + days):
         g._login_user = setup["therapist"]  # current_user, without a login session
-        for _ in range(2):
+        page = patient_page(patient.id)
+        assert b'action="/clinic/therapist/alerts/' in page and b'href="/clinic/therapist/patients/' in page
+        assert page == whole(patient)
+    tokens = set()
+    for _ in range(3):
+        with app.test_request_context(page_path(patient) + days):
+            g._login_user = setup["therapist"]
             page = patient_page(patient.id)
-            assert b'class="ack-form"' in page and PLACE.encode() not in page
+            token = generate_csrf()
+            tokens.add(token)
+            assert b'class="ack-form"' in page and PLACE.encode() not in page and CSRF_PLACE.encode() not in page
+            assert page.count(token.encode()) == 5  # page, log out, end link, note, the open alert's form
             assert page == patient_page(patient.id) == whole(patient)
-        Alert.update(acknowledged_at=utcnow(), acknowledged_by=setup["therapist"], acknowledgement="Seen").execute()
+    assert len(tokens) == 3
+    Alert.update(acknowledged_at=utcnow(), acknowledged_by=setup["therapist"], acknowledgement="Seen").execute()
+    with app.test_request_context(page_path(patient) + days):
+        g._login_user = setup["therapist"]
         for _ in range(2):
             page = patient_page(patient.id)
             assert b'class="ack-form"' not in page and b"Acknowledged by" in page and PLACE.encode() not in page

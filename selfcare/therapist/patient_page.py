@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import abort, current_app, flash, get_template_attribute, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
@@ -103,6 +104,7 @@ class Pieces:
 PLACE = "<!--selfcare piece "  # then its number and "-->"
 TIMELINE = "therapist/_timeline.html"
 HISTORY = "therapist/_patient_history.html"
+CSRF_PLACE = Markup("<!--selfcare csrf token-->")
 
 
 def _history_utf8(shown: Shown, patient: User, days: int) -> bytes | None:
@@ -122,15 +124,20 @@ def _history_utf8(shown: Shown, patient: User, days: int) -> bytes | None:
 
 
 def _timeline_utf8(timeline: Timeline) -> bytes | None:
-    """The timeline section as UTF-8 when nothing in it is per view (no open alert, written with its form and token):
-    rendered once per kept timeline and version of its template, kept with the timeline."""
+    """The timeline section as UTF-8: rendered once per kept timeline, script root (an open alert's form has links)
+    and version of its template, kept with the timeline; the one per-view part, an open alert form's CSRF token, is
+    written in where the kept render wrote CSRF_PLACE (a comment, which no escaped value and no template writes).
+    None if the app has URL defaults (they could depend on the request)."""
+    if current_app.url_default_functions:
+        return None
     template = current_app.jinja_env.get_template(TIMELINE)
-    found = timeline.pieces.get(TIMELINE)
+    name = f"{TIMELINE} {request.environ.get('SCRIPT_NAME', '')}"
+    found = timeline.pieces.get(name)
     if found is None or found[0] is not template:
-        forms = any(entry.alert is not None and entry.alert.acknowledged is None for entry in timeline.entries)
-        utf8 = None if forms else template.render(timeline=timeline, failed_ack=None, ack_form=acknowledge_form).encode()
-        found = timeline.pieces[TIMELINE] = (template, utf8)  # two requests at once may both render it: the same
-    return found[1]  # type: ignore[no-any-return]
+        html = template.render(timeline=timeline, failed_ack=None, ack_form=acknowledge_form, csrf_token=lambda: CSRF_PLACE)
+        found = timeline.pieces[name] = (template, html.encode().split(CSRF_PLACE.encode()))  # two at once: the same
+    parts: list[bytes] = found[1]
+    return parts[0] if len(parts) == 1 else str(escape(generate_csrf())).encode().join(parts)
 
 
 def _page(
