@@ -98,7 +98,8 @@ def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_
     _, cursor = _OPEN.cursor(therapist=therapist.id, limit=limit)
     rows = cursor.fetchall()  # as the driver gives them: times through stored_time, not peewee's strptime
     alerts = [
-        OpenAlert(int(alert_id), int(patient_id), name, LEVELS[level], LEVEL_NAMES[LEVELS[level]], age_text(stored_time(created_at), moment))
+        OpenAlert(int(alert_id), int(patient_id), name, LEVELS[level], LEVEL_NAMES[LEVELS[level]],
+                  age_text(stored_time(created_at), moment))
         for alert_id, patient_id, level, created_at, name, _ in rows
     ]
     return OpenAlerts(int(rows[0][5]) if rows else 0, alerts)

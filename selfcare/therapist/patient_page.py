@@ -78,9 +78,9 @@ class Pieces:
     """Kept UTF-8 pieces of a page and the placeholders the template writes for them; the page is encoded around them.
 
     The big parts of the page (the history section with four charts, a hundred timeline entries: ~85 of its ~95 KB)
-    are kept as UTF-8 with what they come from; encoding the whole page each view cost ~35 µs (one '·' in base.html makes it two bytes
-    a character in Python, so no fast ASCII copy). No value on the page can read like a placeholder: values are
-    escaped ('<' is written '&lt;') and no template writes an HTML comment.
+    are kept as UTF-8 with what they come from, and rendered once there; encoding the whole page each view cost
+    ~35 µs (one '·' in base.html makes it two bytes a character in Python, so no fast ASCII copy). No value on the
+    page can read like a placeholder: values are escaped ('<' is written '&lt;') and no template writes a comment.
     """
 
     def __init__(self) -> None:
