@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from peewee import IntegrityError
+
 from selfcare.clinical import Event, EventKind, Level, Reading, triage
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
 from selfcare.prepared import PreparedInsert, prepared
 from selfcare.services import player
 from selfcare.services.alerts import raise_alert
-from selfcare.services.entries import check_replay, once
+from selfcare.services.entries import check_replay
 from selfcare.services.profiles import UNREAD, get_profile, history_answers, profile_of
 from selfcare.timeutil import to_utc
 
@@ -80,13 +82,22 @@ def record_checkin(patient: User, data: CheckInData, now: datetime | None = None
     someone else's id) raises EntryConflict and stores nothing.
     """
     received = to_utc(now) if now is not None else utcnow()
-    return once(lambda: _record(patient, data, received, profile))
+    try:
+        return _record(patient, data, received, profile)
+    except IntegrityError:  # the id is stored already (sent again, or by another request at the same moment)
+        return _record(patient, data, received, profile, stored_first=True)
 
 
-def _record(patient: User, data: CheckInData, received: datetime, profile: Profile | None = UNREAD) -> Recorded:
-    """All of record_checkin in one transaction: the check-in, its walk, alert and plan pause together."""
+def _record(patient: User, data: CheckInData, received: datetime, profile: Profile | None = UNREAD,
+            stored_first: bool = False) -> Recorded:
+    """All of record_checkin in one transaction: the check-in, its walk, alert and plan pause together.
+
+    A new id is the rule: the check-in is inserted straight away, and the unique index on the id refuses one stored
+    before (the transaction rolls back, nothing is kept). Then, with `stored_first`, the stored one is read first and
+    the entry is a replay (or a conflict), as when two requests send the same id at once.
+    """
     with db.atomic():
-        existing = BY_UUID.first(uuid=CheckIn.uuid.db_value(data.uuid))
+        existing = BY_UUID.first(uuid=CheckIn.uuid.db_value(data.uuid)) if stored_first else None
         if existing is not None:
             check_replay(existing.patient_id, patient.id, _as_stored(existing), _as_sent(data))
             alert = existing.alerts.first()
