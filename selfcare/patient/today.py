@@ -17,9 +17,10 @@ from selfcare.services.today import build_today
 @role_required(Role.PATIENT)
 def today() -> str:
     """One clear next action, today's sets, the last result, prompts due, and where to get help."""
+    patient = current_user._get_current_object()  # the user itself: each read through the proxy costs a lookup
     return render_template(
         "patient/today.html",
-        today=build_today(current_user, open_alerts=g.open_alerts, profile=g.profile),  # both read by the gate
-        region=regions().get(current_user.region),
-        therapists=accounts.linked_therapists(current_user),
+        today=build_today(patient, open_alerts=g.open_alerts, profile=g.profile),  # both read by the gate
+        region=regions().get(patient.region),
+        therapists=accounts.linked_therapists(patient),
     )

@@ -142,6 +142,11 @@ class PausedByTherapist(Exception):
 def sets_done_today(patient: User, now: datetime | None = None) -> int:
     """Sets finished with a re-check today, on the patient's clock."""
     start, end = day_bounds(patient, local_now(patient, now).date())
+    return sets_done_between(patient, start, end)
+
+
+def sets_done_between(patient: User, start: datetime, end: datetime) -> int:
+    """Sets started from `start` to before `end` (stored UTC times) and finished with a re-check."""
     return int(SETS_DONE.scalar(patient=patient.id, start=start, end=end) or 0)
 
 

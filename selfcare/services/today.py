@@ -63,11 +63,24 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
-# Today's own read, run on every view (see prepared.py).
+# Today's own read, run on every view (see prepared.py): only the columns shown, as a plain row.
 LAST_RESULT = prepared(
-    lambda patient: ExerciseSet.select().where((ExerciseSet.patient == patient) & ExerciseSet.response.is_null(False))
-    .order_by(ExerciseSet.finished_at.desc()).limit(1)
+    lambda patient: ExerciseSet.select(
+        ExerciseSet.response, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.finished_at,
+    ).where((ExerciseSet.patient == patient) & ExerciseSet.response.is_null(False)).order_by(ExerciseSet.finished_at.desc()).limit(1)
 )
+
+
+def _last_result(patient: User) -> tuple[str, str, str | None, datetime] | None:
+    """The newest set with a result: (response, zone before, zone after, finished at as stored), or None."""
+    _, cursor = LAST_RESULT.cursor(patient=patient.id)
+    row = cursor.fetchone()
+    cursor.fetchall()  # finish the statement (see Prepared.scalar)
+    if row is None:
+        return None
+    response, before, after, finished = row
+    # SQLite gives the stored text (fromisoformat, as peewee would read it), PostgreSQL a datetime.
+    return response, before, after, datetime.fromisoformat(finished) if isinstance(finished, str) else finished
 
 
 def build_today(patient: User, now: datetime | None = None, open_alerts: list[Alert] | None = None,
@@ -82,15 +95,16 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
     history = patient_history(patient, to_utc(local), profile)
     day = (start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc))
     checked_in = history is not None and any(day[0] <= c.at < day[1] for c in history.checkins)
-    last = LAST_RESULT.first(patient=patient.id)
+    last = _last_result(patient)
     last_result = None
     if last is not None:
-        last_result = describe_response(last.response, last.before_zone, last.after_zone)
-        if not start <= last.finished_at < end:
-            last_result += f" (on {to_local(patient, last.finished_at):%-d %B})"
+        response, before_zone, after_zone, finished_at = last
+        last_result = describe_response(response, before_zone, after_zone)
+        if not start <= finished_at < end:
+            last_result += f" (on {to_local(patient, finished_at):%-d %B})"
     return Today(
         action=_next_action(patient, open_alerts, view, checked_in, local),
-        sets_done=player.sets_done_today(patient, to_utc(local)),
+        sets_done=player.sets_done_between(patient, start, end),
         sets_planned=view.plan.sets_per_day(),
         last_result=last_result,
         checked_in_today=checked_in,
