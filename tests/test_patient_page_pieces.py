@@ -9,12 +9,14 @@ from flask import g, url_for
 from flask_wtf.csrf import generate_csrf
 
 from selfcare import accounts
+from selfcare.clinical import Level
 from selfcare.models import Alert, utcnow
 from selfcare.services.care import NotLinked, end_link, linked_patient, linked_patient_with_profile
-from selfcare.services.open_alerts import open_alerts
+from selfcare.services.open_alerts import OpenAlert, OpenAlerts
 from selfcare.services.profiles import get_profile
 from selfcare.therapist.forms import NoteForm
 from selfcare.therapist.patient_page import CSRF_PLACE, LINKS, PLACE, _link_makers, patient_links, patient_page, render_patient_page
+from selfcare.urls import template_url_for
 from tests.factories import make_patient, make_profile
 from tests.test_therapist_patient import page_path, setup  # noqa: F401  (the fixture)
 
@@ -96,17 +98,24 @@ def test_the_links_are_url_for_s(app: Any, script_root: str) -> None:
                 assert links[name].startswith(script_root + "/therapist/patients/")
 
 
+ALERTS = [
+    OpenAlert(7, 3, "Ana", Level.EMERGENCY, "Emergency", "just now"),
+    OpenAlert(12, 40, "O'Brien & <Sons> \"Jr\"", Level.URGENT, "Urgent (same day)", "2 hours ago"),
+    OpenAlert(1, 1, "Zoë Ünal", Level.CONTACT_PT, "Contact your therapist", "1 day ago"),
+]
+
+
+@pytest.mark.parametrize("shown", [OpenAlerts(0, []), OpenAlerts(1, ALERTS[:1]), OpenAlerts(3, ALERTS), OpenAlerts(54, ALERTS)])
 @pytest.mark.parametrize("script_root", ["", "/clinic"])
-def test_the_banner_with_kept_links_is_the_banner_with_id_url(app: Any, setup: dict[str, Any], script_root: str) -> None:  # noqa: F811
-    """_open_alerts.html given the page's patient_url writes what it writes with id_url (the polling endpoint's way)."""
+def test_the_banner_is_written_as_the_template_wrote_it(app: Any, shown: OpenAlerts, script_root: str) -> None:
+    """OpenAlerts.banner_html with the page's kept links against _open_alerts.html (id_url, url_for): none, one, all
+    shown, more than shown; names escaped; under two script roots."""
     with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
-        shown = open_alerts(setup["therapist"])
-        assert shown.count == 1
-        template = app.jinja_env.get_template("therapist/_open_alerts.html")
         makers = _link_makers()
         assert makers is not None
-        kept = template.render(open_alerts=shown, patient_url=makers["patient_page"])
-        assert kept == template.render(open_alerts=shown) and f"{script_root}/therapist/patients/" in kept
+        written = shown.banner_html(makers["patient_page"], template_url_for("therapist.open_alerts"))
+        assert str(written) == app.jinja_env.get_template("therapist/_open_alerts.html").render(open_alerts=shown)
+        assert f'hx-get="{script_root}/therapist/' in written
 
 
 def test_the_patient_and_their_profile_in_one_query(app: Any, setup: dict[str, Any]) -> None:  # noqa: F811

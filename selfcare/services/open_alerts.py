@@ -63,6 +63,25 @@ class OpenAlerts:
         ]))
 
 
+    def banner_html(self, patient_url: Callable[[int], str], poll_url: str) -> Markup:
+        """The whole banner as _open_alerts.html writes it with these alerts (`poll_url`: its url_for('therapist.open_alerts'),
+        `patient_url` its patient links): written here on the patient's page, the same markup to the whitespace (a test
+        renders both); the polling endpoint and other includes render the template."""
+        count, shown = self.count, len(self.alerts)
+        if count == 0:
+            body = '\n    <p id="open-alerts-heading" class="open-alerts-title">No alerts waiting for you.</p>\n  '
+        else:
+            more = f'<p class="hint">Showing the {shown} most serious.</p>' if count > shown else ""
+            body = (f'\n    <h2 id="open-alerts-heading" class="open-alerts-title">{count} alert{"s" if count != 1 else ""} waiting for you'
+                    f'</h2>\n    <ul class="plain open-alerts-list">\n      {self.items_html(patient_url)}\n    </ul>\n    {more}\n  ')
+        return Markup(
+            f'\n<section id="open-alerts" class="open-alerts{" open-alerts-waiting" if count else ""}"\n'
+            f'         role="status" aria-live="polite" aria-labelledby="open-alerts-heading"\n'
+            f'         hx-get="{html_text(poll_url)}" hx-trigger="every 30s, alerts-changed from:body"\n'
+            f'         hx-swap="outerHTML" hx-select="#open-alerts">\n  {body}\n</section>'
+        )
+
+
 def age_text(then: datetime, now: datetime) -> str:
     """How long ago, in rough words: 'just now', '5 minutes ago', '3 hours ago', '2 days ago'."""
     minutes = max(int((now - then).total_seconds() // 60), 0)

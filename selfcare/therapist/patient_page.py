@@ -27,7 +27,7 @@ from selfcare.services.history import (
 from selfcare.therapist import bp
 from selfcare.therapist.forms import AcknowledgeForm, NoteForm, acknowledge_form
 from selfcare.therapist.plan import patient_or_404
-from selfcare.urls import MARK, split_at
+from selfcare.urls import MARK, split_at, template_url_for
 
 DEFAULT_DAYS = 30
 MACROS = "_macros.html"
@@ -152,18 +152,20 @@ def _page(
     history = shown.history
     timeline = kept_timeline(patient)
     history_place, timeline_place, makers = None, None, _link_makers()
+    alerts = open_alerts(current_user)  # read fresh on every view
     if pieces is not None:
         section = _history_utf8(shown, patient, days)
         history_place = None if section is None else pieces.place(section)
         section = None if failed_ack else _timeline_utf8(timeline)
         timeline_place = None if section is None else pieces.place(section)
     context: dict[str, Any] = {
-        "patient": patient, "links": patient_links(patient.id, makers), "patient_url": makers and makers["patient_page"],
+        "patient": patient, "links": patient_links(patient.id, makers),
         "overview": record.overview(patient, profile=profile), "history": history, "days": days, "ranges": ALLOWED_DAYS,
         "charts": shown.charts, "trend_label": TREND_LABELS[history.trend.direction], "history_place": history_place,
         "timeline": timeline, "timeline_place": timeline_place, "note_form": note_form,
         "note_field": None if note_form is not None else empty_note_field(), "failed_ack": failed_ack,
-        "ack_form": acknowledge_form, "open_alerts": open_alerts(current_user),
+        "ack_form": acknowledge_form, "open_alerts": alerts,
+        "banner": None if makers is None else alerts.banner_html(makers["patient_page"], template_url_for("therapist.open_alerts")),
     }
     return render_template("therapist/patient.html", **context)
 
