@@ -124,3 +124,23 @@ def test_a_request_that_changes_nothing_sends_no_cookie(app, client, auth):
     client.get("/today")  # where the login goes: the new session gets its form token there
     for path in ("/offline", "/today", "/history"):
         assert client.get(path).headers.getlist("Set-Cookie") == [], path
+
+
+def test_a_patients_answers_come_with_the_session(app, client, auth):
+    """One statement reads the session, the user and a patient's onboarding answers; a therapist has none."""
+    from selfcare.models import Profile
+    from tests.factories import make_therapist
+    from tests.query_counter import count_queries
+
+    patient = make_onboarded_patient(email="pat@example.com")
+    therapist = make_therapist(email="pt@example.com")
+    key, other = login_sessions.begin(patient), login_sessions.begin(therapist)
+    found = login_sessions.user_for(patient.id, key)
+    assert found.joined_profile == Profile.get(Profile.patient == patient.id)
+    assert login_sessions.user_for(therapist.id, other).joined_profile is None
+    auth.login("pat@example.com")
+    with count_queries() as queries:
+        assert client.get("/exercises").status_code == 200
+    assert not [sql for sql in queries.statements if 'FROM "profile"' in sql], queries.report()
+    Profile.delete().where(Profile.patient == patient.id).execute()  # answers gone: onboarding again, at once
+    assert client.get("/exercises").headers["Location"].endswith("/onboarding")

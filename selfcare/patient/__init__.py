@@ -33,9 +33,11 @@ def navigation() -> dict[str, object]:
 
 
 def own_profile() -> Profile | None:
-    """The signed-in patient's onboarding answers, read once a request (the gate reads them before most pages)."""
+    """The signed-in patient's onboarding answers, read once a request (the gate reads them before most pages):
+    with the login session when it was read that way (login_sessions.user_for), else on their own."""
     if "profile" not in g:
-        g.profile = get_profile(current_user)
+        user = current_user._get_current_object()
+        g.profile = user.joined_profile if hasattr(user, "joined_profile") else get_profile(user)
     return g.profile  # type: ignore[no-any-return]
 
 
