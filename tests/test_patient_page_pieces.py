@@ -15,7 +15,8 @@ from selfcare.services.care import NotLinked, end_link, linked_patient, linked_p
 from selfcare.services.open_alerts import OpenAlert, OpenAlerts
 from selfcare.services.profiles import get_profile
 from selfcare.therapist.forms import NoteForm
-from selfcare.therapist.patient_page import CSRF_PLACE, LINKS, PLACE, _link_makers, patient_links, patient_page, render_patient_page
+from selfcare.pieces import PLACE
+from selfcare.therapist.patient_page import CSRF_PLACE, LINKS, _link_makers, patient_links, patient_page, render_patient_page
 from selfcare.urls import template_url_for
 from tests.factories import make_patient, make_profile
 from tests.test_therapist_patient import page_path, setup  # noqa: F401  (the fixture)

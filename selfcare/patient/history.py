@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 from flask_login import current_user
-from markupsafe import Markup
-
 from selfcare.access import role_required
 from selfcare.content import current_content
 from selfcare.models import Role
 from selfcare.patient import bp
+from selfcare.pieces import Pieces
 from selfcare.services.history import ALLOWED_DAYS, parse_days
 from selfcare.services.history_cache import Shown, history_with_charts
 
 SHOWN = "patient/_history_shown.html"
-# Where the kept piece goes in the rendered page. Nothing else on the page can read the same: the page's
-# values are escaped (a "<" in a name is "&lt;"), and no template writes this comment.
-PLACE = Markup("<!--the history shown-->")
 
 
 @bp.route("/history")
@@ -25,13 +21,14 @@ def history() -> str | bytes:
     """Charts and sessions for the last 7, 14, 30, 90 or 365 days (default 30)."""
     days = parse_days(request.args.get("days"), default=30)
     shown = history_with_charts(current_user, days)
-    page = render_template("patient/history.html", history=shown.history, shown=PLACE, days=days, ranges=ALLOWED_DAYS)
     if shown.history.empty:
-        return page
-    # The page is written as UTF-8 around the piece, which is kept encoded: a year of it is ~140 KB with
-    # a few non-Latin-1 characters (–, →), so encoding the whole page took longer than rendering it.
-    head, _, tail = page.partition(PLACE)
-    return b"".join((head.encode(), shown_utf8(shown), tail.encode()))
+        return render_template("patient/history.html", history=shown.history, shown=None, days=days, ranges=ALLOWED_DAYS)
+    # Sent as UTF-8 around the kept piece (selfcare/pieces.py): a year of it is ~140 KB with a few characters
+    # beyond Latin-1 (–, →), so encoding the whole page took longer than rendering it.
+    pieces = Pieces()
+    page = render_template("patient/history.html", history=shown.history, shown=pieces.place(shown_utf8(shown)), days=days,
+                           ranges=ALLOWED_DAYS)
+    return pieces.page(page)
 
 
 def shown_utf8(shown: Shown) -> bytes:

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
 from selfcare.models import Profile, Role, User
+from selfcare.pieces import Pieces
 from selfcare.services import timeline as record
 from selfcare.services.open_alerts import open_alerts
 from selfcare.services.care import NotLinked, linked_patient_with_profile, record_access
@@ -74,34 +75,6 @@ def patient_links(patient_id: int, makers: dict[str, Callable[[int], str]] | Non
     return {name: makers[name](patient_id) for name in LINKS}
 
 
-class Pieces:
-    """Kept UTF-8 pieces of a page and the placeholders the template writes for them; the page is encoded around them.
-
-    The big parts of the page (the history section with four charts, a hundred timeline entries: ~85 of its ~95 KB)
-    are kept as UTF-8 with what they come from, and rendered once there; encoding the whole page each view cost
-    ~35 µs (one '·' in base.html makes it two bytes a character in Python, so no fast ASCII copy). No value on the
-    page can read like a placeholder: values are escaped ('<' is written '&lt;') and no template writes a comment.
-    """
-
-    def __init__(self) -> None:
-        self.kept: list[bytes] = []
-
-    def place(self, utf8: bytes) -> Markup:
-        """Where `utf8` goes: a placeholder for the template to write (once)."""
-        self.kept.append(utf8)
-        return Markup(f"{PLACE}{len(self.kept) - 1}-->")
-
-    def page(self, html: str) -> bytes:
-        """`html` as UTF-8 with each placeholder written replaced by its piece (one pass to find them: ~3 µs)."""
-        head, *parts = html.split(PLACE)
-        out = [head.encode()]
-        for part in parts:
-            number, _, rest = part.partition("-->")
-            out += (self.kept[int(number)], rest.encode())
-        return b"".join(out)
-
-
-PLACE = "<!--selfcare piece "  # then its number and "-->"
 TIMELINE = "therapist/_timeline.html"
 HISTORY = "therapist/_patient_history.html"
 CSRF_PLACE = Markup("<!--selfcare csrf token-->")
