@@ -15,10 +15,13 @@ def page_budgets(db: dict[str, Any]) -> list[dict[str, Any]]:
         if page["budget"] is not None:
             found.append({"budget": f"{db['database']}: {name} ≤ {page['budget']:g}× floor", "value": page["ratio"],
                           "limit": page["budget"], "pass": page["ratio"] <= page["budget"]})
-    one, year = db["pages"]["history 1 day"]["median_ms"], db["pages"]["history 365 days"]["median_ms"]
-    growth = round(year / one, 2) if one else float("inf")
+    # Each History is measured against the floor interleaved with it, so drift in the machine's speed between
+    # the two (the floor moved 0.88 -> 1.11 ms within one run) cancels, as it does for every other budget.
+    one, year = db["pages"]["history 1 day"], db["pages"]["history 365 days"]
+    growth = round((year["median_ms"] / year["floor_median_ms"]) / (one["median_ms"] / one["floor_median_ms"]), 2)
     found.append({"budget": f"{db['database']}: history 365 days ≤ {HISTORY_GROWTH:g}× history 1 day", "value": growth,
-                  "limit": HISTORY_GROWTH, "pass": growth <= HISTORY_GROWTH})
+                  "limit": HISTORY_GROWTH, "pass": growth <= HISTORY_GROWTH,
+                  "unadjusted": round(year["median_ms"] / one["median_ms"], 2)})
     return found
 
 
@@ -74,7 +77,8 @@ def table(result: dict[str, Any]) -> str:
     lines.append("")
     lines.append("budgets:")
     for budget in result["budgets"]:
-        lines.append(f"  {'PASS' if budget['pass'] else 'FAIL'}  {budget['budget']}  (measured {budget['value']})")
+        unadjusted = f"; {budget['unadjusted']} in milliseconds, before each page's floor" if "unadjusted" in budget else ""
+        lines.append(f"  {'PASS' if budget['pass'] else 'FAIL'}  {budget['budget']}  (measured {budget['value']}{unadjusted})")
     failing = [b for b in result["budgets"] if not b["pass"]]
     lines.append(f"{len(result['budgets']) - len(failing)} of {len(result['budgets'])} budgets pass")
     for name, summary in lighthouse.items():

@@ -60,3 +60,22 @@ def test_the_bench_reads_pages_sent_compressed_as_a_browser_asks(encoding, compr
 def test_the_bench_refuses_a_body_it_cannot_read() -> None:
     with pytest.raises(RuntimeError, match="deflate"):
         timing.decoded(b"x", "deflate")
+
+
+def _history(median_ms: float, floor_ms: float) -> dict:
+    return {"median_ms": median_ms, "floor_median_ms": floor_ms, "ratio": round(median_ms / floor_ms, 2), "budget": 3.0}
+
+
+@pytest.mark.parametrize(("one_day", "year", "growth", "passes"), [
+    ((1.0, 0.5), (1.0, 0.5), 1.0, True),     # the same page cost: no growth
+    ((1.83, 0.88), (2.68, 1.11), 1.16, True),  # a real run: the machine slowed by a quarter between the two pages
+    ((1.0, 0.5), (1.2, 0.4), 1.5, True),     # on the limit
+    ((1.0, 0.5), (1.6, 0.5), 1.6, False),    # a year costs 60% more on the same floor: fails
+    ((1.6, 1.0), (1.6, 0.5), 2.0, False),    # the same milliseconds while the machine got twice as fast: fails
+])
+def test_history_growth_is_judged_against_each_page_s_own_floor(one_day, year, growth, passes) -> None:
+    db = {"database": "sqlite", "pages": {"history 1 day": _history(*one_day), "history 365 days": _history(*year)}}
+    [_, _, found] = report.page_budgets(db)
+    assert found["budget"] == "sqlite: history 365 days ≤ 1.5× history 1 day"
+    assert (found["value"], found["pass"]) == (growth, passes)
+    assert found["unadjusted"] == round(year[0] / one_day[0], 2)
