@@ -77,7 +77,7 @@ def table(result: dict[str, Any]) -> str:
     lines.append("")
     lines.append("budgets:")
     for budget in result["budgets"]:
-        unadjusted = f"; {budget['unadjusted']} in milliseconds, before each page's floor" if "unadjusted" in budget else ""
+        unadjusted = f"; {budget['unadjusted']} from the milliseconds alone" if "unadjusted" in budget else ""
         lines.append(f"  {'PASS' if budget['pass'] else 'FAIL'}  {budget['budget']}  (measured {budget['value']}{unadjusted})")
     failing = [b for b in result["budgets"] if not b["pass"]]
     lines.append(f"{len(result['budgets']) - len(failing)} of {len(result['budgets'])} budgets pass")
