@@ -148,7 +148,7 @@ def _load_response(path: Path) -> tuple[int, RuleText]:
     noise = rule.integer("noise_points", 1, 10)
     if noise != NOISE_POINTS:
         raise rule.error("noise_points", f"differs from selfcare.clinical.response.NOISE_POINTS ({NOISE_POINTS})")
-    for name in ("centralized", "abolished", "peripheralized"):
+    for name in ("peripheralized", "leg_pain_worse", "side_change", "abolished", "centralized"):
         rule.text(name)
     text = RuleText(rule.text("same_zone"), rule.text("reasoning"), rule.text("source"))
     rule.finish()

@@ -32,23 +32,33 @@ class Response(StrEnum):
         return self in (Response.CENTRALIZED, Response.ABOLISHED, Response.BETTER)
 
 
+def side_changed(before: Reading, after: Reading) -> bool:
+    """Symptoms moved to another leg (or to both): never an improvement, whatever the zones say (CLINICAL.md §2)."""
+    return before.side is not None and after.side is not None and before.side != after.side
+
+
 def classify_response(before: Reading, after: Reading, *, noise_points: int = NOISE_POINTS) -> Response:
-    """Classify the change from `before` to `after`: zone first, then leg pain beyond the noise."""
+    """Classify the change from `before` to `after` (response.toml): moving down the leg, then leg pain clearly
+    rising, decide first; only then can the zone or leg pain show an improvement, and never across a change of side."""
     if not isinstance(before, Reading) or not isinstance(after, Reading):
         raise TypeError("classify_response needs two Reading objects")
     if noise_points < 1:
         raise ValueError("noise_points must be at least 1")
+    if after.zone > before.zone:
+        return Response.PERIPHERALIZED  # response.toml `peripheralized`: the stop signal (seed 003)
+    change = after.leg_pain - before.leg_pain
+    if change >= noise_points:
+        # response.toml `leg_pain_worse`: leg pain that clearly rises is worse whatever the zone did (seed 003:
+        # "if leg pain increases or moves farther down the leg, stop"); calf 2 -> thigh 8 is not centralized.
+        return Response.WORSE
+    if side_changed(before, after):
+        return Response.UNCHANGED  # response.toml `side_change`: another leg is not "better"
     if after.zone == Zone.NONE and before.zone != Zone.NONE:
         return Response.ABOLISHED  # response.toml `abolished`
     if after.zone < before.zone:
         return Response.CENTRALIZED  # response.toml `centralized` (Donelson 1990)
-    if after.zone > before.zone:
-        return Response.PERIPHERALIZED  # response.toml `peripheralized`: the stop signal (seed 003)
     # Same zone: only leg pain decides; more back pain with less leg pain is acceptable
     # (response.toml `same_zone`, seed 003 "even if the back feels temporarily aware").
-    change = after.leg_pain - before.leg_pain
     if change <= -noise_points:
         return Response.BETTER
-    if change >= noise_points:
-        return Response.WORSE
     return Response.UNCHANGED

@@ -8,10 +8,14 @@ from selfcare.clinical.protocol import Plan
 from selfcare.clinical.session import Screen, ScreenKind
 from selfcare.clinical.timeutil import as_utc
 
-# Screens on which no set can start: the stop rule and "no benefit" (protocol.toml [plan]
-# stop_action "Stop for today"), an emergency (red_flags.toml [[level]] emergency
-# `blocks_protocol = "today"`) and an urgent red flag not yet confirmed (`blocks_protocol = "until_confirmed"`).
-NO_MORE_SETS_TODAY = frozenset({ScreenKind.STOP_CONTACT_PT, ScreenKind.EMERGENCY, ScreenKind.URGENT})
+# Screens on which no set can start: a stop for the day (protocol.toml [plan] stop_action), an emergency or an
+# urgent red flag (red_flags.toml [[level]] `blocks_protocol = "today"`), and a plan held for the PT.
+NO_MORE_SETS_TODAY = frozenset({ScreenKind.STOP_CONTACT_PT, ScreenKind.EMERGENCY, ScreenKind.URGENT, ScreenKind.PLAN_HELD})
+
+
+def held_indefinitely(screen: Screen) -> bool:
+    """No set until someone acts: the plan is held for the PT, or a fever or trauma block waits to be cleared."""
+    return screen.kind == ScreenKind.PLAN_HELD or (screen.kind in NO_MORE_SETS_TODAY and screen.until_cleared)
 
 
 def set_times(plan: Plan, day: date, zone: tzinfo) -> tuple[datetime, ...]:
@@ -23,8 +27,8 @@ def set_times(plan: Plan, day: date, zone: tzinfo) -> tuple[datetime, ...]:
 def held_until(screen: Screen, now: datetime) -> datetime | None:
     """Until when no set can start (None: a set may start now).
 
-    The screen's own time when it has one still to come (a stop or an emergency lasts until the next
-    day's waking hours); otherwise the end of today (an urgent red flag waits for the patient's confirmation).
+    The screen's own time when it has one still to come (a stop or a red flag lasts until the next day's waking
+    hours); otherwise the end of today. See held_indefinitely for blocks with no end time.
     """
     if screen.kind not in NO_MORE_SETS_TODAY:
         return None
@@ -37,6 +41,8 @@ def upcoming_set_times(plan: Plan, screen: Screen, now: datetime, days: int) -> 
     """Set times from the day of `now` (aware, on the patient's clock) for `days` days, without those `screen` holds back."""
     if now.tzinfo is None:
         raise ValueError("now must be aware (on the patient's clock)")
+    if held_indefinitely(screen):
+        return ()
     until = held_until(screen, now)
     times: list[datetime] = []
     for offset in range(days):

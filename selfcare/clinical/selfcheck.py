@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from selfcare.clinical.ordered import OrderedStrEnum
+from selfcare.clinical.redflags import Triage, held_triage, triage
 from selfcare.clinical.timeutil import as_utc
 
 # Weakness that gets worse within this many days counts as "getting worse quickly"
@@ -91,6 +92,8 @@ class NerveChange:
     new_numbness: tuple[Area, ...] = ()
     rapid: bool = False
     already_weak: bool = False
+    first_unable: tuple[StrengthTest, ...] = ()  # the first check: tests the patient could not do
+    first_weak: tuple[StrengthTest, ...] = ()  # the first check: tests that were weak
 
     @property
     def weakness_spreading(self) -> bool:
@@ -115,11 +118,23 @@ class NerveChange:
             "numbness_spreading": bool(self.new_numbness),
         }
 
+    def held(self) -> tuple[str, ...]:
+        """The signs a first check raises by itself (red_flags.toml [[held]]): any test unable is urgent (possible
+        foot drop: same-day review, NHS Lothian), any weak is contact_pt (CLINICAL.md §2)."""
+        return (("strength_unable",) if self.first_unable else ()) + (("strength_weak",) if self.first_weak else ())
+
+    def triage(self) -> Triage:
+        """The level this change reaches: the red-flag answers it implies, raised by a first check's findings."""
+        return held_triage(triage(self.answers()), self.held())
+
 
 def compare_checks(previous: SelfCheck | None, current: SelfCheck, *, rapid_days: int = RAPID_DAYS) -> NerveChange:
-    """Compare two self-checks; the first check (no previous) is a baseline and reports no change."""
+    """Compare two self-checks; the first (no previous) reports no change, only the tests weak or not possible."""
     if previous is None:
-        return NerveChange()
+        return NerveChange(
+            first_unable=tuple(t for t in StrengthTest if current.ability(t) == Ability.UNABLE),
+            first_weak=tuple(t for t in StrengthTest if current.ability(t) == Ability.WEAK),
+        )
     if as_utc(current.at) < as_utc(previous.at):
         previous, current = current, previous
     new: list[StrengthTest] = []

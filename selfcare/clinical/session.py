@@ -2,6 +2,15 @@
 
 Order of precedence: red flags (emergency, urgent) first, then the stop rule (symptoms further down
 the leg, leg pain worse), then the normal flow of steps. Timers are deadlines, never ticks.
+
+What blocks the plan, and for how long (CLINICAL.md §2 and §4; protocol.toml [plan] `stop_rule`):
+- emergency: the rest of the day, and until the patient has read the alert;
+- urgent: the rest of the day; after fever or trauma also until the PT re-enables the plan or a doctor has seen
+  the patient and said exercise is fine;
+- symptoms further down the leg (a set or the stop button), or a second "no benefit" stop: held until the PT
+  re-enables or changes the plan;
+- leg pain worse, or a first "no benefit" stop: the rest of the day.
+Any stop resets progression, and a set is repeated in the day only after a better re-check.
 """
 
 from __future__ import annotations
@@ -28,7 +37,9 @@ class EventKind(StrEnum):
     LEG_PAIN_WORSE = "leg_pain_worse"
     RED_FLAG = "red_flag"
     RECHECK_DONE = "recheck_done"
-    CONFIRM = "confirm"
+    CONFIRM = "confirm"  # the patient read their alert
+    CLEARED = "cleared"  # the patient confirms a doctor has seen them and said exercise is fine
+    RELEASE = "release"  # the PT re-enabled or changed the plan
     QUIT = "quit"
 
 
@@ -42,17 +53,26 @@ class ScreenKind(StrEnum):
     PROGRESS = "progress"
     DONE_FOR_TODAY = "done_for_today"
     STOP_CONTACT_PT = "stop_contact_pt"
+    PLAN_HELD = "plan_held"
     URGENT = "urgent"
     EMERGENCY = "emergency"
 
 
+# A second "no benefit" stop holds the plan (CLINICAL.md §4 "A stop holds the plan").
+NO_BENEFIT_STOPS_TO_HOLD = 2
+
+
 @dataclass(frozen=True)
 class Event:
-    """One event; START and RECHECK_DONE carry a reading, RED_FLAG and START a triage level."""
+    """One event; START and RECHECK_DONE carry a reading, RED_FLAG and START a triage level.
+
+    `until_cleared`: the red flag was fever or trauma (redflags.needs_clearance), so its block outlasts the day.
+    """
 
     kind: EventKind
     reading: Reading | None = None
     level: Level = Level.NONE
+    until_cleared: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,7 @@ class Screen:
     level: Level = Level.NONE
     reason: StopReason | None = None
     exhale: bool = False
+    until_cleared: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,13 +120,24 @@ def next_set_time(plan: Plan, now: datetime) -> datetime:
     return candidate
 
 
-def _refresh(state: SessionState, now: datetime) -> SessionState:
-    """Roll a waiting, stopped or (acknowledged) blocked state back to ready once its time has come."""
+def _rest(state: SessionState) -> SessionState:
+    """Where the patient stands once a time-limited block is over: ready, or the plan still held for the PT."""
+    if state.held is not None:
+        return replace(state, phase=Phase.HELD, deadline=None, next_at=None, reason=state.held, level=Level.NONE, acknowledged=False)
+    return replace(state, phase=Phase.READY, reason=None, level=Level.NONE, acknowledged=False)
+
+
+def _refresh(plan: Plan, state: SessionState, now: datetime) -> SessionState:
+    """Roll a block back once its time (and any condition on it) has passed."""
     expired = _reached(state.next_at, now)
     if state.phase in (Phase.WAITING, Phase.STOPPED) and expired:
-        return replace(state, phase=Phase.READY, reason=None, level=Level.NONE)
+        return _rest(state)
+    if state.phase == Phase.PAUSED and expired and not state.until_cleared:
+        return _rest(state)
     if state.phase == Phase.BLOCKED and expired and state.acknowledged:
-        return replace(state, phase=Phase.READY, reason=None, level=Level.NONE, acknowledged=False)
+        if state.until_cleared:  # the emergency day is over, the fever still needs clearing
+            return replace(state, phase=Phase.PAUSED, level=Level.URGENT, reason=StopReason.URGENT, acknowledged=False)
+        return _rest(state)
     return state
 
 
@@ -117,15 +149,21 @@ def _fit(plan: Plan, state: SessionState) -> SessionState:
 
 
 def _stopped(plan: Plan, state: SessionState, reason: StopReason, now: datetime, response: Response | None = None) -> SessionState:
+    """Stop for the rest of the day, or hold the plan for the PT; either way progression starts again (CLINICAL.md §4)."""
+    no_benefit = state.no_benefit_stops + (1 if reason == StopReason.NO_BENEFIT else 0)
+    hold = reason == StopReason.PERIPHERALIZED or no_benefit >= NO_BENEFIT_STOPS_TO_HOLD
     return replace(
         state,
-        phase=Phase.STOPPED,
+        phase=Phase.HELD if hold else Phase.STOPPED,
         deadline=None,
-        next_at=tomorrow_start(plan, now),
+        next_at=None if hold else tomorrow_start(plan, now),
         reason=reason,
         response=response if response is not None else state.response,
         better_streak=0,
         unchanged_streak=0,
+        progressed=False,
+        held=reason if hold else state.held,
+        no_benefit_stops=no_benefit,
     )
 
 
@@ -140,16 +178,22 @@ def _begin_step(plan: Plan, state: SessionState, index: int, now: datetime) -> S
     return replace(state, phase=Phase.STEP, index=index, deadline=deadline)
 
 
-def _red_flag(plan: Plan, state: SessionState, level: Level, now: datetime) -> SessionState:
+def _red_flag(plan: Plan, state: SessionState, event: Event, now: datetime) -> SessionState:
+    level, cleared = event.level, state.until_cleared or event.until_cleared
     if level == Level.EMERGENCY:
-        # red_flags.toml [[level]] emergency: `blocks_protocol = "today"`.
+        # red_flags.toml [[level]] emergency: `blocks_protocol = "today"`, and until the alert is read.
         return replace(
             state, phase=Phase.BLOCKED, deadline=None, next_at=tomorrow_start(plan, now),
-            level=level, reason=StopReason.EMERGENCY, acknowledged=False,
+            level=level, reason=StopReason.EMERGENCY, acknowledged=False, until_cleared=cleared,
         )
-    if level == Level.URGENT and state.phase != Phase.BLOCKED:
-        # red_flags.toml [[level]] urgent: `blocks_protocol = "until_confirmed"`.
-        return replace(state, phase=Phase.PAUSED, deadline=None, level=level, reason=StopReason.URGENT)
+    if level == Level.URGENT:
+        if state.phase == Phase.BLOCKED:
+            return replace(state, until_cleared=cleared)
+        # red_flags.toml [[level]] urgent: `blocks_protocol = "today"`; fever and trauma `until_cleared`.
+        return replace(
+            state, phase=Phase.PAUSED, deadline=None, next_at=tomorrow_start(plan, now),
+            level=level, reason=StopReason.URGENT, until_cleared=cleared,
+        )
     # contact_pt never lowers anything and does not block (`blocks_protocol = "no"`): remember it.
     return replace(state, level=max(state.level, level))
 
@@ -159,7 +203,8 @@ def _finish_set(plan: Plan, state: SessionState, after: Reading, noise_points: i
     response = classify_response(before, after, noise_points=noise_points)
     if response.is_stop_signal:
         reason = StopReason.PERIPHERALIZED if response == Response.PERIPHERALIZED else StopReason.WORSE
-        return _stopped(plan, state, reason, now, response), ScreenKind.STOP_CONTACT_PT
+        stopped = _stopped(plan, state, reason, now, response)
+        return stopped, ScreenKind.PLAN_HELD if stopped.phase == Phase.HELD else ScreenKind.STOP_CONTACT_PT
     better, unchanged, progressed = state.better_streak, state.unchanged_streak, state.progressed
     if response.is_improvement:
         better, unchanged = better + 1, 0
@@ -167,11 +212,13 @@ def _finish_set(plan: Plan, state: SessionState, after: Reading, noise_points: i
         better, unchanged = 0, unchanged + 1
     if unchanged >= plan.unchanged_limit:
         # protocol.toml [plan] `unchanged_limit`: "only if it reduces leg symptoms" (seed 003).
-        return _stopped(plan, state, StopReason.NO_BENEFIT, now, response), ScreenKind.STOP_CONTACT_PT
+        stopped = _stopped(plan, state, StopReason.NO_BENEFIT, now, response)
+        return stopped, ScreenKind.PLAN_HELD if stopped.phase == Phase.HELD else ScreenKind.STOP_CONTACT_PT
     kind = ScreenKind.REPEAT_LATER
     if plan.progression.enabled and not progressed and better >= plan.progression.after_better_sessions:
         progressed, kind = True, ScreenKind.PROGRESS  # protocol.toml [progression]
-    next_at = next_set_time(plan, now)
+    # seed 003 step 4: repeat the set later today only "if leg symptoms are less intense or less distal".
+    next_at = next_set_time(plan, now) if response.is_improvement else tomorrow_start(plan, now)
     if kind == ScreenKind.REPEAT_LATER and next_at.date() != now.date():
         kind = ScreenKind.DONE_FOR_TODAY
     new = replace(
@@ -183,10 +230,10 @@ def _finish_set(plan: Plan, state: SessionState, after: Reading, noise_points: i
 
 def advance(plan: Plan, state: SessionState, event: Event, now: datetime, *, noise_points: int = NOISE_POINTS) -> Outcome:
     """Apply one event at `now`; return the next state and the screen to show."""
-    state = _fit(plan, _refresh(state, now))
+    state = _fit(plan, _refresh(plan, state, now))
     kind: ScreenKind | None = None
     if event.kind == EventKind.RED_FLAG or (event.kind == EventKind.START and state.phase == Phase.READY):
-        state = _red_flag(plan, state, event.level, now)
+        state = _red_flag(plan, state, event, now)
         if state.phase in (Phase.BLOCKED, Phase.PAUSED):
             return Outcome(state, screen_for(plan, state, now))
     if event.kind in (EventKind.SYMPTOMS_PERIPHERALIZED, EventKind.LEG_PAIN_WORSE):
@@ -206,10 +253,13 @@ def advance(plan: Plan, state: SessionState, event: Event, now: datetime, *, noi
         if event.reading is None:
             raise ValueError("RECHECK_DONE needs the reading taken after the walk")
         state, kind = _finish_set(plan, state, event.reading, noise_points, now)
-    elif event.kind == EventKind.CONFIRM and state.phase == Phase.PAUSED:
-        state = replace(state, phase=Phase.READY, level=Level.NONE, reason=None)
     elif event.kind == EventKind.CONFIRM and state.phase == Phase.BLOCKED:
         state = replace(state, acknowledged=True)
+    elif event.kind == EventKind.CLEARED:
+        state = _refresh(plan, replace(state, until_cleared=False), now)
+    elif event.kind == EventKind.RELEASE:
+        state = replace(state, held=None, no_benefit_stops=0, until_cleared=False)
+        state = _rest(state) if state.phase == Phase.HELD else _refresh(plan, state, now)
     elif event.kind == EventKind.QUIT and state.phase in (Phase.STEP, Phase.RECHECK):
         state = replace(state, phase=Phase.READY, index=0, deadline=None)
     screen = screen_for(plan, state, now)
@@ -218,12 +268,14 @@ def advance(plan: Plan, state: SessionState, event: Event, now: datetime, *, noi
 
 def screen_for(plan: Plan, state: SessionState, now: datetime) -> Screen:
     """The screen for a stored state at `now` (for example after a page reload)."""
-    state = _fit(plan, _refresh(state, now))
+    state = _fit(plan, _refresh(plan, state, now))
     base = Screen(ScreenKind.START, level=state.level, reason=state.reason, response=state.response)
     if state.phase == Phase.BLOCKED:
-        return replace(base, kind=ScreenKind.EMERGENCY, next_at=state.next_at)
+        return replace(base, kind=ScreenKind.EMERGENCY, next_at=state.next_at, until_cleared=state.until_cleared)
     if state.phase == Phase.PAUSED:
-        return replace(base, kind=ScreenKind.URGENT)
+        return replace(base, kind=ScreenKind.URGENT, next_at=state.next_at, until_cleared=state.until_cleared)
+    if state.phase == Phase.HELD:
+        return replace(base, kind=ScreenKind.PLAN_HELD)
     if state.phase == Phase.STOPPED:
         return replace(base, kind=ScreenKind.STOP_CONTACT_PT, next_at=state.next_at)
     if state.phase == Phase.WAITING and state.next_at is not None:

@@ -18,9 +18,10 @@ class Phase(StrEnum):
     STEP = "step"  # doing one step of the set
     RECHECK = "recheck"  # walk done; waiting for the after-reading
     WAITING = "waiting"  # set helped; next set at next_at
-    STOPPED = "stopped"  # stop rule or no benefit: no more sets today, contact the PT
-    PAUSED = "paused"  # urgent red flag: paused until the patient confirms
-    BLOCKED = "blocked"  # emergency red flag: no exercise today
+    STOPPED = "stopped"  # leg pain worse, or a first "no benefit" stop: no more sets today, contact the PT
+    HELD = "held"  # symptoms moved down the leg, or a second "no benefit" stop: held until the PT re-enables it
+    PAUSED = "paused"  # urgent red flag: no exercise for the rest of the day (after fever or trauma: until cleared)
+    BLOCKED = "blocked"  # emergency red flag: no exercise today, and not before the patient has read the alert
 
 
 class StopReason(StrEnum):
@@ -49,6 +50,9 @@ class SessionState:
     unchanged_streak: int = 0
     progressed: bool = False
     acknowledged: bool = False
+    held: StopReason | None = None  # why the plan is held until the PT re-enables it (kept under a red-flag block)
+    no_benefit_stops: int = 0  # "no benefit" stops since the plan was last (re-)enabled
+    until_cleared: bool = False  # a fever or trauma block: lifts when the PT re-enables or a doctor said it is fine
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready data (ISO datetimes, enum values) for storage."""
@@ -65,6 +69,9 @@ class SessionState:
             "unchanged_streak": self.unchanged_streak,
             "progressed": self.progressed,
             "acknowledged": self.acknowledged,
+            "held": None if self.held is None else self.held.value,
+            "no_benefit_stops": self.no_benefit_stops,
+            "until_cleared": self.until_cleared,
         }
 
     @classmethod
@@ -89,6 +96,9 @@ class SessionState:
                 unchanged_streak=_count(data.get("unchanged_streak", 0)),
                 progressed=_flag(data.get("progressed", False)),
                 acknowledged=_flag(data.get("acknowledged", False)),
+                held=None if data.get("held") is None else StopReason(_text(data["held"])),
+                no_benefit_stops=_count(data.get("no_benefit_stops", 0)),
+                until_cleared=_flag(data.get("until_cleared", False)),
             )
         except (TypeError, KeyError) as exc:
             raise ValueError(f"malformed session state: {exc}") from None

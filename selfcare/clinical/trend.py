@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from selfcare.clinical.timeutil import as_utc, local_date
-from selfcare.clinical.zones import Reading
+from selfcare.clinical.zones import Reading, Side, Zone
 
 
 class Trend(StrEnum):
-    """Direction of the most distal zone over days."""
+    """Direction of symptoms over days: the most distal zone first, then leg pain (trend.toml)."""
 
     CENTRALIZING = "centralizing"
     PERIPHERALIZING = "peripheralizing"
+    WORSENING = "worsening"  # the zone did not move outwards, but leg pain clearly rose
     STABLE = "stable"
     INSUFFICIENT_DATA = "insufficient_data"
 
@@ -54,7 +56,7 @@ DEFAULT_TREND_RULE = TrendRule()
 
 @dataclass(frozen=True)
 class TrendSummary:
-    """The trend of zone, leg pain and walking minutes between the earlier and recent windows."""
+    """The trend of zone, leg pain and walking minutes between the earlier and recent windows, with their numbers."""
 
     direction: Trend
     readings: int
@@ -63,6 +65,13 @@ class TrendSummary:
     leg_pain_change: float | None
     walking: Change
     walk_minutes_change: float | None
+    earlier_zone: Zone | None = None  # the earlier window's typical (median) zone
+    recent_zone: Zone | None = None  # the recent window's most distal zone
+    leg_pain_before: float | None = None  # averages per window
+    leg_pain_now: float | None = None
+    walk_before: float | None = None
+    walk_now: float | None = None
+    side_changed: bool = False  # symptoms moved to another leg (or both) between the windows
 
 
 def _pairs(readings: Iterable[tuple[datetime, Reading]]) -> list[tuple[datetime, datetime, Reading]]:
@@ -110,25 +119,43 @@ def summarize_trend(
     edge = span * rule.window_fraction
     earlier = [r for moment, _, r in pairs if moment <= first + edge]
     recent = [r for moment, _, r in pairs if moment >= last - edge]
-    # trend.toml `zone`: the most distal zone of each window, so one distal reading in the recent
-    # window is enough to flag peripheralizing, and centralizing needs the whole recent window higher up.
-    before = max(r.zone for r in earlier)
+    # trend.toml `zone`: the earlier window by its typical (median) zone, so one odd reading there does not decide;
+    # the recent window by its most distal zone, so one distal reading now is enough to flag peripheralizing.
+    ranks = sorted(r.zone.rank for r in earlier)
+    low, high = ranks[(len(ranks) - 1) // 2], ranks[len(ranks) // 2]  # the same zone unless the middle is split
     now = max(r.zone for r in recent)
-    if now < before:
-        direction = Trend.CENTRALIZING
-    elif now > before:
-        direction = Trend.PERIPHERALIZING
-    else:
-        direction = Trend.STABLE
     pain, pain_delta = _change(
         _mean([r.leg_pain for r in earlier]), _mean([r.leg_pain for r in recent]), rule.pain_noise_points, False
     )
     walks_before = [r.walk_minutes for r in earlier if r.walk_minutes is not None]
     walks_now = [r.walk_minutes for r in recent if r.walk_minutes is not None]
     walking, walk_delta = _change(_mean(walks_before), _mean(walks_now), rule.walk_noise_minutes, True)
-    return TrendSummary(direction, len(pairs), len(days), pain, pain_delta, walking, walk_delta)
+    moved_side = _side_changed(earlier, recent)
+    if now.rank > high:
+        direction = Trend.PERIPHERALIZING
+    elif pain == Change.WORSE:
+        direction = Trend.WORSENING  # trend.toml `worsening`: leg pain clearly rose, whatever the zone did
+    elif now.rank < low and not moved_side:
+        direction = Trend.CENTRALIZING  # trend.toml `side`: another leg is never centralizing
+    else:
+        direction = Trend.STABLE
+    return TrendSummary(
+        direction, len(pairs), len(days), pain, pain_delta, walking, walk_delta,
+        earlier_zone=list(Zone)[low], recent_zone=now,
+        leg_pain_before=_mean([r.leg_pain for r in earlier]), leg_pain_now=_mean([r.leg_pain for r in recent]),
+        walk_before=_mean(walks_before), walk_now=_mean(walks_now), side_changed=moved_side,
+    )
+
+
+def _side_changed(earlier: Sequence[Reading], recent: Sequence[Reading]) -> bool:
+    """A recent reading on another side than the earlier window's usual one (or on both)."""
+    sides = Counter(r.side for r in earlier if r.side is not None)
+    if not sides:
+        return False
+    usual: Side = sides.most_common(1)[0][0]
+    return any(r.side is not None and r.side != usual for r in recent)
 
 
 def classify_trend(readings: Iterable[tuple[datetime, Reading]], rule: TrendRule = DEFAULT_TREND_RULE) -> Trend:
-    """Classify the most distal zone over days as centralizing, peripheralizing, stable or too little data."""
+    """Classify symptoms over days: centralizing, peripheralizing, worsening (leg pain), stable or too little data."""
     return summarize_trend(readings, rule).direction
