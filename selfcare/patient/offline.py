@@ -14,7 +14,7 @@ from flask import render_template
 from flask_login import current_user
 
 from selfcare.access import role_required
-from selfcare.clinical import Level, Plan
+from selfcare.clinical import Level, Plan, RedFlagContent
 from selfcare.content import current_content, regions
 from selfcare.models import Role
 from selfcare.patient import bp, own_profile
@@ -25,17 +25,28 @@ from selfcare.services.profiles import history_answers
 ALERT_LEVELS = (Level.EMERGENCY, Level.URGENT, Level.CONTACT_PT)
 
 
-def red_flag_table() -> dict[str, Any]:
-    """red_flags.toml as the phone needs it: level per question, combinations, wording, and history."""
-    flags = current_content().red_flags
-    questions = (*flags.questions, *flags.history)
+def triage_table(flags: RedFlagContent) -> dict[str, Any]:
+    """What protocol.js's triage needs from red_flags.toml: levels, history levels, combinations, table order."""
     return {
-        "levels": {q.id: q.level.value for q in questions},
-        "order": [q.id for q in questions],
-        "combinations": [{"history": c.history, "sign": c.sign, "level": c.level.value} for c in flags.combinations],
-        "wording": {q.id: q.question for q in questions},
+        "levels": {q.id: q.level.value for q in flags.questions},
+        "history_levels": {q.id: q.level.value for q in flags.history},
+        "order": [q.id for q in (*flags.questions, *flags.history)],
+        "combinations": [{"ids": sorted(c.ids), "level": c.level.value} for c in flags.combinations],
+        "until_cleared": [q.id for q in flags.questions if q.until_cleared],
+    }
+
+
+def red_flag_table() -> dict[str, Any]:
+    """red_flags.toml as the phone needs it, with this patient's onboarding legs and history answers."""
+    flags = current_content().red_flags
+    profile = own_profile()
+    return {
+        **triage_table(flags),
+        "wording": {q.id: q.question for q in (*flags.questions, *flags.history)},
+        "tell": {q.id: q.tell for q in (*flags.questions, *flags.history)},
         "field": {q.id: red_flag_field_name(q) for q in flags.questions},
-        "history": history_answers(own_profile()),
+        "history": history_answers(profile),
+        "legs": profile.legs if profile is not None else None,
     }
 
 

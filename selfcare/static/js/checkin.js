@@ -23,7 +23,7 @@ var SelfcareCheckin = window.SelfcareCheckin || (function () {  // a second boos
   function saveCheckin(form, sent) {
     var flags = O.table();
     var answers = O.redFlagAnswers(form, flags);
-    var result = O.judge(answers, flags);
+    var result = O.judge(answers, flags, O.reading(form));
     var valid = O.validate(form);
     if (!valid) {
       // A danger sign is shown at once, even before the rest of the form is complete.

@@ -189,11 +189,13 @@ var SelfcareOffline = (function () {
     });
     return answers;
   }
-  function judge(answers, flags) {
+  // Today's answers (and what the reading's side implies) with the onboarding history, as the server judges them.
+  function judge(answers, flags, read) {
     var all = {};
     Object.keys(answers).forEach(function (k) { all[k] = answers[k]; });
-    Object.keys(flags.history).forEach(function (k) { all[k] = flags.history[k]; });
-    return SelfcareProtocol.triage(flags, all);
+    var implied = SelfcareProtocol.sideAnswers(flags.legs, read ? read.side : null);
+    Object.keys(implied).forEach(function (k) { all[k] = all[k] || implied[k]; });
+    return SelfcareProtocol.triageToday(flags, all, flags.history);
   }
 
   function clearErrors(form) {

@@ -124,7 +124,7 @@
       var form = event.target;
       var flags = SelfcareOffline.table();
       var answers = SelfcareOffline.redFlagAnswers(form, flags);
-      var result = SelfcareOffline.judge(answers, flags);
+      var result = SelfcareOffline.judge(answers, flags, SelfcareOffline.reading(form));
       if (!SelfcareOffline.validate(form)) {
         if (SelfcareProtocol.higher(result.level, "contact_pt")) { SelfcareOffline.showAlert(result, null); }
         return;

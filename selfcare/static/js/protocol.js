@@ -13,17 +13,18 @@ var SelfcareProtocol = (function () {
   function maxLevel(a, b) { return LEVELS.indexOf(a) >= LEVELS.indexOf(b) ? a : b; }
   function higher(a, b) { return LEVELS.indexOf(a) > LEVELS.indexOf(b); }
 
-  // redflags.py triage: the highest level any yes reaches (combinations raise it), and the ids that set it.
-  function triage(table, answers) {
+  // redflags.py triage / triage_today: the highest level any yes reaches (combinations raise it), and the ids that
+  // set it. table: {levels, history_levels, order, combinations: [{ids, level}]}. With historyAlone false (today's
+  // answers with the onboarding history), history items count only in combinations.
+  function reach(table, yes, historyAlone) {
     var reached = {};
-    Object.keys(answers).forEach(function (id) {
-      if (!(id in table.levels)) { throw new Error("unknown red-flag id " + id); }
-      if (answers[id]) { reached[id] = table.levels[id]; }
+    Object.keys(yes).forEach(function (id) {
+      var history = id in table.history_levels;
+      reached[id] = history ? (historyAlone ? table.history_levels[id] : "none") : table.levels[id];
     });
     table.combinations.forEach(function (combo) {
-      if (combo.history in reached && combo.sign in reached) {
-        reached[combo.history] = maxLevel(reached[combo.history], combo.level);
-        reached[combo.sign] = maxLevel(reached[combo.sign], combo.level);
+      if (combo.ids.every(function (id) { return id in reached; })) {
+        combo.ids.forEach(function (id) { reached[id] = maxLevel(reached[id], combo.level); });
       }
     });
     var level = "none";
@@ -31,15 +32,42 @@ var SelfcareProtocol = (function () {
     var reasons = level === "none" ? [] : table.order.filter(function (id) { return reached[id] === level; });
     return { level: level, reasons: reasons };
   }
+  function yesOf(table, answers) {
+    var yes = {};
+    Object.keys(answers).forEach(function (id) {
+      if (!(id in table.levels) && !(id in table.history_levels)) { throw new Error("unknown red-flag id " + id); }
+      if (answers[id]) { yes[id] = true; }
+    });
+    return yes;
+  }
+  function triage(table, answers) { return reach(table, yesOf(table, answers), true); }
+  function triageToday(table, answers, history) {
+    var yes = yesOf(table, answers);
+    Object.keys(history || {}).forEach(function (id) {
+      if (!(id in table.history_levels)) { throw new Error("not a history item " + id); }
+      if (history[id]) { yes[id] = true; }
+    });
+    return reach(table, yes, false);
+  }
+  // screening.py side_answers: a reading on both legs after onboarding said one leg is both_legs = yes.
+  function sideAnswers(legs, side) {
+    return side === "both" && legs && legs !== "both" ? { both_legs: true } : {};
+  }
+  // redflags.py needs_clearance: fever or trauma with an urgent or emergency result blocks until cleared.
+  function needsClearance(table, answers, result) {
+    return LEVELS.indexOf(result.level) >= LEVELS.indexOf("urgent") &&
+      table.until_cleared.some(function (id) { return !!answers[id]; });
+  }
 
-  // response.py classify_response: zone first, then leg pain beyond the noise.
+  // response.py classify_response: further down first, then leg pain clearly worse, never better across sides.
   function classify(before, after, noise) {
-    if (after.zone === "none" && before.zone !== "none") { return "abolished"; }
-    if (zoneRank(after.zone) < zoneRank(before.zone)) { return "centralized"; }
     if (zoneRank(after.zone) > zoneRank(before.zone)) { return "peripheralized"; }
     var change = after.leg_pain - before.leg_pain;
-    if (change <= -noise) { return "better"; }
     if (change >= noise) { return "worse"; }
+    if (before.side && after.side && before.side !== after.side) { return "unchanged"; }
+    if (after.zone === "none" && before.zone !== "none") { return "abolished"; }
+    if (zoneRank(after.zone) < zoneRank(before.zone)) { return "centralized"; }
+    if (change <= -noise) { return "better"; }
     return "unchanged";
   }
   function isStop(response) { return response === "peripheralized" || response === "worse"; }
@@ -83,18 +111,29 @@ var SelfcareProtocol = (function () {
     return out;
   }
 
+  var NO_BENEFIT_STOPS_TO_HOLD = 2;  // session.py: a second "no benefit" stop holds the plan
+
   function fresh() {
     return { phase: "ready", index: 0, deadline: null, next_at: null, before: null, response: null, level: "none",
-      reason: null, better_streak: 0, unchanged_streak: 0, progressed: false, acknowledged: false };
+      reason: null, better_streak: 0, unchanged_streak: 0, progressed: false, acknowledged: false,
+      held: null, no_benefit_stops: 0, until_cleared: false };
+  }
+
+  // session.py _rest: ready, or the plan still held for the PT once a time-limited block is over.
+  function rest(state) {
+    if (state.held) {
+      return copy(state, { phase: "held", deadline: null, next_at: null, reason: state.held, level: "none", acknowledged: false });
+    }
+    return copy(state, { phase: "ready", reason: null, level: "none", acknowledged: false });
   }
 
   function refresh(state, now) {
     var expired = reached(state.next_at, now);
-    if ((state.phase === "waiting" || state.phase === "stopped") && expired) {
-      return copy(state, { phase: "ready", reason: null, level: "none" });
-    }
+    if ((state.phase === "waiting" || state.phase === "stopped") && expired) { return rest(state); }
+    if (state.phase === "paused" && expired && !state.until_cleared) { return rest(state); }
     if (state.phase === "blocked" && expired && state.acknowledged) {
-      return copy(state, { phase: "ready", reason: null, level: "none", acknowledged: false });
+      if (state.until_cleared) { return copy(state, { phase: "paused", level: "urgent", reason: "urgent", acknowledged: false }); }
+      return rest(state);
     }
     return state;
   }
@@ -107,9 +146,13 @@ var SelfcareProtocol = (function () {
   }
 
   function stopped(plan, state, reason, now, response) {
-    return copy(state, { phase: "stopped", deadline: null, next_at: iso(tomorrowStart(plan, now)), reason: reason,
-      response: response || state.response, better_streak: 0, unchanged_streak: 0 });
+    var noBenefit = state.no_benefit_stops + (reason === "no_benefit" ? 1 : 0);
+    var hold = reason === "peripheralized" || noBenefit >= NO_BENEFIT_STOPS_TO_HOLD;
+    return copy(state, { phase: hold ? "held" : "stopped", deadline: null, next_at: hold ? null : iso(tomorrowStart(plan, now)),
+      reason: reason, response: response || state.response, better_streak: 0, unchanged_streak: 0, progressed: false,
+      held: hold ? reason : state.held, no_benefit_stops: noBenefit });
   }
+  function stopKind(state) { return state.phase === "held" ? "plan_held" : "stop_contact_pt"; }
 
   function beginStep(plan, state, index, now) {
     var steps = sequence(plan, state.progressed);
@@ -120,13 +163,16 @@ var SelfcareProtocol = (function () {
     return copy(state, { phase: "step", index: index, deadline: deadline });
   }
 
-  function redFlag(plan, state, level, now) {
+  function redFlag(plan, state, event, now) {
+    var level = event.level || "none", cleared = !!(state.until_cleared || event.until_cleared);
     if (level === "emergency") {
       return copy(state, { phase: "blocked", deadline: null, next_at: iso(tomorrowStart(plan, now)), level: level,
-        reason: "emergency", acknowledged: false });
+        reason: "emergency", acknowledged: false, until_cleared: cleared });
     }
-    if (level === "urgent" && state.phase !== "blocked") {
-      return copy(state, { phase: "paused", deadline: null, level: level, reason: "urgent" });
+    if (level === "urgent") {
+      if (state.phase === "blocked") { return copy(state, { until_cleared: cleared }); }
+      return copy(state, { phase: "paused", deadline: null, next_at: iso(tomorrowStart(plan, now)), level: level,
+        reason: "urgent", until_cleared: cleared });
     }
     return copy(state, { level: maxLevel(state.level, level) });
   }
@@ -135,19 +181,22 @@ var SelfcareProtocol = (function () {
     var before = state.before || after;
     var response = classify(before, after, noise);
     if (isStop(response)) {
-      return { state: stopped(plan, state, response === "peripheralized" ? "peripheralized" : "worse", now, response), kind: "stop_contact_pt" };
+      var stop = stopped(plan, state, response === "peripheralized" ? "peripheralized" : "worse", now, response);
+      return { state: stop, kind: stopKind(stop) };
     }
     var better = state.better_streak, unchanged = state.unchanged_streak, progressed = state.progressed;
     if (isBetter(response)) { better += 1; unchanged = 0; }
     else if (!(before.zone === "none" && after.zone === "none")) { better = 0; unchanged += 1; }
     if (unchanged >= plan.unchanged_limit) {
-      return { state: stopped(plan, state, "no_benefit", now, response), kind: "stop_contact_pt" };
+      var none = stopped(plan, state, "no_benefit", now, response);
+      return { state: none, kind: stopKind(none) };
     }
     var kind = "repeat_later";
     if (plan.progression.enabled && !progressed && better >= plan.progression.after_better_sessions) {
       progressed = true; kind = "progress";
     }
-    var next = nextSetTime(plan, now);
+    // seed 003 step 4: repeat later today only after a better re-check.
+    var next = isBetter(response) ? nextSetTime(plan, now) : tomorrowStart(plan, now);
     if (kind === "repeat_later" && !sameDay(next, now)) { kind = "done_for_today"; }
     return { state: copy(state, { phase: "waiting", index: 0, deadline: null, next_at: iso(next), response: response,
       better_streak: better, unchanged_streak: unchanged, progressed: progressed, reason: null }), kind: kind };
@@ -156,9 +205,10 @@ var SelfcareProtocol = (function () {
   function screenFor(plan, state, now) {
     state = fit(plan, refresh(state, now));
     var base = { kind: "start", level: state.level, reason: state.reason, response: state.response, step: null,
-      set_number: null, sets: null, deadline: null, next_at: null, exhale: false };
-    if (state.phase === "blocked") { return copy(base, { kind: "emergency", next_at: state.next_at }); }
-    if (state.phase === "paused") { return copy(base, { kind: "urgent" }); }
+      set_number: null, sets: null, deadline: null, next_at: null, exhale: false, until_cleared: false };
+    if (state.phase === "blocked") { return copy(base, { kind: "emergency", next_at: state.next_at, until_cleared: state.until_cleared }); }
+    if (state.phase === "paused") { return copy(base, { kind: "urgent", next_at: state.next_at, until_cleared: state.until_cleared }); }
+    if (state.phase === "held") { return copy(base, { kind: "plan_held" }); }
     if (state.phase === "stopped") { return copy(base, { kind: "stop_contact_pt", next_at: state.next_at }); }
     if (state.phase === "waiting" && state.next_at) {
       return copy(base, { kind: sameDay(new Date(state.next_at), now) ? "repeat_later" : "done_for_today", next_at: state.next_at });
@@ -173,12 +223,12 @@ var SelfcareProtocol = (function () {
     return base;
   }
 
-  // session.py advance: event = {kind, reading?, level?}; returns {state, screen}.
+  // session.py advance: event = {kind, reading?, level?, until_cleared?}; returns {state, screen}.
   function advance(plan, state, event, now, noise) {
     state = fit(plan, refresh(state, now));
     var kind = null;
     if (event.kind === "red_flag" || (event.kind === "start" && state.phase === "ready")) {
-      state = redFlag(plan, state, event.level || "none", now);
+      state = redFlag(plan, state, event, now);
       if (state.phase === "blocked" || state.phase === "paused") { return { state: state, screen: screenFor(plan, state, now) }; }
     }
     if (event.kind === "symptoms_peripheralized" || event.kind === "leg_pain_worse") {
@@ -194,10 +244,13 @@ var SelfcareProtocol = (function () {
     } else if (event.kind === "recheck_done" && state.phase === "recheck") {
       var done = finishSet(plan, state, event.reading, noise, now);
       state = done.state; kind = done.kind;
-    } else if (event.kind === "confirm" && state.phase === "paused") {
-      state = copy(state, { phase: "ready", level: "none", reason: null });
     } else if (event.kind === "confirm" && state.phase === "blocked") {
       state = copy(state, { acknowledged: true });
+    } else if (event.kind === "cleared") {
+      state = refresh(copy(state, { until_cleared: false }), now);
+    } else if (event.kind === "release") {
+      state = copy(state, { held: null, no_benefit_stops: 0, until_cleared: false });
+      state = state.phase === "held" ? rest(state) : refresh(state, now);
     } else if (event.kind === "quit" && (state.phase === "step" || state.phase === "recheck")) {
       state = copy(state, { phase: "ready", index: 0, deadline: null });
     }
@@ -206,5 +259,6 @@ var SelfcareProtocol = (function () {
     return { state: state, screen: screen };
   }
 
-  return { triage: triage, advance: advance, screenFor: screenFor, sequence: sequence, fresh: fresh, higher: higher };
+  return { classify: classify, triage: triage, triageToday: triageToday, needsClearance: needsClearance, sideAnswers: sideAnswers, advance: advance, screenFor: screenFor,
+    sequence: sequence, fresh: fresh, higher: higher };
 })();
