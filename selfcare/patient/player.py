@@ -107,5 +107,7 @@ def recheck() -> Response | tuple[str, int]:
     form = RecheckForm()
     if not form.validate_on_submit():  # the re-check asks no red-flag questions: nothing to report early
         return _render(view, form, 422)
-    player.apply(current_user, Event(EventKind.RECHECK_DONE, reading=reading_from(form)))
+    checked = sessions.recheck(current_user, reading_from(form))
+    if checked.alert is not None and Level(checked.alert.level) >= Level.URGENT:
+        return redirect(url_for("patient.show_alert", alert_id=checked.alert.id), 303)
     return redirect(url_for("patient.player_page"), 303)

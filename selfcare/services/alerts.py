@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from selfcare.clinical import Event, EventKind, Level, Triage
+from selfcare.clinical import Event, EventKind, Level, Triage, needs_clearance, side_answers, triage_today
 from selfcare.db import db
-from selfcare.models import Alert, CheckIn, User, utcnow
+from selfcare.models import Alert, CheckIn, Profile, User, utcnow
 from selfcare.prepared import prepared
 from selfcare.services import player
+from selfcare.services.profiles import history_answers
 
 
 def raise_alert(patient: User, result: Triage, source: str, checkin: CheckIn | None = None, now: datetime | None = None) -> Alert | None:
@@ -54,10 +57,46 @@ def confirm(alert: Alert, now: datetime | None = None) -> Alert:
 
 
 def confirm_read(patient: User, alert: Alert, now: datetime | None = None) -> Alert:
-    """The patient read their alert: an urgent pause lifts, an emergency still blocks today."""
+    """The patient read their alert: an emergency still blocks today (and no exercise before it was read); an urgent
+    block lasts the rest of the day whether read or not."""
     first_time = alert.confirmed_at is None
     with db.atomic():
         confirm(alert, now)
-        if first_time and Level(alert.level) in (Level.URGENT, Level.EMERGENCY):
+        if first_time and Level(alert.level) == Level.EMERGENCY:
             player.apply(patient, Event(EventKind.CONFIRM), now)
     return alert
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Today's red-flag answers with the signs the app holds added (a reading on both legs), and their triage."""
+
+    answers: dict[str, bool]
+    result: Triage
+
+    @property
+    def until_cleared(self) -> bool:
+        """Fever or trauma: the block outlasts the day until cleared (CLINICAL.md §2)."""
+        return needs_clearance(self.answers, self.result)
+
+
+def judge(profile: Profile | None, answers: Mapping[str, bool], side: str | None = None) -> Judged:
+    """Triage today's answers as the clinical core says: a reading on both legs after a one-leg onboarding is
+    `both_legs` = yes, and the onboarding history counts only in combinations (`triage_today`)."""
+    implied = side_answers(profile.legs if profile is not None else None, side)
+    merged = {**answers, **{key: True for key, yes in implied.items() if yes}}
+    return Judged(merged, triage_today(merged, history_answers(profile)))
+
+
+def act_on(patient: User, judged: Judged, source: str, checkin: CheckIn | None = None, now: datetime | None = None) -> Alert | None:
+    """Store the alert for a result above none, and block the plan for urgent and emergency ones (in the caller's
+    transaction): the sign stops whatever is under way, even mid-set (red_flags.toml [[level]] `blocks_protocol`)."""
+    alert = raise_alert(patient, judged.result, source, checkin, now)
+    block_plan(patient, judged.result, judged.until_cleared, now)
+    return alert
+
+
+def block_plan(patient: User, result: Triage, until_cleared: bool = False, now: datetime | None = None) -> None:
+    """Pause (urgent) or block (emergency) the plan for a result; lower levels leave it as it is."""
+    if result.level in (Level.URGENT, Level.EMERGENCY):
+        player.apply(patient, Event(EventKind.RED_FLAG, level=result.level, until_cleared=until_cleared), now)

@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 
 from peewee import IntegrityError
 
-from selfcare.clinical import Event, EventKind, Level, Reading, triage
+from selfcare.clinical import Level, Reading
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
 from selfcare.prepared import PreparedInsert, prepared
-from selfcare.services import player
-from selfcare.services.alerts import raise_alert
+from selfcare.services.alerts import act_on, block_plan, judge
 from selfcare.services.entries import check_replay
-from selfcare.services.profiles import UNREAD, get_profile, history_answers, profile_of
+from selfcare.services.profiles import UNREAD, get_profile, profile_of
 from selfcare.timeutil import to_utc
 
 
@@ -102,8 +101,9 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
             check_replay(existing.patient_id, patient.id, _as_stored(existing), _as_sent(data))
             alert = existing.alerts.first()
             return Recorded(existing, Level(existing.level), alert.id if alert else None, False)
-        # Today's answers plus the history items from onboarding: combinations can only raise the level.
-        result = triage({**data.red_flags, **history_answers(profile_of(patient, profile))})
+        # Today's answers, the signs the reading holds and the onboarding history: combinations can only raise it.
+        judged = judge(profile_of(patient, profile), data.red_flags, data.reading.side.value if data.reading.side else None)
+        result = judged.result
         recorded_at = to_utc(data.recorded_at) if data.recorded_at is not None else received
         checkin = INSERT_CHECKIN.create(
             uuid=data.uuid, patient=patient, recorded_at=recorded_at, received_at=received,
@@ -119,9 +119,9 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
             )
         alert = _adopt_early_report(patient, result.level, result.reasons, checkin, received)
         if alert is None:
-            alert = raise_alert(patient, result, "checkin", checkin, received)
-        if result.level in (Level.URGENT, Level.EMERGENCY):
-            player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), received)
+            alert = act_on(patient, judged, "checkin", checkin, received)
+        else:
+            block_plan(patient, result, judged.until_cleared, received)
     return Recorded(checkin, result.level, alert.id if alert else None, True)
 
 
@@ -130,24 +130,24 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
 EARLY_REPORT_WINDOW = timedelta(hours=2)
 
 
-def report_red_flags(patient: User, answers: Mapping[str, bool], source: str, now: datetime | None = None) -> Alert | None:
+def report_red_flags(patient: User, answers: Mapping[str, bool], source: str, now: datetime | None = None,
+                     side: str | None = None) -> Alert | None:
     """Raise the alert for red-flag answers from a form that could not be saved (another answer was missing).
 
     A red flag must never wait for the rest of a form: "yes" answers are triaged with the onboarding history
-    (questions not answered count as "no", which can never lower a level) and an alert above `none` is stored,
-    pausing or blocking the exercises like a saved one. A report repeated with the same result adds nothing.
+    (questions not answered are not counted as "no" anywhere else; here they can only leave the level lower than the
+    finished form would, never hide a yes) and an alert above `none` is stored, pausing or blocking the exercises like
+    a saved one. A report repeated with the same result adds nothing.
     """
     received = to_utc(now) if now is not None else utcnow()
     with db.atomic():
-        result = triage({**{k: v for k, v in answers.items() if v}, **history_answers(get_profile(patient))})
-        if result.level == Level.NONE:
+        judged = judge(get_profile(patient), {k: v for k, v in answers.items() if v}, side)
+        if judged.result.level == Level.NONE:
             return None
-        alert = _early_report(patient, source, result.level, result.reasons, received)
+        alert = _early_report(patient, source, judged.result.level, judged.result.reasons, received)
         if alert is not None:
             return alert
-        alert = raise_alert(patient, result, source, None, received)
-        if result.level in (Level.URGENT, Level.EMERGENCY):
-            player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), received)
+        alert = act_on(patient, judged, source, None, received)
     return alert
 
 

@@ -12,19 +12,15 @@ from selfcare import clinical
 from selfcare.clinical import (
     Ability,
     Area,
-    Event,
-    EventKind,
     Level,
     NerveChange,
     StrengthTest,
     Triage,
     compare_checks,
-    triage,
 )
 from selfcare.db import db
 from selfcare.models import Alert, SelfCheck, User, utcnow
-from selfcare.services import player
-from selfcare.services.alerts import raise_alert
+from selfcare.services.alerts import block_plan, raise_alert
 from selfcare.services.entries import check_replay
 from selfcare.timeutil import to_local, to_utc
 
@@ -137,11 +133,10 @@ def _record(patient: User, data: SelfCheckData, moment: datetime) -> Recorded:
             numb_areas=[a.value for a in Area if a in data.numb_areas],
         )
         change = compare_checks(as_clinical(previous) if previous else None, as_clinical(check))
-        result = triage(change.answers())
+        # A first check's weak or impossible tests count too (red_flags.toml [[held]]).
+        result = change.triage()
         alert = raise_alert(patient, result, SOURCE, now=moment)
-        if result.level in (Level.URGENT, Level.EMERGENCY):
-            # red_flags.toml [[level]] `blocks_protocol`: urgent pauses the plan, emergency blocks it today.
-            player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), moment)
+        block_plan(patient, result, now=moment)
     return Recorded(check, result.level, alert.id if alert else None, True)
 
 
@@ -154,7 +149,7 @@ def outcome(patient: User, check: SelfCheck) -> Outcome:
     """The check beside the one before it, with the level that comparison gives and the alert it raised."""
     previous = _before(patient, check)
     change = compare_checks(as_clinical(previous) if previous else None, as_clinical(check))
-    return Outcome(check, previous, change, triage(change.answers()), _alert_for(check))
+    return Outcome(check, previous, change, change.triage(), _alert_for(check))
 
 
 def day_label(patient: User, stored: datetime, now: datetime | None = None) -> str:

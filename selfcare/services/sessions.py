@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from selfcare.clinical import Event, EventKind, Level, Reading, triage
+from selfcare.clinical import Event, EventKind, Level, Reading
 from selfcare.db import db
 from selfcare.models import Alert, SessionEvent, User, utcnow
 from selfcare.services import player
-from selfcare.services.alerts import raise_alert
+from selfcare.services.alerts import act_on, judge
 from selfcare.services.entries import check_replay, once
-from selfcare.services.profiles import get_profile, history_answers
+from selfcare.services.profiles import get_profile
 from selfcare.timeutil import to_utc
 
 SOURCE = "session"
@@ -38,15 +38,32 @@ def start_set(patient: User, red_flags: Mapping[str, bool], reading: Reading, no
 
     Raises player.PausedByTherapist (storing nothing) while the therapist has paused the plan.
     """
-    result = triage({**red_flags, **history_answers(get_profile(patient))})
+    judged = judge(get_profile(patient), red_flags, reading.side.value if reading.side else None)
     with db.atomic():
-        alert = raise_alert(patient, result, SOURCE, now=to_utc(now) if now is not None else None)
-        if result.level in (Level.URGENT, Level.EMERGENCY):
-            # red_flags.toml [[level]] `blocks_protocol`: the sign stops whatever is under way, even mid-set.
-            view = player.apply(patient, Event(EventKind.RED_FLAG, level=result.level), now)
+        alert = act_on(patient, judged, SOURCE, now=to_utc(now) if now is not None else None)
+        if judged.result.level in (Level.URGENT, Level.EMERGENCY):
+            view = player.load(patient, now)  # act_on blocked the plan: the sign stops the set before it starts
         else:
-            view = player.apply(patient, Event(EventKind.START, reading=reading, level=result.level), now)
+            view = player.apply(patient, Event(EventKind.START, reading=reading, level=judged.result.level), now)
     return Started(view, alert)
+
+
+def recheck(patient: User, reading: Reading, now: datetime | None = None) -> Recheck:
+    """The re-check after the walk: a reading on both legs after a one-leg onboarding raises `both_legs` first
+    (CLINICAL.md §2, signs the app holds), then the clinical core decides what comes next."""
+    judged = judge(get_profile(patient), {}, reading.side.value if reading.side else None)
+    with db.atomic():
+        alert = act_on(patient, judged, SOURCE, now=to_utc(now) if now is not None else None)
+        view = player.apply(patient, Event(EventKind.RECHECK_DONE, reading=reading), now)
+    return Recheck(view, alert)
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A re-check: the player after it, and the alert a reading on both legs raised (if any)."""
+
+    view: player.PlayerView
+    alert: Alert | None
 
 
 @dataclass(frozen=True)
@@ -108,6 +125,9 @@ def _record(patient: User, data: EventData, received: datetime) -> Applied:
         if data.kind == EventKind.START:
             started = start_set(patient, data.red_flags or {}, data.reading, data.occurred_at)  # type: ignore[arg-type]
             view, alert = started.view, started.alert
+        elif data.kind == EventKind.RECHECK_DONE:
+            checked = recheck(patient, data.reading, data.occurred_at)  # type: ignore[arg-type]
+            view, alert = checked.view, checked.alert
         else:
             view = player.apply(patient, Event(data.kind, reading=data.reading), data.occurred_at)
         event = SessionEvent.create(
@@ -118,8 +138,8 @@ def _record(patient: User, data: EventData, received: datetime) -> Applied:
 
 
 def _alert_of(event: SessionEvent) -> Alert | None:
-    """The alert a START event raised: stored at the event's time by start_set."""
-    if event.kind != EventKind.START.value:
+    """The alert a START (red flags) or RECHECK_DONE (a reading on both legs) raised, stored at the event's time."""
+    if event.kind not in (EventKind.START.value, EventKind.RECHECK_DONE.value):
         return None
     return Alert.get_or_none(
         (Alert.patient == event.patient_id) & (Alert.source == SOURCE) & (Alert.created_at == event.occurred_at)
