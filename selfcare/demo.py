@@ -9,9 +9,21 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable
 
 from selfcare import accounts
-from selfcare.clinical import FLAG_LEVELS, Level, Reading, Zone, classify_response, triage
+from selfcare.clinical import (
+    FLAG_LEVELS,
+    Level,
+    Phase,
+    Reading,
+    Response,
+    ScreenKind,
+    SessionState,
+    StopReason,
+    Zone,
+    classify_response,
+    triage,
+)
 from selfcare.db import db
-from selfcare.models import Alert, CheckIn, ExerciseSet, Role, User, Walk
+from selfcare.models import Alert, CheckIn, ExerciseSet, PlayerState, Role, User, Walk
 from selfcare.services import two_factor
 from selfcare.services.profiles import ProfileAnswers, get_profile, save_profile
 from selfcare.timeutil import zone_of
@@ -19,6 +31,8 @@ from selfcare.timeutil import zone_of
 DEMO_PASSWORD = "demo-password-1"
 ZONES = [Zone.NONE, Zone.BACK, Zone.BUTTOCK, Zone.THIGH, Zone.CALF, Zone.FOOT]
 NO_FLAGS = {flag: False for flag in FLAG_LEVELS}
+# How a set ends by its result (clinical/session.py): further down holds the plan, leg pain worse stops the day.
+OUTCOMES = {Response.PERIPHERALIZED: ScreenKind.PLAN_HELD.value, Response.WORSE: ScreenKind.STOP_CONTACT_PT.value}
 
 
 @dataclass(frozen=True)
@@ -34,7 +48,8 @@ class Course:
 COURSES = {
     # Foot to back over six weeks, walking from 5 to 30 minutes: the protocol suits this patient.
     "centralizing": Course(lambda t: 5 - 4 * t, lambda t: 7.5 - 5.5 * t, lambda t: 5 + 25 * t, {30: "numbness_spreading"}),
-    # Settled at first, then spreading down the leg in the last fortnight, with an urgent sign 2 days ago.
+    # Settled at first, then spreading down the leg in the last fortnight, with an urgent sign 2 days ago; yesterday a
+    # set moved symptoms further down, so the plan is held for the therapist (CLINICAL.md §4).
     "peripheralizing": Course(lambda t: 3 if t < 0.6 else 3 + 2.5 * (t - 0.6) / 0.4, lambda t: 4 + 4 * max(0.0, t - 0.5), lambda t: 20 - 12 * t, {2: "night_pain"}),
     "stable": Course(lambda t: 3, lambda t: 4.5, lambda t: 15, {}),
 }
@@ -86,11 +101,14 @@ def generate_history(
 ) -> int:
     """Write `days` days of check-ins, walks, sets and alerts for `patient`, ending yesterday; rows written.
 
-    Alerts older than 3 days are confirmed by the patient and, with a `therapist`, acknowledged by them.
+    Alerts older than 3 days are confirmed by the patient and, with a `therapist`, acknowledged by them. Sets follow the
+    plan's rules: another set the same day only after a better re-check, none after a stop; a set that moves symptoms
+    further down the leg (the peripheralizing course, yesterday) leaves the plan held for the therapist.
     """
     course = COURSES[course_name]
     today = now.astimezone(zone_of(patient)).date() if now.tzinfo else now.date()
     checkins, walks, sets, alerts = [], [], [], []
+    held_by: dict[str, object] | None = None
     for back in range(days, 0, -1):
         day, progress = today - timedelta(days=back), 1 - back / max(days, 1)
         morning = _reading(course, progress, rng)
@@ -118,20 +136,24 @@ def generate_history(
         for n in range(rng.randint(2, 4) if result.level < Level.URGENT else 0):
             start = _at(day, 9.5 + n * 2.6, patient.timezone)
             before = _reading(course, progress, rng)
-            # peripheralizing course: late sets spread down the leg; otherwise the set helps a little.
-            shift = 1 if course_name == "peripheralizing" and progress > 0.7 else -1 if rng.random() < 0.7 else 0
+            # peripheralizing course: yesterday's set spreads down the leg; otherwise the set often helps a little.
+            shift = 1 if course_name == "peripheralizing" and back == 1 else -1 if rng.random() < 0.7 else 0
+            if shift > 0 and before.zone == Zone.FOOT:
+                before = Reading(Zone.CALF, before.leg_pain, before.back_pain, before.side)  # room to move further down
             after_zone = ZONES[max(1, min(5, ZONES.index(before.zone) + shift))]
             after = Reading(after_zone, max(0, before.leg_pain - (1 if shift < 0 else -1 if shift > 0 else 0)), before.back_pain)
             response = classify_response(before, after)
-            stopped = response.is_stop_signal
-            sets.append({
+            outcome = OUTCOMES.get(response, "repeat_later" if response.is_improvement else "done_for_today")
+            row = {
                 "uuid": uuid.uuid4(), "patient": patient.id, "started_at": start, "finished_at": start + timedelta(minutes=8),
                 "before_zone": before.zone.value, "before_leg_pain": before.leg_pain, "before_back_pain": before.back_pain,
                 "after_zone": after.zone.value, "after_leg_pain": after.leg_pain, "after_back_pain": after.back_pain,
-                "response": response.value, "outcome": "stop_contact_pt" if stopped else "repeat_later",
-                "stop_reason": response.value if stopped else None, "sets": 1, "progressed": False,
-            })
-            if stopped:
+                "response": response.value, "outcome": outcome,
+                "stop_reason": response.value if response.is_stop_signal else None, "sets": 1, "progressed": False,
+            }
+            sets.append(row)
+            held_by = row if outcome == ScreenKind.PLAN_HELD.value else None
+            if outcome != "repeat_later":
                 break
     with db.atomic():
         for batch in _batches(checkins):
@@ -143,7 +165,11 @@ def generate_history(
             ExerciseSet.insert_many(batch).execute()
         for batch in _batches([_with_checkin(a, ids) for a in alerts]):
             Alert.insert_many(batch).execute()
-    return len(checkins) + len(walks) + len(sets) + len(alerts)
+        if held_by is not None:  # the last set moved symptoms down the leg: the plan waits for the therapist
+            state = SessionState(phase=Phase.HELD, held=StopReason.PERIPHERALIZED, reason=StopReason.PERIPHERALIZED,
+                                 response=Response.PERIPHERALIZED)
+            PlayerState.create(patient=patient.id, state=state.to_dict(), updated_at=held_by["finished_at"])
+    return len(checkins) + len(walks) + len(sets) + len(alerts) + (held_by is not None)
 
 
 def _with_checkin(row: dict[str, object], ids: dict[uuid.UUID, int]) -> dict[str, object]:
