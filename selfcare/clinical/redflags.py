@@ -173,7 +173,7 @@ def triage_today(answers: Mapping[str, bool], history: Mapping[str, bool]) -> Tr
     day); with a sign of today it raises the level the combination table gives.
     """
     held = _checked(history)
-    stray = held - set(HISTORY_LEVELS)
+    stray = set(history) - set(HISTORY_LEVELS)  # every key, not only the yes ones: a daily id here is a mistake
     if stray:
         raise ValueError(f"not a history item: {', '.join(sorted(stray))}")
     return _reach(_checked(answers) | held, history_alone=False)

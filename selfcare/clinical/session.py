@@ -132,7 +132,9 @@ def _refresh(plan: Plan, state: SessionState, now: datetime) -> SessionState:
     expired = _reached(state.next_at, now)
     if state.phase in (Phase.WAITING, Phase.STOPPED) and expired:
         return _rest(state)
-    if state.phase == Phase.PAUSED and expired and not state.until_cleared:
+    # A pause with no end time was stored by the old rules (an urgent pause lifted by the patient's confirmation,
+    # which no longer exists): it must not stay paused for ever, so it lapses like that confirmation did.
+    if state.phase == Phase.PAUSED and (expired or state.next_at is None) and not state.until_cleared:
         return _rest(state)
     if state.phase == Phase.BLOCKED and expired and state.acknowledged:
         if state.until_cleared:  # the emergency day is over, the fever still needs clearing

@@ -95,7 +95,8 @@ def _mean(values: Sequence[float]) -> float | None:
 def _change(earlier: float | None, recent: float | None, noise: float, higher_is_better: bool) -> tuple[Change, float | None]:
     if earlier is None or recent is None:
         return Change.UNKNOWN, None
-    delta = recent - earlier
+    # Rounded so that means like 11/3 - 5/3 (exactly 2 points) are not read as 1.9999999999999998 and missed.
+    delta = round(recent - earlier, 9)
     if abs(delta) < noise:
         return Change.UNCHANGED, delta
     return (Change.BETTER if (delta > 0) == higher_is_better else Change.WORSE), delta

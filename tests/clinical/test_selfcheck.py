@@ -59,11 +59,54 @@ def test_numbness_spreading(before: tuple[str, ...], after: tuple[str, ...], new
     assert triage(change.answers()).level.value == ("contact_pt" if new_areas else "none")
 
 
-def test_first_check_is_a_baseline() -> None:
-    """With no earlier check nothing is flagged (the PT's own exam is the baseline)."""
+def test_first_check_reports_no_change() -> None:
+    """With no earlier check nothing has changed: no new, worse or spreading answers."""
     assert compare_checks(None, check(toe="unable", numb=("sole",))).answers() == {
         "weakness_worsening": False, "weakness_new": False, "numbness_spreading": False,
     }
+
+
+@pytest.mark.parametrize(
+    ("first", "unable", "weak", "level", "reasons"),
+    [
+        (check(), (), (), "none", ()),
+        (check(numb=("sole", "calf")), (), (), "none", ()),  # numbness alone on a first check raises nothing
+        (check(heel="weak"), (), ("heel_walk",), "contact_pt", ("strength_weak",)),
+        (check(toe="weak", big_toe="weak"), (), ("toe_walk", "big_toe_lift"), "contact_pt", ("strength_weak",)),
+        (check(big_toe="unable"), ("big_toe_lift",), (), "urgent", ("strength_unable",)),  # foot drop: same day
+        (check(heel="unable"), ("heel_walk",), (), "urgent", ("strength_unable",)),
+        (check(heel="unable", toe="weak"), ("heel_walk",), ("toe_walk",), "urgent", ("strength_unable",)),
+        (check(heel="unable", toe="unable", big_toe="unable"), ("heel_walk", "toe_walk", "big_toe_lift"), (), "urgent", ("strength_unable",)),
+    ],
+)
+def test_first_check_raises_held_signs(
+    first: SelfCheck, unable: tuple[str, ...], weak: tuple[str, ...], level: str, reasons: tuple[str, ...]
+) -> None:
+    """A first check with any test unable is urgent, any weak only is contact_pt, all normal is none."""
+    change = compare_checks(None, first)
+    assert tuple(t.value for t in change.first_unable) == unable
+    assert tuple(t.value for t in change.first_weak) == weak
+    result = change.triage()
+    assert result.level.value == level
+    assert result.reasons == reasons
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "level", "reasons"),
+    [
+        (check(toe="unable"), check(3, toe="unable"), "none", ()),  # already known at the first check: no new sign
+        (check(heel="weak"), check(3, heel="weak"), "none", ()),
+        (check(), check(3, big_toe="weak"), "urgent", ("weakness_new",)),
+        (check(toe="weak"), check(3, toe="unable"), "emergency", ("weakness_worsening",)),
+        (check(numb=("sole",)), check(3, numb=("sole", "calf")), "contact_pt", ("numbness_spreading",)),
+    ],
+)
+def test_later_checks_triage_as_before(before: SelfCheck, after: SelfCheck, level: str, reasons: tuple[str, ...]) -> None:
+    """Later checks raise only what changed (weakness_new, weakness_worsening, numbness_spreading), not held signs."""
+    change = compare_checks(before, after)
+    assert (change.first_unable, change.first_weak) == ((), ())
+    result = change.triage()
+    assert result.level.value == level and result.reasons == reasons
 
 
 def test_order_does_not_matter() -> None:

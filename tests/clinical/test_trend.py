@@ -1,4 +1,4 @@
-"""Trend across days: centralizing, peripheralizing, stable, too short, too sparse, and messy input."""
+"""Trend across days: centralizing, peripheralizing, worsening, stable, too short, too sparse, and messy input."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from selfcare.clinical import (
     Reading,
     Trend,
     TrendRule,
+    Zone,
     classify_trend,
     summarize_trend,
 )
@@ -143,34 +144,134 @@ def test_bad_items_raise(bad: list[object]) -> None:
 
 
 def test_values_are_interface_strings() -> None:
-    """The four CLINICAL.md strings."""
-    assert {t.value for t in Trend} == {"centralizing", "peripheralizing", "stable", "insufficient_data"}
+    """The five CLINICAL.md strings."""
+    assert {t.value for t in Trend} == {"centralizing", "peripheralizing", "worsening", "stable", "insufficient_data"}
 
 
 @pytest.mark.parametrize(
-    ("legs", "walks", "pain", "walking"),
+    ("legs", "walks", "pain", "walking", "direction"),
     [
-        ((7, 6, 5, 4, 3), (5, 6, 8, 10, 12), Change.BETTER, Change.BETTER),
-        ((4, 4, 5, 5, 5), (10, 10, 11, 12, 11), Change.UNCHANGED, Change.UNCHANGED),
-        ((3, 4, 5, 6, 6), (15, 12, 10, 8, 6), Change.WORSE, Change.WORSE),
-        ((3, 4, 5, 6, 6), (None, None, None, None, None), Change.WORSE, Change.UNKNOWN),
+        ((7, 6, 5, 4, 3), (5, 6, 8, 10, 12), Change.BETTER, Change.BETTER, Trend.STABLE),
+        ((4, 4, 5, 5, 5), (10, 10, 11, 12, 11), Change.UNCHANGED, Change.UNCHANGED, Trend.STABLE),
+        ((3, 4, 5, 6, 6), (15, 12, 10, 8, 6), Change.WORSE, Change.WORSE, Trend.WORSENING),  # leg pain up: worsening
+        ((3, 4, 5, 6, 6), (None, None, None, None, None), Change.WORSE, Change.UNKNOWN, Trend.WORSENING),
+        ((5, 5, 5, 5, 5), (15, 12, 10, 8, 6), Change.UNCHANGED, Change.WORSE, Trend.STABLE),  # walking alone: not the zone rule
     ],
 )
 def test_summary_pain_and_walking(
-    legs: tuple[int, ...], walks: tuple[float | None, ...], pain: Change, walking: Change
+    legs: tuple[int, ...], walks: tuple[float | None, ...], pain: Change, walking: Change, direction: Trend
 ) -> None:
-    """Leg pain (2 points) and walking minutes (5 minutes) are summarised alongside the zone."""
+    """Leg pain (2 points) and walking minutes (5 minutes) are summarised alongside the zone; leg pain up is worsening."""
     series = [(at(1 + i), reading("thigh", leg, 2, walk)) for i, (leg, walk) in enumerate(zip(legs, walks))]
     summary = summarize_trend(series)
-    assert summary.direction == Trend.STABLE
+    assert summary.direction == direction
     assert (summary.leg_pain, summary.walking) == (pain, walking)
     assert summary.readings == 5 and summary.days == 5
+
+
+def series_of(*items: tuple[str, int] | tuple[str, int, str | None]) -> list[tuple[datetime, Reading]]:
+    """One reading a day: (zone, leg pain) or (zone, leg pain, side)."""
+    out: list[tuple[datetime, Reading]] = []
+    for day, item in enumerate(items):
+        zone, leg = item[0], item[1]
+        side = item[2] if len(item) > 2 else None
+        out.append((at(1 + day), reading(zone, leg, 2, side=side)))
+    return out
+
+
+# CLINICAL.md §3 / trend.toml: peripheralizing; else leg pain mean up 2+ -> worsening (even if zones moved up);
+# else centralizing (no change of side); else stable. With 7 daily readings the windows are days 1-3 and 5-7;
+# with 5, days 1-2 and 4-5; with 13, days 1-5 and 9-13.
+ORDER = [
+    # peripheralizing wins over everything, even falling leg pain
+    ((("thigh", 8), ("thigh", 8), ("thigh", 8), ("thigh", 5), ("calf", 2), ("calf", 2), ("calf", 2)), Trend.PERIPHERALIZING),
+    ((("thigh", 2), ("thigh", 2), ("thigh", 2), ("thigh", 5), ("foot", 9), ("foot", 9), ("foot", 9)), Trend.PERIPHERALIZING),
+    # leg pain clearly up: worsening, whatever the zone did
+    ((("calf", 2), ("calf", 2), ("calf", 2), ("calf", 5), ("thigh", 8), ("thigh", 8), ("thigh", 8)), Trend.WORSENING),
+    ((("thigh", 3), ("thigh", 3), ("thigh", 3), ("thigh", 4), ("thigh", 5), ("thigh", 5), ("thigh", 5)), Trend.WORSENING),
+    ((("foot", 4), ("foot", 4), ("foot", 4), ("calf", 5), ("back", 6), ("none", 6), ("back", 6)), Trend.WORSENING),
+    ((("thigh", 3), ("thigh", 3), ("thigh", 3), ("thigh", 4), ("thigh", 4), ("thigh", 4), ("thigh", 4)), Trend.STABLE),  # +1: noise
+    # means of exactly 2 points apart (5/3 -> 11/3): worsening, not lost to rounding
+    ((("thigh", 1), ("thigh", 2), ("thigh", 2), ("thigh", 3), ("thigh", 3), ("thigh", 4), ("thigh", 4)), Trend.WORSENING),
+    ((("calf", 4), ("calf", 4), ("calf", 3), ("calf", 3), ("calf", 2), ("calf", 2), ("calf", 1)), Trend.STABLE),  # -2: better
+    # centralizing only on the same leg
+    ((("calf", 5, "left"), ("calf", 5, "left"), ("calf", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "left")), Trend.CENTRALIZING),
+    ((("calf", 5, "left"), ("calf", 5, "left"), ("calf", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "right"), ("thigh", 5, "right"), ("thigh", 5, "right")), Trend.STABLE),
+    ((("calf", 5, "left"), ("calf", 5, "left"), ("calf", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "both"), ("thigh", 5, "left")), Trend.STABLE),
+    ((("calf", 5, "left"), ("calf", 5, "right"), ("calf", 5, "left"), ("thigh", 5, "left"), ("back", 3, "right"), ("back", 3, "left"), ("back", 3, "left")), Trend.STABLE),  # usual side left
+    ((("calf", 5, "both"), ("calf", 5, "both"), ("calf", 5, "both"), ("thigh", 5, "both"), ("thigh", 5, "both"), ("thigh", 5, "both"), ("thigh", 5, "both")), Trend.CENTRALIZING),  # both all along
+    ((("calf", 5), ("calf", 5), ("calf", 5), ("thigh", 5), ("thigh", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "left")), Trend.CENTRALIZING),  # side not known before
+    # a change of side does not hide peripheralizing or worsening
+    ((("thigh", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "left"), ("thigh", 5, "left"), ("calf", 5, "right"), ("calf", 5, "right"), ("calf", 5, "right")), Trend.PERIPHERALIZING),
+    ((("calf", 3, "left"), ("calf", 3, "left"), ("calf", 3, "left"), ("calf", 3, "left"), ("thigh", 7, "both"), ("thigh", 7, "both"), ("thigh", 7, "both")), Trend.WORSENING),
+]
+
+
+@pytest.mark.parametrize(("items", "expected"), ORDER)
+def test_rule_order(items: tuple[tuple[str, int] | tuple[str, int, str | None], ...], expected: Trend) -> None:
+    """Peripheralizing first, then leg pain clearly up (worsening), then centralizing on the same leg, else stable."""
+    assert classify_trend(series_of(*items)) == expected
+
+
+# The earlier window by its median zone, the recent window by its most distal zone.
+MEDIAN = [
+    # CLINICAL.md §3: one foot reading on day 0, then calf for 12 days, is not centralizing
+    (("foot",) + ("calf",) * 12, Trend.STABLE),
+    (("foot", "foot", "foot") + ("calf",) * 10, Trend.CENTRALIZING),  # foot is the typical earlier zone
+    (("back", "thigh", "thigh") + ("thigh",) * 10, Trend.STABLE),  # one low earlier reading is not the typical one
+    (("calf", "thigh", "thigh", "thigh", "thigh") + ("thigh",) * 8, Trend.STABLE),
+    # even count in the earlier window, two middle zones differ: the recent window must clear both
+    # (5 readings: windows days 1-2 and 4-5; the earlier middle is thigh and calf)
+    (("thigh", "calf", "calf", "calf", "calf"), Trend.STABLE),  # calf is not beyond calf
+    (("thigh", "calf", "calf", "foot", "calf"), Trend.PERIPHERALIZING),  # foot clears both
+    (("thigh", "calf", "thigh", "thigh", "thigh"), Trend.STABLE),  # thigh is not above thigh
+    (("thigh", "calf", "thigh", "buttock", "buttock"), Trend.CENTRALIZING),  # buttock clears both
+    (("calf", "thigh", "calf", "buttock", "thigh"), Trend.STABLE),  # most distal recent is thigh
+    # one recent distal reading is enough to say peripheralizing
+    (("thigh",) * 10 + ("calf", "thigh", "thigh"), Trend.PERIPHERALIZING),
+]
+
+
+@pytest.mark.parametrize(("zones", "expected"), MEDIAN, ids=["-".join(z) for z, _ in MEDIAN])
+def test_earlier_window_read_by_its_median(zones: tuple[str, ...], expected: Trend) -> None:
+    """The earlier window's typical (median) zone is compared with the recent window's most distal zone."""
+    assert classify_trend(daily(*zones)) == expected
+
+
+def test_summary_carries_its_numbers() -> None:
+    """The summary names the earlier and recent zones, leg pain and walking before and now, and a change of side."""
+    series = [
+        (at(1), reading("calf", 6, 2, walk=10, side="left")),
+        (at(2), reading("calf", 6, 2, walk=12, side="left")),
+        (at(3), reading("foot", 7, 2, walk=8, side="left")),
+        (at(4), reading("thigh", 4, 2, walk=20, side="left")),
+        (at(5), reading("thigh", 3, 2, walk=22, side="right")),
+        (at(6), reading("buttock", 2, 2, walk=24, side="right")),
+        (at(7), reading("buttock", 1, 2, walk=26, side="right")),
+    ]
+    summary = summarize_trend(series)
+    assert summary.direction == Trend.STABLE  # higher up, less pain, longer walks, but on the other leg
+    assert summary.side_changed is True
+    assert (summary.earlier_zone, summary.recent_zone) == (Zone.CALF, Zone.THIGH)
+    assert summary.leg_pain_before == pytest.approx(19 / 3) and summary.leg_pain_now == pytest.approx(2)
+    assert summary.walk_before == pytest.approx(10) and summary.walk_now == pytest.approx(24)
+    assert summary.leg_pain == Change.BETTER and summary.walking == Change.BETTER
+    assert summary.leg_pain_change == pytest.approx(2 - 19 / 3) and summary.walk_minutes_change == pytest.approx(14)
+
+
+def test_summary_same_side() -> None:
+    """Readings on one leg throughout are no change of side."""
+    summary = summarize_trend(series_of(("foot", 6, "right"), ("calf", 5, "right"), ("thigh", 4, "right")))
+    assert summary.direction == Trend.CENTRALIZING and summary.side_changed is False
+    assert (summary.earlier_zone, summary.recent_zone) == (Zone.FOOT, Zone.THIGH)
 
 
 def test_summary_insufficient() -> None:
     """With too little data everything is unknown."""
     summary = summarize_trend(daily("foot"))
     assert summary.direction == Trend.INSUFFICIENT_DATA and summary.leg_pain == Change.UNKNOWN
+    assert summary.walking == Change.UNKNOWN and summary.earlier_zone is None and summary.recent_zone is None
+    assert summary.leg_pain_before is None and summary.leg_pain_now is None and not summary.side_changed
 
 
 def test_rule_matches_content(content: Content) -> None:
