@@ -130,7 +130,8 @@ var SelfcareProtocol = (function () {
   function refresh(state, now) {
     var expired = reached(state.next_at, now);
     if ((state.phase === "waiting" || state.phase === "stopped") && expired) { return rest(state); }
-    if (state.phase === "paused" && expired && !state.until_cleared) { return rest(state); }
+    // A pause with no end time was stored by the old rules (lifted by reading the alert): it lapses (session.py).
+    if (state.phase === "paused" && (expired || !state.next_at) && !state.until_cleared) { return rest(state); }
     if (state.phase === "blocked" && expired && state.acknowledged) {
       if (state.until_cleared) { return copy(state, { phase: "paused", level: "urgent", reason: "urgent", acknowledged: false }); }
       return rest(state);
