@@ -41,7 +41,8 @@ class Verdict:
 
 
 def judge_progress(summary: TrendSummary) -> Verdict:
-    """Worse if any of zone, leg pain or walking is clearly worse; improving only if none is and one is better."""
+    """Worse if any of zone, leg pain or walking is clearly worse; improving only if none is, one is better, and the
+    symptoms stayed on the same side (a move to the other leg, or to both, is never an improvement: CLINICAL.md §2)."""
     if summary.direction == Trend.INSUFFICIENT_DATA:
         return Verdict(Progress.UNKNOWN, (), (), summary)
     worse: list[Measure] = []
@@ -57,4 +58,5 @@ def judge_progress(summary: TrendSummary) -> Verdict:
             better.append(measure)
     if worse:
         return Verdict(Progress.WORSE, tuple(worse), tuple(better), summary)
-    return Verdict(Progress.IMPROVING if better else Progress.SAME, (), tuple(better), summary)
+    improving = bool(better) and not summary.side_changed
+    return Verdict(Progress.IMPROVING if improving else Progress.SAME, (), tuple(better), summary)

@@ -51,6 +51,22 @@ VERDICTS = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("leg_pain", "walking", "progress"),
+    [
+        (Change.BETTER, Change.UNKNOWN, Progress.SAME),
+        (Change.UNCHANGED, Change.BETTER, Progress.SAME),
+        (Change.BETTER, Change.BETTER, Progress.SAME),
+        (Change.WORSE, Change.BETTER, Progress.WORSE),
+        (Change.UNCHANGED, Change.UNCHANGED, Progress.SAME),
+    ],
+)
+def test_a_move_to_the_other_leg_is_never_improving(leg_pain: Change, walking: Change, progress: Progress) -> None:
+    """Symptoms now on another leg (or both): less leg pain or longer walks are not called improving (CLINICAL.md §2)."""
+    moved = TrendSummary(Trend.STABLE, 7, 7, leg_pain, None, walking, None, side_changed=True)
+    assert judge_progress(moved).progress == progress
+
+
 @pytest.mark.parametrize(("direction", "leg_pain", "walking", "progress", "worse", "better"), VERDICTS)
 def test_verdict_table(
     direction: Trend, leg_pain: Change, walking: Change, progress: Progress, worse: tuple[str, ...], better: tuple[str, ...]
