@@ -2,7 +2,8 @@
 
 What is kept on the phone, deliberately: our static files and htmx (the shell), a generic offline
 page, and, for a signed-in patient only, the few pages they need with no signal (Today, check-in,
-the offline player and Learn). Nothing else is stored; logging out clears it all (Clear-Site-Data).
+the offline player, Learn and the warning signs). Nothing else is stored; logging out clears it all
+(Clear-Site-Data).
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def offline() -> str:
 def patient_pages() -> list[str]:
     """The pages a patient can open with no signal (fetched by the worker after each online visit)."""
     pages = [url_for("patient.today"), url_for("patient.checkin"), url_for("patient.player_offline"), url_for("patient.learn")]
+    # The warning signs and what to do about each (CLINICAL.md §2: kept offline, like Learn).
+    pages.append(url_for("home.warning_signs"))
     return pages + [url_for("patient.learn_page", slug=page.slug) for page in current_content().pages]
 
 

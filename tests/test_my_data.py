@@ -18,6 +18,7 @@ from selfcare.models import (
     MODELS,
     Alert,
     ApiToken,
+    AssessedSign,
     AuditEvent,
     CalendarFeed,
     CareLink,
@@ -28,6 +29,7 @@ from selfcare.models import (
     PlanChange,
     PlanSetting,
     PlayerState,
+    RedFlagScreen,
     SelfCheck,
     SessionEvent,
     TherapistNote,
@@ -40,8 +42,9 @@ from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
 
 NOW = datetime(2026, 11, 3, 10, 0)
 TABLES = (
-    "profile", "checkins", "walks", "exercise_sets", "self_checks", "alerts", "plan_settings", "player_state",
-    "plan_changes", "therapist_notes", "record_views", "exercise_events", "api_tokens", "calendar_links",
+    "profile", "checkins", "walks", "exercise_sets", "self_checks", "alerts", "red_flag_screens", "assessed_signs",
+    "plan_settings", "player_state", "plan_changes", "therapist_notes", "record_views", "exercise_events", "api_tokens",
+    "calendar_links",
 )
 
 
@@ -58,6 +61,10 @@ def fill(patient: User, therapist: User, rows: int = 1) -> None:
             sensations=["pain"], worse_with=["sitting"],
         )
         Walk.create(patient=patient, checkin=checkin, recorded_at=at, minutes=12, onset_minutes=7)
+        RedFlagScreen.create(patient=patient, answered_at=at, source="checkin", kind="full", answers={"fever": n == 0},
+                             level="urgent" if n == 0 else "none", reasons=["fever"] if n == 0 else [])
+        AssessedSign.create(patient=patient, therapist=therapist, flag_id="weight_loss", assessed_at=at,
+                            until=at + timedelta(days=30))
         SessionEvent.create(uuid=uuid.uuid4(), patient=patient, kind="quit", body={"kind": "quit"}, occurred_at=at)
         ApiToken.create(user=patient, name=f"App {n}", token_hash=f"{patient.id:032d}{n:032d}", hint="sc_abcde")
         last_set = ExerciseSet.create(patient=patient, started_at=at, before_zone="calf", before_leg_pain=5, before_back_pain=3)
@@ -118,7 +125,7 @@ def test_export_holds_every_row_of_the_patient_and_nothing_of_anyone_else(app):
     assert "password" not in text and patient.password_hash not in text
     assert all("token_hash" not in row for t in ("api_tokens", "calendar_links") for row in document[t])
     assert f"{patient.id:064d}" not in text
-    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2, 2, 2, 1]
+    assert [len(document[t]) for t in TABLES] == [1, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2, 2, 2, 2, 2, 1]
     assert document["care_links"] == [
         {"id": 1, "therapist_id": therapist.id, "created_at": document["care_links"][0]["created_at"], "ended_at": None, "therapist_name": "Dana"}
     ]
@@ -202,7 +209,7 @@ def test_my_data_page_says_what_is_kept_and_who_sees_it(client, auth):
     ended = make_therapist(name="Former")
     CareLink.create(therapist=ended, patient=patient, ended_at=NOW)
     html = client.get("/my-data").get_data(as_text=True)
-    assert "What selfcare keeps" in html and "Dana, physical therapist" in html and "Former" not in html
+    assert "What selfcare keeps" in html and "Dana, physiotherapist" in html and "Former" not in html  # a UK patient's word
     assert 'href="/my-data.json"' in html and 'href="/my-data.csv"' in html
     assert "This cannot be undone." in html
     assert '<form method="post" action="/my-data/delete"' in html and 'type="password"' in html

@@ -10,7 +10,7 @@ from selfcare.clinical.errors import ContentError
 from selfcare.clinical.protocol import Plan, load_plan
 from selfcare.clinical.redflag_content import RedFlagContent, load_red_flags
 from selfcare.clinical.reevaluation import ReevalRule, RuleId, RuleKind
-from selfcare.clinical.regions import Region, load_regions
+from selfcare.clinical.regions import Region, load_regions, worded_text
 from selfcare.clinical.response import NOISE_POINTS
 from selfcare.clinical.selfcheck import Area, StrengthTest
 from selfcare.clinical.trend import TrendRule
@@ -190,7 +190,7 @@ def _load_reevaluation(path: Path) -> tuple[ReevalRule, ...]:
             ReevalRule(
                 id=rule_id,
                 kind=kind,
-                patient_text=table.text("patient_text"),
+                patient_text=worded_text(table, "patient_text"),
                 pt_text=table.text("pt_text"),
                 source=table.text("source"),
                 recent_days=table.integer("recent_days", 1, 60),
@@ -213,7 +213,7 @@ def _load_advice(path: Path) -> tuple[Advice, ...]:
     unique_ids(tables)
     advice = []
     for table in tables:
-        advice.append(Advice(table.text("id"), table.text("title"), table.text("text"), table.text("source")))
+        advice.append(Advice(table.text("id"), worded_text(table, "title"), worded_text(table, "text"), table.text("source")))
         table.finish()
     root.finish()
     return tuple(advice)

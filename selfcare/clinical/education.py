@@ -1,4 +1,5 @@
-"""Education pages: Markdown files in content/education/ with a TOML header between +++ lines."""
+"""Education pages: Markdown files in content/education/ with a TOML header between +++ lines. Title, summary and body
+may name the reader's region words ({therapist}, {doctor}, ...), filled as the page is shown (CLINICAL.md §4c)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from selfcare.clinical.errors import ContentError
+from selfcare.clinical.regions import unknown_words, worded_text
 from selfcare.clinical.validate import Table
 
 FENCE = "+++"
@@ -45,10 +47,13 @@ def load_page(path: Path) -> Page:
     body = "\n".join(lines[end + 1 :]).strip()
     if not body:
         raise ContentError(path, "(body)", "page has no text")
+    if unknown_words(body):
+        # The body is filled with the reader's region words ({therapist}, {doctor}, ...) as it is shown.
+        raise ContentError(path, "(body)", f"unknown words in braces: {', '.join(unknown_words(body))}")
     page = Page(
         slug=path.stem,
-        title=table.text("title"),
-        summary=table.text("summary"),
+        title=worded_text(table, "title"),
+        summary=worded_text(table, "summary"),
         order=table.integer("order", 0, 999),
         sources=table.texts("sources"),
         body=body + "\n",

@@ -8,6 +8,7 @@ from datetime import time
 from enum import StrEnum
 from pathlib import Path
 
+from selfcare.clinical.regions import worded_text
 from selfcare.clinical.validate import Table, read_toml, unique_ids
 
 # Ranges a PT may set; wider than any sensible plan, narrow enough to catch typing mistakes.
@@ -152,7 +153,7 @@ def load_plan(path: Path) -> Plan:
     prog.finish()
     result = Plan(
         title=plan.text("title"),
-        intro=plan.text("intro"),
+        intro=worded_text(plan, "intro"),
         steps=steps,
         sets=plan.integer("sets", *SETS_RANGE),
         repeat_every_minutes=plan.integer("repeat_every_minutes", *REPEAT_RANGE),
@@ -163,8 +164,8 @@ def load_plan(path: Path) -> Plan:
         unchanged_limit=plan.integer("unchanged_limit", 1, 20),
         get_ready_seconds=plan.integer("get_ready_seconds", 0, 30),
         stop_rule=plan.text("stop_rule"),
-        stop_action=plan.text("stop_action"),
-        expect=plan.text("expect"),
+        stop_action=worded_text(plan, "stop_action"),
+        expect=worded_text(plan, "expect"),
         progression=progression,
         source=plan.text("source"),
     )

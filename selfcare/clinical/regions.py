@@ -16,6 +16,8 @@ from selfcare.clinical.validate import Table, read_toml, unique_ids
 LOCAL_NUMBER = "your local emergency number"
 ABROAD = "If you are somewhere else, call the local emergency number."
 EMERGENCY_NUMBER = re.compile(r"[0-9]{2,6}")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+WORDS = ("emergency", "same_day", "therapist", "doctor", "emergency_department")  # Region.words() keys
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,23 @@ UNKNOWN_REGION = Region(
     same_day="See a doctor today.", therapist="physical therapist", doctor="doctor",
     emergency_department="the emergency department",
 )
+
+
+def unknown_words(text: str) -> list[str]:
+    """What in `text` is not a region word a content text may use ({therapist}, {doctor}, ...): unknown names in
+    braces, and a lone brace. Empty when the text can be filled for every region."""
+    rest = PLACEHOLDER.sub("", text)
+    unknown = sorted(set(PLACEHOLDER.findall(text)) - set(WORDS))
+    return unknown + (["a lone brace"] if "{" in rest or "}" in rest else [])
+
+
+def worded_text(table: Table, name: str) -> str:
+    """A required patient text that may name the region's words ({therapist}, {doctor}, {emergency_department},
+    {emergency}, {same_day}); anything else in braces is an error naming the file and key."""
+    text = table.text(name)
+    if unknown_words(text):
+        raise table.error(name, f"only {', '.join('{' + w + '}' for w in WORDS)} may appear in braces")
+    return text
 
 
 def valid_emergency_number(number: str) -> bool:

@@ -39,6 +39,7 @@ class Area(StrEnum):
     TOP_OF_FOOT = "top_of_foot"
     OUTER_FOOT_LITTLE_TOE = "outer_foot_little_toe"
     SOLE = "sole"
+    INNER_SHIN = "inner_shin"  # L4 (ISNCSCI), added when the map was corrected; "shin" is the outer lower leg (L5)
     SHIN = "shin"
     CALF = "calf"
     THIGH = "thigh"

@@ -37,7 +37,7 @@ def link_therapist(code: str) -> Response | tuple[str, int]:
                 flash(f"You are now sharing your selfcare record with {link.therapist.name}.", "success")
                 return redirect(url_for("patient.today"), 303)
     elif invite is None:
-        error = "We could not find that code. Check it with your physical therapist."
+        error = "We could not find that code. Check it with the therapist who gave it to you."
     status = 422 if error and request.method == "POST" else 404 if invite is None else 200
     return render_template("patient/link_therapist.html", invite=invite, code=code, error=error), status
 

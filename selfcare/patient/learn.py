@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from selfcare.access import role_required
-from selfcare.content import current_content
+from selfcare.content import current_content, current_region, fill_html
 from selfcare.markdown import render_page
 from selfcare.models import Role
 from selfcare.patient import bp
@@ -22,9 +22,9 @@ def learn() -> str:
 @bp.route("/learn/<slug>")
 @role_required(Role.PATIENT)
 def learn_page(slug: str) -> str:
-    """One education page, rendered from its Markdown, with its sources at the end."""
+    """One education page, rendered from its Markdown in the reader's region words, with its public sources at the end."""
     try:
         page = current_content().page(slug)
     except KeyError:
         abort(404)
-    return render_template("patient/learn_page.html", page=page, body=render_page(page))
+    return render_template("patient/learn_page.html", page=page, body=fill_html(render_page(page), current_region()))

@@ -123,11 +123,17 @@ def test_bad_values_raise(kwargs: dict[str, object]) -> None:
 
 
 def test_content_covers_every_area_and_test(content: Content) -> None:
-    """Every area and test has display text, and the L4/L5/S1 map matches seed 001."""
+    """Every area and test has text; the map follows ISNCSCI: L4 inner shin, L5 big toe and top of foot, S1 outer foot."""
     assert {a.area for a in content.areas} == set(Area)
     assert {t.test for t in content.tests} == set(StrengthTest)
     roots = {r.id: r for r in content.roots}
-    assert Area.INNER_FOOT_BIG_TOE in roots["L4"].feeling and StrengthTest.HEEL_WALK in roots["L4"].strength
-    assert Area.TOP_OF_FOOT in roots["L5"].feeling and StrengthTest.BIG_TOE_LIFT in roots["L5"].strength
-    assert Area.OUTER_FOOT_LITTLE_TOE in roots["S1"].feeling and StrengthTest.TOE_WALK in roots["S1"].strength
+    names = {a.area: a.name.lower() for a in content.areas}
+    assert roots["L4"].feeling == (Area.INNER_SHIN,) and "inner side of the lower leg" in names[Area.INNER_SHIN]
+    assert StrengthTest.HEEL_WALK in roots["L4"].strength
+    assert {Area.TOP_OF_FOOT, Area.INNER_FOOT_BIG_TOE} <= set(roots["L5"].feeling)
+    assert names[Area.INNER_FOOT_BIG_TOE] == "big toe" and StrengthTest.BIG_TOE_LIFT in roots["L5"].strength
+    assert {Area.OUTER_FOOT_LITTLE_TOE, Area.SOLE} <= set(roots["S1"].feeling) and StrengthTest.TOE_WALK in roots["S1"].strength
+    big_toe = [root for root, info in roots.items() for area in info.feeling if "big toe" in names[area]]
+    assert big_toe == ["L5"]
+    assert "big toe" not in roots["L4"].summary and "big toe" in roots["L5"].summary
     assert Ability.NORMAL < Ability.WEAK < Ability.UNABLE
