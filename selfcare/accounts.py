@@ -75,8 +75,10 @@ def create_user(
     role: Role = Role.PATIENT,
     region: str | None = None,
     timezone: str | None = None,
+    emergency_number: str | None = None,
 ) -> User:
-    """Validate and store a new user; raise AccountError naming the field at fault."""
+    """Validate and store a new user; raise AccountError naming the field at fault (`emergency_number`: the number
+    a patient in the "Other" region typed, checked by the form or the CLI)."""
     email = normalize_email(email)
     check_password_rules(password)
     name = (name or "").strip()
@@ -93,6 +95,7 @@ def create_user(
                 name=name,
                 role=role.value,
                 region=region,
+                emergency_number=emergency_number,
                 timezone=valid_timezone(timezone),
             )
     except IntegrityError:
@@ -181,11 +184,11 @@ def redeem_invite(patient: User, raw_code: str, now: datetime | None = None) -> 
     with db.atomic():
         invite = Invite.get_or_none(Invite.code == code) if code else None
         if invite is None:
-            raise AccountError("invite_code", "We could not find that code. Check it with your physical therapist.")
+            raise AccountError("invite_code", "We could not find that code. Check it with the therapist who gave it to you.")
         if invite.used_at is not None and invite.used_by_id != patient.id:
-            raise AccountError("invite_code", "This code has already been used. Ask your physical therapist for a new one.")
+            raise AccountError("invite_code", "This code has already been used. Ask your therapist for a new one.")
         if invite.expires_at < moment:
-            raise AccountError("invite_code", "This code has expired. Ask your physical therapist for a new one.")
+            raise AccountError("invite_code", "This code has expired. Ask your therapist for a new one.")
         invite.used_by, invite.used_at = patient, invite.used_at or moment
         invite.save()
         return link(invite.therapist, patient)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from selfcare import accounts, limits
 from selfcare.access import is_safe_next, public, signed_in
-from selfcare.forms import AppCodeForm, LoginForm, RecoveryCodeForm, SignupForm
+from selfcare.forms import AppCodeForm, LoginForm, RecoveryCodeForm, SignupForm, typed_number
 from selfcare.models import Role, User
 from selfcare.services import login_sessions, two_factor
 
@@ -86,7 +86,8 @@ def signup() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
-                form.email.data, form.password.data, form.name.data, Role.PATIENT, form.region.data, form.timezone.data
+                form.email.data, form.password.data, form.name.data, Role.PATIENT, form.region.data, form.timezone.data,
+                typed_number(form),
             )
         except accounts.AccountError as error:
             form[error.field].errors = [*form[error.field].errors, error.message]

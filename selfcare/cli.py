@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from selfcare import accounts
 from selfcare.backup import backup_command, restore_command
+from selfcare.clinical import valid_emergency_number
 from selfcare.content import regions
 from selfcare.models import Role
 from selfcare.schema import create_schema
@@ -28,16 +29,23 @@ def init_db_command() -> None:
 @click.option("--password", required=True, help="At least 10 characters.")
 @click.option("--name", default=None, help="Shown in the app; defaults to the part of the email before @.")
 @click.option("--region", default=None, help="Region code for the emergency number, e.g. UK or US.")
+@click.option("--emergency-number", default=None, help="With --region OTHER: the emergency number there (2 to 6 digits).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/London.")
-def create_user_command(role: str, email: str, password: str, name: str | None, region: str | None, tz: str) -> None:
+def create_user_command(role: str, email: str, password: str, name: str | None, region: str | None,
+                        emergency_number: str | None, tz: str) -> None:
     """Create a therapist or a patient account."""
     known = regions()
     if region is not None and region not in known:
         raise click.BadParameter(f"choose one of {', '.join(known)}", param_hint="--region")
+    typed = region is not None and known[region].typed_number
+    if emergency_number is not None and not typed:
+        raise click.BadParameter("only with a region where the number is typed (OTHER)", param_hint="--emergency-number")
+    if typed and (emergency_number is None or not valid_emergency_number(emergency_number)):
+        raise click.BadParameter("give the emergency number there: 2 to 6 digits", param_hint="--emergency-number")
     if tz != accounts.valid_timezone(tz):
         raise click.BadParameter(f"{tz!r} is not an IANA time zone", param_hint="--timezone")
     try:
-        user = accounts.create_user(email, password, name or email.split("@")[0], Role(role), region, tz)
+        user = accounts.create_user(email, password, name or email.split("@")[0], Role(role), region, tz, emergency_number)
     except accounts.AccountError as error:
         raise click.BadParameter(error.message, param_hint=f"--{error.field}") from None
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -9,6 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from selfcare import accounts
+from selfcare.clinical import valid_emergency_number
 from selfcare.content import regions
 from selfcare.fields import Form
 
@@ -23,6 +24,38 @@ def _rule(check: Any) -> Any:
             raise ValidationError(error.message) from None
 
     return validator
+
+
+def _typed_region(code: Any) -> bool:
+    """Whether this region code is the one where the patient types their own emergency number ("Somewhere else")."""
+    region = regions().get(code) if isinstance(code, str) else None
+    return region is not None and region.typed_number
+
+
+def check_typed_number(form: FlaskForm, field: Any) -> None:
+    """With "Somewhere else" chosen the patient's emergency number is needed: digits only, 2 to 6 of them."""
+    if not _typed_region(form.region.data):
+        return  # another region: its own number counts, whatever is typed here
+    if not field.data:
+        raise ValidationError("Type the emergency number where you live, like 112.")
+    if not valid_emergency_number(field.data):
+        raise ValidationError("Use digits only: 2 to 6 of them, like 112.")
+
+
+def emergency_number_field() -> Any:
+    """The box beside "Where you live" for a patient who chose "Somewhere else" (checked by check_typed_number)."""
+    return StringField(
+        "Your emergency number",
+        description='Only if you chose "Somewhere else": the number you call for an ambulance, like 112. Digits only.',
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[check_typed_number],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+def typed_number(form: Any) -> str | None:
+    """The emergency number to store with the chosen region: the typed one for "Somewhere else", else None."""
+    return form.emergency_number.data if _typed_region(form.region.data) else None
 
 
 class SignupForm(Form):
@@ -55,6 +88,7 @@ class SignupForm(Form):
         validators=[InputRequired("Choose where you live.")],
         validate_choice=False,  # validate_region gives a plainer message than WTForms' own
     )
+    emergency_number = emergency_number_field()
     timezone = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -66,6 +66,8 @@ class User(UserMixin, BaseModel):
     role = CharField(max_length=16, choices=[(r.value, r.value) for r in Role], index=True)
     name = CharField(max_length=80)
     region = CharField(max_length=8, null=True)  # a code from content/regions.toml: the emergency number
+    # The number the patient typed for the "Other" region (2-6 digits, clinical.valid_emergency_number); else None.
+    emergency_number = CharField(max_length=6, null=True)
     timezone = CharField(max_length=64, default="UTC")
     created_at = DateTimeField(default=utcnow)
     # Two-step sign-in (therapists; services/two_factor.py). The secret is set while setting up and kept while it is on.
@@ -250,18 +252,57 @@ class Alert(BaseModel):
     patient = ForeignKeyField(User, backref="alerts", on_delete="CASCADE")
     level = CharField(max_length=16, index=True)  # clinical.Level value
     reasons = JSONField()
-    source = CharField(max_length=16)  # checkin, session or self_check
+    source = CharField(max_length=16)  # checkin, session, self_check or onboarding
     checkin = ForeignKeyField(CheckIn, null=True, backref="alerts", on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
     confirmed_at = DateTimeField(null=True)  # the patient said they read it
     acknowledged_at = DateTimeField(null=True)  # a therapist acted on it
     acknowledged_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     acknowledgement = TextField(null=True)
+    # After an emergency, the next day's question "were you seen?" (FollowUp value: seen, not_yet, did_not_go).
+    followup_answer = CharField(max_length=16, null=True)
+    followup_at = DateTimeField(null=True)
 
     class Meta:
         # acknowledged_at / confirmed_at: the open alerts (caseload, banner) and the unconfirmed ones (every
         # patient page) without reading a patient's whole alert history (schema version 6).
         indexes = ((("patient", "created_at"), False), (("patient", "acknowledged_at"), False), (("patient", "confirmed_at"), False))
+
+
+class RedFlagScreen(BaseModel):
+    """Every red-flag screen the patient answered, whatever it led to: nothing about a red flag is lost (CLINICAL.md §2).
+
+    `kind` full: every question of red_flags.toml, `answers` {question id: bool}; since_last: the one question before
+    a later set of the day, `answers` {"anything_new": bool}. The newest full one decides whether the full list is
+    due (services/screens.py)."""
+
+    patient = ForeignKeyField(User, backref="red_flag_screens", on_delete="CASCADE")
+    answered_at = DateTimeField()  # when it was answered on the device (UTC)
+    source = CharField(max_length=16)  # checkin, session or onboarding (as Alert.source)
+    kind = CharField(max_length=16)  # services.screens.Asked value: full or since_last
+    answers = JSONField()
+    assessed = JSONField(default=list)  # ids asked as "has it got worse since your therapist checked it?"
+    level = CharField(max_length=16)  # clinical.Level value
+    reasons = JSONField()  # ids that set the level
+
+    class Meta:
+        indexes = ((("patient", "kind", "answered_at"), False),)
+
+
+class AssessedSign(BaseModel):
+    """A persisting red-flag sign a linked therapist has assessed: until `until`, the patient is asked whether it got
+    worse instead of whether it is there (CLINICAL.md §2); a "yes" still raises it."""
+
+    patient = ForeignKeyField(User, backref="assessed_signs", on_delete="CASCADE")
+    therapist = ForeignKeyField(User, on_delete="CASCADE")
+    flag_id = CharField(max_length=32)  # a red_flags.toml [[flag]] id
+    assessed_at = DateTimeField()
+    until = DateTimeField()  # the question goes back to its own wording at this time
+    ended_at = DateTimeField(null=True)  # a therapist ended it early
+    note = TextField(null=True)
+
+    class Meta:
+        indexes = ((("patient", "until"), False),)
 
 
 class TherapistNote(BaseModel):
@@ -393,6 +434,6 @@ class SchemaVersion(BaseModel):
 
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
-    TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed, RecoveryCode, LoginSession,
-    PatientStamp, CaseloadRow, SchemaVersion,
+    RedFlagScreen, AssessedSign, TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed,
+    RecoveryCode, LoginSession, PatientStamp, CaseloadRow, SchemaVersion,
 ]

@@ -63,8 +63,34 @@ def _v7_caseload_cache(migrator: SchemaMigrator) -> None:
     install_triggers()
 
 
+# Columns of version 8, as (table, column, field as it was at version 8).
+V8_COLUMNS = [
+    ("user", "emergency_number", CharField(max_length=6, null=True)),
+    ("alert", "followup_answer", CharField(max_length=16, null=True)),
+    ("alert", "followup_at", DateTimeField(null=True)),
+]
+
+
+def _v8_regions_and_followup(migrator: SchemaMigrator) -> None:
+    """Version 8 (issue 18): the emergency number a patient in the "Other" region typed, and the answer to the
+    next-day question after an emergency alert ("were you seen?"); a column that is there already is left alone."""
+    for table, column, field in V8_COLUMNS:
+        if column not in {c.name for c in db.get_columns(table)}:
+            migrate(migrator.add_column(table, column, field))
+
+
+def _v9_red_flag_screens(migrator: SchemaMigrator) -> None:
+    """Version 9 (issue 18): the red_flag_screen and assessed_sign tables (new tables: create_tables made them already)."""
+
+
+def _v10_player_state_stamps(migrator: SchemaMigrator) -> None:
+    """Version 10 (issue 18): the player's state bumps the patient's stamp too (selfcare/stamps.py), so the caseload
+    shows a plan held after a stop, and its release, on the next load."""
+    install_triggers()
+
+
 MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
-                               _v7_caseload_cache]
+                               _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps]
 
 LATEST = 1 + len(MIGRATIONS)
 

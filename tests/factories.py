@@ -49,6 +49,7 @@ def make_profile(patient: User, **overrides: Any) -> Any:
         "cancer_history": False,
         "immune_risk": False,
         "region": patient.region or "UK",
+        "emergency_number": patient.emergency_number,
     }
     values.update(overrides)
     return save_profile(patient, ProfileAnswers(**values))

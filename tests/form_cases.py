@@ -22,7 +22,7 @@ from werkzeug.security import generate_password_hash
 from selfcare import accounts
 from selfcare.clinical import Event, EventKind, Phase, Reading, Side, Zone
 from selfcare.content import current_content
-from selfcare.models import Alert, ApiToken, Notice, PlayerState, Role, User, utcnow
+from selfcare.models import Alert, ApiToken, Notice, PlayerState, RedFlagScreen, Role, User, utcnow
 from selfcare.services import calendar_links, login_sessions, player, reset_links, sessions, tokens, two_factor
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_profile
@@ -93,8 +93,16 @@ class World:
 # --- getting each form's world ready for one submission ----------------------------------------------
 
 def _fresh_start(world: World) -> None:
-    """The patient is on the start screen of a set."""
+    """The patient is on the start screen of the first set of the day (every red-flag question asked)."""
     PlayerState.delete().where(PlayerState.patient == world.patient.id).execute()
+    RedFlagScreen.delete().where(RedFlagScreen.patient == world.patient.id).execute()
+
+
+def _later_start(world: World) -> None:
+    """The patient is on the start screen of a later set of the day (one question since the whole list)."""
+    _fresh_start(world)
+    RedFlagScreen.create(patient=world.patient, answered_at=utcnow(), source="checkin", kind="full", answers={},
+                         level="none", reasons=[])
 
 
 def _mid_set(world: World) -> None:
@@ -126,6 +134,16 @@ def _questions() -> tuple[str, ...]:
 def _new_alert(world: World) -> None:
     """A fresh urgent alert of the linked patient, not yet read or acknowledged."""
     world.ids["alert"] = Alert.create(patient=world.patient, level="urgent", reasons=["weakness_worsening"], source="checkin").id
+
+
+def _due_followup(world: World) -> None:
+    """An emergency alert of the patient from yesterday, read and not yet followed up (Today asks "were you seen?")."""
+    from selfcare.timeutil import day_bounds, local_now
+
+    Alert.update(followup_answer="seen").where((Alert.patient == world.patient.id) & Alert.followup_answer.is_null()).execute()
+    start, _ = day_bounds(world.patient, local_now(world.patient).date() - timedelta(days=1))
+    world.ids["alert"] = Alert.create(patient=world.patient, level="emergency", reasons=["falls"], source="checkin",
+                                      created_at=start + timedelta(hours=12), confirmed_at=utcnow()).id
 
 
 def _new_notice(world: World) -> None:
@@ -260,24 +278,31 @@ CHECKIN = {**READING, "sensations": ["pain", "tingling"], "worse_with": ["sittin
            "walk_onset_minutes": "5"}
 
 FORMS = [
-    FormCase("signup", "/signup", "anonymous", "/signup", SIGNUP, also_errs={"password": ("confirm",)}),
+    FormCase("signup", "/signup", "anonymous", "/signup", SIGNUP,
+             also_errs={"password": ("confirm",), "region": ("emergency_number",)}),  # "Other" asks for the number
     FormCase("login", "/login", "anonymous", "/login", {"email": lambda w: w.therapist.email, "password": PASSWORD},
              also_errs={"email": ("password",)}),
-    FormCase("onboarding", "/onboarding", "patient", "/onboarding", ONBOARDING, also_errs={"invite_code": ("share",)}),
+    FormCase("onboarding", "/onboarding", "patient", "/onboarding", ONBOARDING,
+             also_errs={"invite_code": ("share",), "region": ("emergency_number",)}),
     FormCase("checkin", "/checkin", "patient", "/checkin", CHECKIN, yes_no=True, keeps=("alert",),
              also_errs={"walk_minutes": ("walk_onset_minutes",)}),
     FormCase("self_check", "/self-check", "patient", "/self-check",
              {"heel_walk": "normal", "toe_walk": "weak", "big_toe_lift": "normal", "numb_areas": ["sole"]}),
     FormCase("exercises_start", "/exercises/start", "patient", "/exercises", READING, _fresh_start, yes_no=True,
              keeps=("alert",)),
+    FormCase("exercises_start_later", "/exercises/start", "patient", "/exercises", {**READING, "anything_new": "no"},
+             _later_start, keeps=("red_flag_screen",)),  # a "yes" is kept, and the whole list shown
     FormCase("exercises_event", "/exercises/event", "patient", "/exercises", {}, _mid_set),
     FormCase("exercises_recheck", "/exercises/recheck", "patient", "/exercises", {**READING, "zone": "thigh", "leg_pain": "4"},
              _at_recheck),
     FormCase("link", "/link/{code}", "patient", "/link/{code}", {"share": "y"}),
     FormCase("confirm_alert", "/alerts/{alert}/confirm", "patient", "/alerts/{alert}", prepare=_new_alert),
+    FormCase("followup", "/alerts/{alert}/followup", "patient", "/today", prepare=_due_followup, ids={"answer": "followup-answer"}),
     FormCase("stop_sharing", "/care-team/{therapist}/end", "patient", "/today", prepare=_relink),
     FormCase("invite", "/therapist/invites", "therapist", "/therapist/invites"),
     FormCase("note", PATIENT_PAGE + "/notes", "therapist", PATIENT_PAGE, {"text": "Phoned: walking further."}),
+    FormCase("assess_sign", PATIENT_PAGE + "/assessed-signs", "therapist", PATIENT_PAGE,
+             {"sign": "weight_loss", "days": "30", "assess_note": "Looked into: blood tests normal."}),
     FormCase("plan", PATIENT_PAGE + "/plan", "therapist", PATIENT_PAGE + "/plan", also_errs={"paused": ("pause_message",)}),
     FormCase("acknowledge", "/therapist/alerts/{alert}/acknowledge", "therapist", PATIENT_PAGE, ACK, _new_alert,
              ids={"note": "alert-{alert}-note"}),

@@ -67,7 +67,8 @@ def test_emergency_takes_over_every_page_until_confirmed(client, patient):
     assert alert.level == "emergency" and set(alert.reasons) == {"saddle_numbness"}
     page = client.get(f"/alerts/{alert.id}").get_data(as_text=True)
     assert 'href="tel:999"' in page and "Call 999 now" in page
-    assert "numbness or pins and needles" in page  # what to tell them, in the patient's words
+    assert "I have new numbness around my bottom and between my legs." in page  # what to tell them, as a statement
+    assert "I am worried about cauda equina syndrome." in page and "you have sciatica" not in page
     for path in ("/today", "/checkin", "/exercises", "/onboarding"):
         response = client.get(path)
         assert (response.status_code, response.headers["Location"]) == (302, f"/alerts/{alert.id}"), path
@@ -80,7 +81,8 @@ def test_emergency_takes_over_every_page_until_confirmed(client, patient):
     assert PlayerState.get().state["phase"] == "blocked"
 
 
-def test_urgent_pauses_the_plan_until_confirmed(client, patient):
+def test_urgent_pauses_the_plan_and_confirming_does_not_lift_it(client, patient):
+    """Fever is urgent: the plan stays paused after the alert is read, until a doctor has said exercise is fine."""
     check_in(client, rf_fever="yes")
     alert = Alert.get()
     page = client.get(f"/alerts/{alert.id}").get_data(as_text=True)
@@ -89,7 +91,8 @@ def test_urgent_pauses_the_plan_until_confirmed(client, patient):
     assert "Your exercises are paused" in client.get("/exercises").get_data(as_text=True)
     csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     client.post(f"/alerts/{alert.id}/confirm", data={"csrf_token": csrf})
-    assert "Start the set" in client.get("/exercises").get_data(as_text=True)
+    player = client.get("/exercises").get_data(as_text=True)
+    assert "Start the set" not in player and "until a doctor has seen you and said exercise is fine" in player
 
 
 def test_contact_pt_does_not_block(client, patient):

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from peewee import CharField, TextField
 
 from selfcare import accounts
-from selfcare.clinical import Ability, Area, Side, SessionState, Zone, adjust_plan
+from selfcare.clinical import FLAG_LEVELS, Ability, Area, Side, SessionState, Zone, adjust_plan, valid_emergency_number
 from selfcare.content import current_content, regions
 from selfcare.db import close_database
 from selfcare.fields import UNUSUAL_MESSAGE, Form
 from selfcare.models import (
-    MODELS, Alert, ApiToken, AuditEvent, CheckIn, ExerciseSet, Invite, JSONField, PlanChange, PlanSetting, PlayerState,
-    Profile, SelfCheck, TherapistNote, User, Walk,
+    MODELS, Alert, ApiToken, AssessedSign, AuditEvent, CheckIn, ExerciseSet, Invite, JSONField, PlanChange, PlanSetting,
+    PlayerState, Profile, SelfCheck, TherapistNote, User, Walk,
 )
 from selfcare.patient.forms import MAX_WALK, SENSATIONS, WORSE_WITH
 from selfcare.services.timeline import ACK_MAX, NOTE_MAX
@@ -122,9 +122,14 @@ def _assert_rows_valid(changed: dict[str, set[Any]]) -> None:
     for p in rows(Profile):
         assert p.legs in sides and 0 <= p.baseline_walk_minutes <= MAX_WALK
         assert today - timedelta(days=365 * 30) <= p.symptoms_started <= today + timedelta(days=1)
+    for a in rows(AssessedSign):
+        assert a.flag_id in FLAG_LEVELS and timedelta(days=1) <= a.until - a.assessed_at <= timedelta(days=90)
+        assert a.note is None or (a.note == a.note.strip() and 0 < len(a.note) <= 300)
     for u in rows(User):
         assert u.name == u.name.strip() and 0 < len(u.name) <= accounts.NAME_MAX and u.email == accounts.normalize_email(u.email)
         assert u.region is None or u.region in regions_
+        # A typed emergency number only with "Somewhere else", and only 2 to 6 digits.
+        assert u.emergency_number is None or (regions()[u.region].typed_number and valid_emergency_number(u.emergency_number))
         assert accounts.valid_timezone(u.timezone) == u.timezone
     for e in rows(ExerciseSet):
         assert e.before_zone in zones and 0 <= e.before_leg_pain <= 10 and 0 <= e.before_back_pain <= 10
@@ -139,6 +144,8 @@ def _assert_rows_valid(changed: dict[str, set[Any]]) -> None:
         assert not setting.paused or message
     for note in rows(TherapistNote):
         assert note.text == note.text.strip() and 0 < len(note.text) <= NOTE_MAX
+    for alert in rows(Alert).where(Alert.followup_answer.is_null(False)):
+        assert alert.level == "emergency" and alert.followup_answer in {"seen", "not_yet", "did_not_go"} and alert.followup_at
     for alert in rows(Alert).where(Alert.acknowledgement.is_null(False)):
         assert alert.acknowledgement == alert.acknowledgement.strip() and 0 < len(alert.acknowledgement) <= ACK_MAX
     for token in rows(ApiToken):

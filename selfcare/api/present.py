@@ -107,7 +107,7 @@ def screen(item: Screen) -> c.ScreenOut:
     return c.ScreenOut(
         kind=item.kind, step=step(item.step) if item.step else None, set_number=item.set_number, sets=item.sets,
         deadline=utc(item.deadline), next_at=utc(item.next_at), response=item.response, level=item.level,
-        reason=item.reason, exhale=item.exhale,
+        reason=item.reason, exhale=item.exhale, until_cleared=item.until_cleared,
     )
 
 
@@ -128,7 +128,7 @@ def alerts(rows: Iterable[Alert], names: dict[int, str]) -> list[c.AlertOut]:
             created_at=utc(a.created_at), confirmed_at=utc(a.confirmed_at), acknowledged_at=utc(a.acknowledged_at),
             acknowledged_by=c.Person(id=a.acknowledged_by_id, name=names.get(a.acknowledged_by_id, "A former therapist"))
             if a.acknowledged_by_id else None,
-            acknowledgement=a.acknowledgement,
+            acknowledgement=a.acknowledgement, followup_answer=a.followup_answer, followup_at=utc(a.followup_at),
         )
         for a in rows
     ]

@@ -23,6 +23,7 @@ from selfcare.clinical.protocol import Plan, Progression, Step, StepKind, adjust
 from selfcare.clinical.progress import Measure, Progress, Verdict, judge_progress
 from selfcare.clinical.redflag_content import Blocks, HeldSign, LevelAction, Question, RedFlagContent, fill
 from selfcare.clinical.redflags import (
+    CAUDA_EQUINA,
     FLAG_LEVELS,
     HELD_LEVELS,
     HISTORY_LEVELS,
@@ -65,6 +66,7 @@ from selfcare.clinical.zones import Reading, Side, Zone
 
 __all__ = [
     "ABROAD",
+    "CAUDA_EQUINA",
     "DEFAULT_TREND_RULE",
     "FLAG_LEVELS",
     "HELD_LEVELS",

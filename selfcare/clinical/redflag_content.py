@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -16,11 +15,8 @@ from selfcare.clinical.redflags import (
     Combination,
     Level,
 )
-from selfcare.clinical.regions import Region
+from selfcare.clinical.regions import PLACEHOLDER, WORDS, Region, unknown_words
 from selfcare.clinical.validate import Table, read_toml, unique_ids
-
-PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-WORDS = ("emergency", "same_day", "therapist", "doctor", "emergency_department")  # Region.words() keys
 
 
 def fill(text: str, region: Region) -> str:
@@ -101,14 +97,23 @@ class RedFlagContent:
         by_id = {q.id: q.tell for q in (*self.questions, *self.history)} | {s.id: s.tell for s in self.held}
         return [by_id[r] for r in reasons if r in by_id]
 
+    def sign_words(self) -> dict[str, str]:
+        """Every id an alert can name (daily signs, history items, signs the app holds) to its sign in plain words."""
+        return {q.id: q.sign for q in (*self.questions, *self.history)} | {s.id: s.sign for s in self.held}
+
+    def signs(self, level: Level | str) -> list[str]:
+        """The warning-signs page's list for one level: each daily sign, then each sign the app raises from a first
+        self-check ([[held]]), in table order. History items count only in combinations, so they are not listed."""
+        wanted = Level(level)
+        return [q.sign for q in self.questions if q.level == wanted] + [s.sign for s in self.held if s.level == wanted]
+
 
 def _level(table: Table, name: str) -> Level:
     return Level(table.choice(name, [lv.value for lv in Level], "level"))
 
 
 def _checked_words(table: Table, name: str, text: str) -> str:
-    unknown = sorted(set(PLACEHOLDER.findall(text)) - set(WORDS))
-    if unknown or "{" in PLACEHOLDER.sub("", text) or "}" in PLACEHOLDER.sub("", text):
+    if unknown_words(text):
         raise table.error(name, f"only {', '.join('{' + w + '}' for w in WORDS)} may appear in braces")
     return text
 

@@ -67,6 +67,11 @@ HELD_LEVELS: Mapping[str, Level] = MappingProxyType(
 # patient and said exercise is fine (red_flags.toml [[flag]] `until_cleared`; CLINICAL.md §2 "What each level does").
 UNTIL_CLEARED: frozenset[str] = frozenset({"fever", "trauma"})
 
+# Signs of cauda equina syndrome: the emergency screen adds "I am worried about cauda equina syndrome" to what to
+# tell the ambulance or emergency department when any of these is a reason (CES symptom card, backes.org.uk; GIRFT
+# National Suspected Cauda Equina Syndrome Pathway 2023: bilateral radicular symptoms are on its list).
+CAUDA_EQUINA: frozenset[str] = frozenset({"saddle_numbness", "bladder_change", "bowel_change", "sexual_change", "both_legs"})
+
 
 @dataclass(frozen=True)
 class Combination:

@@ -9,9 +9,11 @@ from werkzeug.wrappers import Response
 from selfcare import accounts, limits
 from selfcare.access import role_required
 from selfcare.db import db
+from selfcare.forms import typed_number
 from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms import OnboardingForm
+from selfcare.services import screens
 from selfcare.services.profiles import ProfileAnswers, get_profile, save_profile
 
 
@@ -19,6 +21,7 @@ def _prefill(form: OnboardingForm) -> None:
     """Show the saved answers when the patient comes back to edit them."""
     profile = get_profile(current_user)
     form.region.data = form.region.data or current_user.region or ""
+    form.emergency_number.data = form.emergency_number.data or current_user.emergency_number or ""
     if profile is not None:
         form.legs.data = profile.legs
         form.symptoms_started.data = profile.symptoms_started
@@ -44,17 +47,22 @@ def onboarding() -> Response | tuple[str, int]:
         assert form.symptoms_started.data is not None and form.baseline_walk_minutes.data is not None  # required fields
         answers = ProfileAnswers(
             form.legs.data, form.symptoms_started.data, form.baseline_walk_minutes.data,
-            form.cancer_history.data == "yes", form.immune_risk.data == "yes", form.region.data,
+            form.cancer_history.data == "yes", form.immune_risk.data == "yes", form.region.data, typed_number(form),
         )
+        before = get_profile(current_user)
         try:
             with db.atomic():
-                save_profile(current_user, answers)
+                profile = save_profile(current_user, answers)
+                # Cancer history newly yes: contact_pt once, here (CLINICAL.md §2); check-ins count it in combinations.
+                screens.history_alert(current_user, before.cancer_history if before else None, answers.cancer_history)
                 if (form.invite_code.data or "").strip():
                     accounts.redeem_invite(current_user, form.invite_code.data)
         except accounts.AccountError as error:
             form[error.field].errors = [error.message]
         else:
             flash("Thank you. Your answers are saved.", "success")
+            if screens.onboarding_due(current_user, profile):  # both legs, recent onset: the safety questions first
+                return redirect(url_for("patient.onboarding_safety"), 303)
             return redirect(url_for("patient.today"), 303)
     elif not form.is_submitted():
         _prefill(form)

@@ -19,6 +19,7 @@ from selfcare.db import db
 from selfcare.models import (
     Alert,
     ApiToken,
+    AssessedSign,
     AuditEvent,
     CalendarFeed,
     CareLink,
@@ -29,6 +30,7 @@ from selfcare.models import (
     PlanSetting,
     PlayerState,
     Profile,
+    RedFlagScreen,
     SelfCheck,
     SessionEvent,
     TherapistNote,
@@ -39,7 +41,7 @@ from selfcare.models import (
 from selfcare.timeutil import to_local, to_utc
 
 FORMAT = "selfcare-export-1"
-ACCOUNT_FIELDS = ("id", "email", "name", "role", "region", "timezone", "created_at")  # never the password hash
+ACCOUNT_FIELDS = ("id", "email", "name", "role", "region", "emergency_number", "timezone", "created_at")  # never the password hash
 
 # Tables with a `patient` column, exported row by row: (name in the export, model, order).
 PATIENT_TABLES: tuple[tuple[str, type[Model], str], ...] = (
@@ -49,6 +51,8 @@ PATIENT_TABLES: tuple[tuple[str, type[Model], str], ...] = (
     ("exercise_sets", ExerciseSet, "started_at"),
     ("self_checks", SelfCheck, "recorded_at"),
     ("alerts", Alert, "created_at"),
+    ("red_flag_screens", RedFlagScreen, "answered_at"),
+    ("assessed_signs", AssessedSign, "assessed_at"),
     ("plan_settings", PlanSetting, "id"),
     ("player_state", PlayerState, "id"),
     ("plan_changes", PlanChange, "created_at"),

@@ -21,6 +21,7 @@ class ProfileAnswers:
     cancer_history: bool
     immune_risk: bool
     region: str
+    emergency_number: str | None = None  # typed by a patient in the "Other" region (regions.toml typed_number)
 
 
 UNREAD: Any = object()  # a `profile` argument the caller has not read (None: read, and there is none)
@@ -41,7 +42,7 @@ def profile_of(patient: User, profile: Profile | None = UNREAD) -> Profile | Non
 
 
 def save_profile(patient: User, answers: ProfileAnswers, now: datetime | None = None) -> Profile:
-    """Create or update the profile (and the region on the account) in one transaction."""
+    """Create or update the profile (and the region and typed emergency number on the account) in one transaction."""
     moment = now or utcnow()
     values = {
         "legs": answers.legs,
@@ -58,9 +59,9 @@ def save_profile(patient: User, answers: ProfileAnswers, now: datetime | None = 
         else:
             Profile.update(**values).where(Profile.id == profile.id).execute()
             profile = Profile.get_by_id(profile.id)
-        if patient.region != answers.region:
-            User.update(region=answers.region).where(User.id == patient.id).execute()
-            patient.region = answers.region
+        if (patient.region, patient.emergency_number) != (answers.region, answers.emergency_number):
+            User.update(region=answers.region, emergency_number=answers.emergency_number).where(User.id == patient.id).execute()
+            patient.region, patient.emergency_number = answers.region, answers.emergency_number
     return profile
 
 

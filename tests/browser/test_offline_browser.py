@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from flask import Flask, jsonify
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from selfcare.models import Alert, CheckIn, ExerciseSet, SessionEvent, User
+from selfcare.models import Alert, CareLink, CheckIn, ExerciseSet, SessionEvent, User
 from tests.browser.conftest import assert_accessible, log_in, wait_until
-from tests.factories import make_onboarded_patient
+from tests.factories import make_onboarded_patient, make_therapist
+
+ABROAD = "If you are somewhere else, call the local emergency number."
+CES = "I am worried about cauda equina syndrome."
 
 
 def installability_errors(page: Page) -> tuple[list[Any], list[str]]:
@@ -150,6 +153,13 @@ def test_no_signal_check_in_whole_set_and_emergency(page: Page, base: str, live_
     alert = page.get_by_role("alert")
     expect(alert.get_by_role("heading", name="Get emergency help now")).to_be_visible()
     expect(alert.get_by_role("link", name="Call 999 now")).to_be_visible()
+    # What to tell them, as the online screen says it: short statements, the cauda equina worry, travel, abroad.
+    expect(alert.locator("ul.tell li:visible")).to_have_text(["I have new problems with peeing.", CES])
+    expect(alert.get_by_text("If you cannot get there safely, call 999.")).to_be_visible()
+    expect(alert.get_by_text(ABROAD)).to_be_visible()
+    expect(alert.get_by_text("Tell them you have had cancer.")).to_be_hidden()
+    expect(alert).not_to_contain_text("you have sciatica")
+    expect(alert.get_by_text("so the app has not told anyone")).to_be_visible()  # no physiotherapist linked
     assert_accessible(page)
     page.reload()  # it cannot be skipped: still there until read
     expect(page.get_by_role("heading", name="Get emergency help now")).to_be_visible()
@@ -191,6 +201,53 @@ def test_no_signal_check_in_whole_set_and_emergency(page: Page, base: str, live_
     page.evaluate("Promise.all([SelfcareOffline.sync(), SelfcareOffline.sync()])")
     other.evaluate("SelfcareOffline.sync()")
     assert (CheckIn.select().count(), SessionEvent.select().count(), ExerciseSet.select().count()) == (2, events, 1)
+
+
+def _alert_words(page: Page) -> dict[str, Any]:
+    """What the visible alert screen says that depends on the answers."""
+    alert = page.get_by_role("alert")
+    return {
+        "tell": alert.locator("ul.tell li:visible").all_inner_texts(),
+        "cancer": alert.locator(".tell-cancer:visible").all_inner_texts(),
+        "told": alert.locator(".told:visible").all_inner_texts(),
+        "call": alert.locator("a[href^='tel:']:visible").all_inner_texts(),
+    }
+
+
+@pytest.mark.parametrize(("level", "reasons"), [
+    ("emergency", ["cancer_history", "weakness_new"]),
+    ("emergency", ["saddle_numbness", "both_legs"]),
+    ("urgent", ["fever"]),
+])
+def test_the_offline_alert_screen_says_what_the_online_one_says(page: Page, base: str, live_app: Flask, level: str,
+                                                               reasons: list[str]) -> None:
+    """The alert screen the phone shows with no signal (offline.js showAlert) has the same statements, lines and
+    therapist wording as the server's, for the same reasons; both pass axe."""
+    user = make_onboarded_patient(email="same@example.com", region="UK")
+    CareLink.create(therapist=make_therapist(name="Dana Physio"), patient=user)
+    log_in(page, base, "same@example.com")
+    page.goto(base + "/checkin")
+    page.evaluate("r => SelfcareOffline.showAlert(r, null)", {"level": level, "reasons": reasons})
+    expect(page.get_by_role("alert").locator("h1")).to_be_visible()
+    offline = _alert_words(page)
+    shown = page.get_by_role("alert").inner_text()
+    assert_accessible(page)
+    page.evaluate("localStorage.clear()")
+    alert = Alert.create(patient=user, level=level, reasons=reasons, source="checkin")
+    page.goto(f"{base}/alerts/{alert.id}")
+    online = _alert_words(page)
+    assert_accessible(page)
+    assert offline["tell"] == online["tell"] and offline["cancer"] == online["cancer"] and offline["call"] == online["call"]
+    assert online["told"] == ["Your physiotherapist, Dana Physio, can see this in selfcare."]
+    assert offline["told"] == ["You have no signal right now. Your answers are saved on this phone. Your physiotherapist, "
+                               "Dana Physio, can see them in selfcare when the phone sends them."]
+    if reasons[0] == "cancer_history":
+        assert online["cancer"] == ["Tell them you have had cancer."] and "I have had cancer in the past." in online["tell"]
+    if reasons[0] == "saddle_numbness":
+        assert online["tell"][-1] == CES and online["cancer"] == []
+    if level == "urgent":
+        assert online["call"] == ["111"] and "until a doctor has seen you" in shown  # NHS 111 in the sentence, no 999
+    assert "you have sciatica" not in shown.lower()
 
 
 def test_an_entry_the_server_refuses_is_shown_not_dropped(page: Page, base: str, patient: User) -> None:

@@ -120,11 +120,12 @@ def test_a_set_that_peripheralizes_stops(page: Page, base: str, patient: User) -
     page.get_by_role("button", name="Start the set").click()
     expect(page.get_by_role("heading", name="Lie on your front")).to_be_visible()
     page.get_by_role("button", name="My leg symptoms moved farther down").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Stop the exercises for today")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your exercises are on hold")  # held, not "try tomorrow"
+    expect(page.get_by_role("button", name="Start the set")).to_have_count(0)
     assert_accessible(page)
     assert ExerciseSet.get().stop_reason == "peripheralized"
     page.get_by_role("link", name="Back to Today").click()
-    expect(page.get_by_text("Stop the exercises for today and contact your physical therapist.")).to_be_visible()
+    expect(page.get_by_text("This plan may not suit you. Please see a physiotherapist or GP before you carry on.")).to_be_visible()
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_a_set_that_peripheralizes_stops(page: Page, base: str, patient: User) -
     [
         ("bladder_change", "Get emergency help now", "No exercises today"),
         ("fever", "Speak to a doctor today", "Your exercises are paused"),
-        ("numbness_spreading", "Let your physical therapist know", None),
+        ("numbness_spreading", "Let your physiotherapist know", None),  # the UK word
     ],
 )
 def test_each_red_flag_level(page: Page, base: str, patient: User, flag: str, heading: str, blocks: str | None) -> None:
@@ -152,8 +153,10 @@ def test_each_red_flag_level(page: Page, base: str, patient: User, flag: str, he
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Hello"))
     assert Alert.get().confirmed_at is not None
     page.goto(base + "/exercises")
-    if blocks == "Your exercises are paused":  # confirmed: the urgent pause lifts
-        expect(page.get_by_role("button", name="Start the set")).to_be_visible()
+    if blocks == "Your exercises are paused":  # fever: read or not, paused until a doctor says exercise is fine
+        expect(page.get_by_role("heading", level=1)).to_have_text(blocks)
+        expect(page.get_by_role("button", name="Start the set")).to_have_count(0)
+        assert_accessible(page)
     elif blocks:
         expect(page.get_by_role("heading", level=1)).to_have_text(blocks)
         assert PlayerState.get().state["phase"] == "blocked"

@@ -247,17 +247,31 @@ var SelfcareOffline = (function () {
 
   // ---- the alert screen with no signal -----------------------------------------------------------
   var ALERT_KEY = function () { return "selfcare.alert." + userId(); };
+  // What the reasons add to a level's screen, as patient/_alert_screen.html writes it online (patient/alerts.py
+  // alert_screen): the statements to tell the ambulance, the signs answered yes, and the lines that depend on them.
+  function fillAlert(section, reasons, flags) {
+    function any(ids) { return reasons.some(function (id) { return ids.indexOf(id) >= 0; }); }
+    function item(text) { var li = document.createElement("li"); li.textContent = text; return li; }
+    var tell = section.querySelector("[data-tell]");
+    if (tell) {
+      var cauda = tell.querySelector("[data-if-cauda]");
+      reasons.forEach(function (id) { if (flags.tell[id]) { tell.insertBefore(item(flags.tell[id]), cauda); } });
+      if (cauda) { cauda.hidden = !any(flags.cauda_equina); }
+    }
+    var signs = section.querySelector("[data-signs]");
+    if (signs) { reasons.forEach(function (id) { signs.appendChild(item(flags.sign[id] || id.replace(/_/g, " "))); }); }
+    var cancer = section.querySelector("[data-if-cancer]");
+    if (cancer) { cancer.hidden = reasons.indexOf("cancer_history") < 0; }
+    var cleared = section.querySelector("[data-if-until-cleared]");
+    if (cleared) { cleared.hidden = !any(flags.until_cleared); }
+  }
   function showAlert(result, entryId) {
     var template = document.getElementById("offline-alert");
     var main = document.getElementById("main");
     if (!template || !main) { return; }
     localStorage.setItem(ALERT_KEY(), JSON.stringify({ level: result.level, reasons: result.reasons, entry: entryId }));
     var section = template.content.querySelector("[data-level='" + result.level + "']").cloneNode(true);
-    var flags = table();
-    result.reasons.forEach(function (id) {
-      var li = document.createElement("li"); li.textContent = flags.wording[id] || id;
-      section.querySelector("[data-reasons]").appendChild(li);
-    });
+    fillAlert(section, result.reasons, table());
     var hidden = Array.prototype.filter.call(main.children, function (el) { return !el.hidden; });
     hidden.forEach(function (el) { el.hidden = true; });
     main.appendChild(section);
