@@ -12,6 +12,7 @@ from selfcare.models import PlayerState, User
 from tests.conftest import csrf_from
 
 ENTRY_RE = re.compile(r'name="entry_id" type="hidden" value="([^"]+)"')
+ASKED_RE = re.compile(r'name="asked" value="([a-z_]+)"')
 RED_FLAG_RE = re.compile(r'name="(rf_[a-z_]+)"')
 
 
@@ -22,12 +23,18 @@ def form_page(client: FlaskClient, path: str) -> tuple[str, dict[str, str]]:
     entry = ENTRY_RE.search(html)
     if entry:
         hidden["entry_id"] = entry.group(1)
+    asked = ASKED_RE.search(html)  # the start screen: the whole red-flag list, or the one question since the last
+    if asked:
+        hidden["asked"] = asked.group(1)
     return html, hidden
 
 
 def no_red_flags(html: str) -> dict[str, str]:
-    """'No' to every red-flag question on the page."""
-    return {name: "no" for name in set(RED_FLAG_RE.findall(html))}
+    """'No' to every red-flag question on the page (or to the one question before a later set of the day)."""
+    answers = {name: "no" for name in set(RED_FLAG_RE.findall(html))}
+    if 'name="anything_new"' in html:
+        answers["anything_new"] = "no"
+    return answers
 
 
 def checkin_data(html: str, hidden: dict[str, str], **changes: Any) -> dict[str, Any]:

@@ -43,7 +43,9 @@ from selfcare.clinical import FLAG_LEVELS, Ability, Event, EventKind, Reading, S
 from selfcare.content import current_content
 from selfcare.db import close_database
 from selfcare.models import MODELS, Notice, User
-from selfcare.services import calendar_links, plans, player, reset_links, selfchecks, sessions, timeline, tokens, walks
+from selfcare.services import (
+    assessed_signs, calendar_links, plans, player, reset_links, selfchecks, sessions, timeline, tokens, walks,
+)
 from selfcare.services.checkins import CheckInData, record_checkin
 from tests.conftest import Auth, csrf_from, make_test_app
 from tests.factories import make_onboarded_patient, make_therapist
@@ -71,6 +73,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     # Public: the front door, logins, the PWA shell, static files, the API's own description.
     ("home.index",                       "GET",   OK,        OK,    OK,    OK,     OK),  # signed in: 302 to their home
     ("home.health",                      "GET",   OK,        OK,    OK,    OK,     OK),
+    ("home.warning_signs",               "GET",   OK,        OK,    OK,    OK,     OK),  # the signs and what to do: for anyone
     ("auth.login",                       "GET",   OK,        OK,    OK,    OK,     OK),  # signed in: 302 home
     ("auth.login",                       "POST",  FORM,      OK,    OK,    OK,     OK),
     ("auth.signup",                      "GET",   OK,        OK,    OK,    OK,     OK),
@@ -113,6 +116,8 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("patient.checkin",                  "POST",  LOGIN,     FORM,  FORM,  403,    403),
     ("patient.onboarding",               "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.onboarding",               "POST",  LOGIN,     FORM,  FORM,  403,    403),
+    ("patient.onboarding_safety",        "GET",   LOGIN,     OK,    OK,    403,    403),
+    ("patient.onboarding_safety",        "POST",  LOGIN,     FORM,  FORM,  403,    403),
     ("patient.self_check",               "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.self_check",               "POST",  LOGIN,     FORM,  FORM,  403,    403),
     ("patient.player_page",              "GET",   LOGIN,     OK,    OK,    403,    403),
@@ -120,6 +125,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("patient.start_set",                "POST",  LOGIN,     FORM,  FORM,  403,    403),
     ("patient.player_event",             "POST",  LOGIN,     OK,    OK,    403,    403),  # body: BODIES
     ("patient.recheck",                  "POST",  LOGIN,     FORM,  FORM,  403,    403),
+    ("patient.confirm_cleared",          "POST",  LOGIN,     OK,    OK,    403,    403),  # not waiting for clearance: 303 back
     ("patient.history",                  "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.summary",                  "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.summary_pdf",              "GET",   LOGIN,     OK,    OK,    403,    403),
@@ -134,6 +140,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     # The patient's own things by id: B gets 404 (never a hint that it exists).
     ("patient.show_alert",               "GET",   LOGIN,     OK,    404,   403,    403),
     ("patient.confirm_alert",            "POST",  LOGIN,     OK,    404,   403,    403),
+    ("patient.answer_followup",          "POST",  LOGIN,     404,   404,   403,    403),  # A's alert is not a day-old emergency: not asked
     ("patient.self_check_result",        "GET",   LOGIN,     OK,    404,   403,    403),
     ("patient.stop_sharing",             "POST",  LOGIN,     OK,    404,   403,    403),  # A's therapist's id
     # The therapist's screens: only through the care link; the other therapist gets 404.
@@ -144,9 +151,12 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("therapist.dismiss_notice",         "POST",  LOGIN,     403,   403,   OK,     404),  # A's therapist's notice about A
     ("therapist.patient_page",           "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.add_note",               "POST",  LOGIN,     403,   403,   FORM,   404),
+    ("therapist.assess_sign",            "POST",  LOGIN,     403,   403,   FORM,   404),
+    ("therapist.end_assessed_sign",      "POST",  LOGIN,     403,   403,   OK,     404),  # A's sign, assessed by A's therapist
     ("therapist.acknowledge_alert",      "POST",  LOGIN,     403,   403,   FORM,   404),
     ("therapist.edit_plan",              "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.edit_plan",              "POST",  LOGIN,     403,   403,   FORM,   404),
+    ("therapist.release_plan",           "POST",  LOGIN,     403,   403,   OK,     404),  # not held: 303, nothing changed
     ("therapist.end_link",               "POST",  LOGIN,     403,   403,   OK,     404),
     ("therapist.export_summary",         "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.export_summary_pdf",     "GET",   LOGIN,     403,   403,   OK,     404),
@@ -210,6 +220,7 @@ class World:
     checkin_uuid: uuid.UUID
     token_id: int
     notice_id: int
+    assessed_id: int
     invite_code: str
     calendar_secret: str
     secrets: tuple[str, ...]  # what must never reach anyone but A and A's therapist
@@ -229,6 +240,7 @@ URL_ARGS: dict[str, Callable[[World], Any]] = {
     "therapist_id": lambda w: w.users[PT].id,
     "token_id": lambda w: w.token_id,
     "notice_id": lambda w: w.notice_id,
+    "assessed_id": lambda w: w.assessed_id,
     "secret": lambda w: w.calendar_secret,
     "code": lambda w: w.invite_code,
     "slug": lambda w: current_content().pages[0].slug,
@@ -268,6 +280,7 @@ def build_world(app: Flask) -> World:
         sessions.start_set(a, NO_FLAGS, _reading())
         player.apply(a, Event(EventKind.QUIT))
         timeline.add_note(pt, a, A_NOTE)
+        assessed = assessed_signs.assess(pt, a, "weight_loss", 30)
         plans.change_plan(pt, a, {}, True, A_PAUSE)
         token = tokens.create_token(a, A_TOKEN_NAME)
         bearer = {who: tokens.create_token(user, "matrix").secret for who, user in ((B, b), (PT, pt), (OTHER_PT, other_pt))}
@@ -283,8 +296,8 @@ def build_world(app: Flask) -> World:
         notice = Notice.get(Notice.therapist == pt.id)
     return World(
         users={A: a, B: b, PT: pt, OTHER_PT: other_pt}, bearer=bearer, alert_id=checkin.alert_id, check_id=check.check.id,
-        checkin_uuid=checkin.checkin.uuid, token_id=token.row.id, notice_id=notice.id, invite_code=code,
-        calendar_secret=calendar.secret,
+        checkin_uuid=checkin.checkin.uuid, token_id=token.row.id, notice_id=notice.id, assessed_id=assessed.id,
+        invite_code=code, calendar_secret=calendar.secret,
         secrets=(A_NAME, A_EMAIL, A_NOTE, A_PAUSE, A_TOKEN_NAME, str(checkin.checkin.uuid), token.secret, calendar.secret),
     )
 

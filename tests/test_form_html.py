@@ -80,3 +80,25 @@ def test_fields_without_options_are_refused(app) -> None:
         for field in (form.walk_minutes, form.entry_id):
             with pytest.raises(TypeError):
                 form_html.choices(field)
+
+
+def test_assessed_wording_is_written_the_same_by_both(app) -> None:
+    """A sign the therapist assessed ("has it got worse since") is worded the same by form_html and the macro."""
+    from datetime import date
+
+    with app.app_context():
+        questions = current_content().red_flags.questions
+    wording = forms.assessed_wording(questions, {"weight_loss": date(2026, 3, 3), "falls": date(2026, 12, 1)}, "physiotherapist")
+    assert wording["weight_loss"] == ("Losing weight without trying. Your physiotherapist checked this on 3 March. "
+                                      "Has it got worse since then?")
+    for make in (forms.checkin_form_class(questions), forms.start_set_form_class(questions)):
+        with app.test_request_context("/checkin"):
+            form = forms.ask_assessed(make(), wording)
+            html = str(form_html.red_flags(form, questions, forms.red_flag_field_name))
+            assert html == str(_macros(app).red_flags(form, questions, forms.red_flag_field_name))
+            assert f'<legend class="question">{wording["falls"]}</legend>' in html
+            assert "In the last week, have you fallen more than once" not in html
+            assert "Each question says which days it is about." in html
+        with app.test_request_context("/checkin"):
+            assert "In the last week, have you fallen more than once" in str(
+                form_html.red_flags(make(), questions, forms.red_flag_field_name))  # each form has its own labels

@@ -47,7 +47,7 @@ def test_the_page_is_written_as_the_template_wrote_it_whole(app: Any, setup: dic
             token = generate_csrf()
             tokens.add(token)
             assert b'class="ack-form"' in page and PLACE.encode() not in page and CSRF_PLACE.encode() not in page
-            assert page.count(token.encode()) == 5  # page, log out, end link, note, the open alert's form
+            assert page.count(token.encode()) == 6  # page, log out, end link, assessed sign, note, the open alert's form
             assert page == patient_page(patient.id) == whole(patient)
     assert len(tokens) == 3
     Alert.update(acknowledged_at=utcnow(), acknowledged_by=setup["therapist"], acknowledgement="Seen").execute()

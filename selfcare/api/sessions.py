@@ -11,12 +11,18 @@ from selfcare.api.access import patient_record
 from selfcare.api.entries import PATIENT, conflict, reading_of
 from selfcare.api.io import body, reply
 from selfcare.api.paging import keyset, list_query
-from selfcare.api.problems import Problem
+from selfcare.api.problems import Problem, field_error
 from selfcare.api.spec import operation
 from selfcare.clinical import EventKind
 from selfcare.models import ExerciseSet
 from selfcare.services import player, sessions
 from selfcare.services.entries import EntryConflict
+
+# A start with anything_new false before the whole list was answered today (CLINICAL.md §2: the full list once a day).
+FULL_SCREEN_DUE = (
+    "No red-flag screen has been answered yet today on the patient's clock: ask every red-flag question and send "
+    "the answers in red_flags."
+)
 
 
 @operation(bp, "GET", PATIENT + "/player", summary="Where the patient is in the protocol", tag="Protocol",
@@ -41,12 +47,14 @@ def add_player_event(patient_id: int) -> Response:
     data = sessions.EventData(
         uuid=sent.id, kind=EventKind(sent.kind), occurred_at=sent.occurred_at,
         reading=reading_of(sent.reading) if sent.reading else None,
-        red_flags=sent.red_flags.model_dump() if sent.red_flags is not None else None,
+        red_flags=sent.red_flags.model_dump() if sent.red_flags is not None else None, anything_new=sent.anything_new,
     )
     try:
         applied = sessions.record_event(patient, data)
     except EntryConflict as error:
         raise conflict(error) from None
+    except sessions.FullScreenNeeded:  # anything_new true is refused by the schema already: only DUE is left
+        raise Problem(422, "validation", FULL_SCREEN_DUE, [field_error("red_flags", FULL_SCREEN_DUE)]) from None
     except player.PausedByTherapist as paused:
         raise Problem(409, "paused", f"Your physical therapist has paused your exercises. {paused}".strip()) from None
     event = applied.event

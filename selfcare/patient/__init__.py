@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from selfcare.access import login_manager
 from selfcare.clinical import Level
 from selfcare.models import Profile
+from selfcare.services import screens
 from selfcare.services.alerts import unconfirmed
 from selfcare.services.profiles import get_profile
 
@@ -17,6 +18,8 @@ bp = Blueprint("patient", __name__)
 # Reachable before onboarding is done, and while an emergency alert waits to be confirmed.
 BEFORE_ONBOARDING = {"patient.onboarding", "patient.link_therapist"}
 DURING_EMERGENCY = {"patient.show_alert", "patient.confirm_alert"}
+# Reachable while the safety questions after a both-legs onboarding wait to be answered (screens.onboarding_due).
+BEFORE_SAFETY = {"patient.onboarding_safety", *DURING_EMERGENCY}
 
 
 # The patient's main navigation; every entry is a screen of this blueprint.
@@ -43,7 +46,8 @@ def own_profile() -> Profile | None:
 
 @bp.before_request
 def gate() -> Response | None:
-    """Patients only; onboarding first; an unconfirmed emergency takes over every patient page."""
+    """Patients only; onboarding first (and its safety questions, when it said both legs with a recent onset); an
+    unconfirmed emergency takes over every patient page."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()  # type: ignore[no-any-return]
     if not current_user.is_patient:
@@ -56,9 +60,11 @@ def gate() -> Response | None:
     if emergency is None and request.endpoint not in BEFORE_ONBOARDING:
         if own_profile() is None:
             return redirect(url_for("patient.onboarding"))
+        if request.endpoint not in BEFORE_SAFETY and screens.onboarding_due(current_user, own_profile()):
+            return redirect(url_for("patient.onboarding_safety"))  # both legs, recent onset: before anything else
     return None
 
 
 # Each module adds its routes to bp.
 from selfcare.patient import alerts, care_team, checkin, learn, my_data, onboarding, player, self_check, today  # noqa: E402,F401
-from selfcare.patient import history, offline, summary  # noqa: E402,F401
+from selfcare.patient import history, offline, onboarding_safety, summary  # noqa: E402,F401

@@ -11,13 +11,21 @@ from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
 from selfcare.clinical import Level, Reading
-from selfcare.content import current_content
-from selfcare.models import Role
+from selfcare.content import current_content, region_of
+from selfcare.models import Role, User
 from selfcare.patient import bp, form_html, own_profile
-from selfcare.patient.forms import checkin_form, red_flag_field_name
+from selfcare.patient.forms import ask_assessed, assessed_wording, checkin_form, red_flag_field_name
 from selfcare.patient.offline import alert_context
+from selfcare.services import assessed_signs
 from selfcare.services.checkins import CheckInData, record_checkin, report_red_flags
 from selfcare.services.entries import EntryConflict
+from selfcare.timeutil import to_local
+
+
+def assessed_questions(patient: User) -> dict[str, str]:
+    """The wording of each sign the patient's therapist has assessed and is still in force (id -> question)."""
+    checked_on = {row.flag_id: to_local(patient, row.assessed_at).date() for row in assessed_signs.active(patient)}
+    return assessed_wording(current_content().red_flags.questions, checked_on, region_of(patient).therapist)
 
 
 def red_flag_answers(form: object) -> dict[str, bool]:
@@ -41,13 +49,14 @@ def reading_from(form: object) -> Reading:
 @bp.route("/checkin", methods=["GET", "POST"])
 @role_required(Role.PATIENT)
 def checkin() -> Response | tuple[str, int]:
-    """Ask the check-in; a red flag goes straight to its alert."""
-    form = checkin_form()
+    """Ask the check-in (the day's full red-flag screen); a red flag goes straight to its alert."""
+    assessed = assessed_questions(current_user)
+    form = ask_assessed(checkin_form(), assessed)
     if form.validate_on_submit():
         data = CheckInData(
             uuid=form.entry_id.data, recorded_at=None, red_flags=red_flag_answers(form),
             reading=reading_from(form), sensations=tuple(form.sensations.data), worse_with=tuple(form.worse_with.data),
-            walk_minutes=form.walk_minutes.data, walk_onset_minutes=form.walk_onset_minutes.data,
+            walk_minutes=form.walk_minutes.data, walk_onset_minutes=form.walk_onset_minutes.data, assessed=tuple(assessed),
         )
         try:
             recorded = record_checkin(current_user, data, profile=own_profile())  # read by the gate

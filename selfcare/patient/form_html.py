@@ -35,7 +35,7 @@ ZONE_PICTURE = """<div class="zone-picker">
 
 RED_FLAGS_START = """<section class="red-flags" aria-labelledby="rf-heading">
     <h2 id="rf-heading">Safety questions</h2>
-    <p class="hint">These check for rare signs that need a doctor quickly. Answer each one about today.</p>
+    <p class="hint">These check for rare signs that need a doctor quickly. Each question says which days it is about.</p>
     """
 
 

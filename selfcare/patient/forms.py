@@ -11,11 +11,13 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.core import Flags, Label
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from selfcare.clinical import Question, Side, Zone
 from selfcare.content import current_content, regions
 from selfcare.fields import Answered, ChoiceField, DayField, EntryIdField, Form, ManyField, MinutesField, ScaleField
+from selfcare.forms import emergency_number_field
+from selfcare.services.followups import FollowUp
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SIDES = [(Side.LEFT.value, "Left leg"), (Side.RIGHT.value, "Right leg"), (Side.BOTH.value, "Both legs")]
@@ -188,14 +190,56 @@ def start_set_form_class(questions: tuple[Question, ...]) -> type[FlaskForm]:
     return _with_red_flags(_StartSetBase, questions)
 
 
+@cache
+def safety_form_class(questions: tuple[Question, ...]) -> type[FlaskForm]:
+    """The red-flag questions alone (after onboarding said both legs with a recent onset)."""
+    return _with_red_flags(Form, questions)
+
+
 def checkin_form(**kwargs: Any) -> Any:
     """A check-in form bound to the request."""
     return checkin_form_class(current_content().red_flags.questions)(**kwargs)
 
 
 def start_set_form(**kwargs: Any) -> Any:
-    """A start-of-set form bound to the request."""
+    """A start-of-set form bound to the request (every red-flag question in its own words: the offline player's too)."""
     return start_set_form_class(current_content().red_flags.questions)(**kwargs)
+
+
+def safety_form(**kwargs: Any) -> Any:
+    """The onboarding safety form bound to the request."""
+    return safety_form_class(current_content().red_flags.questions)(**kwargs)
+
+
+# Before a later set of the day: one question, with the list of signs shown under it (CLINICAL.md §2).
+SINCE_LAST_QUESTION = "Since you last answered, has anything on this list started or got worse?"
+
+
+class SinceLastForm(ReadingForm):
+    """Before a later set of the day: has anything on the red-flag list started or got worse, and the before-reading."""
+
+    entry_id = EntryIdField()
+    anything_new = ChoiceField(SINCE_LAST_QUESTION, YES_NO, missing="Answer yes or no.")
+
+
+# A sign a linked therapist assessed is asked as whether it got worse; "yes" raises it as before (CLINICAL.md §2).
+ASSESSED_QUESTION = "{sign}. Your {therapist} checked this on {day}. Has it got worse since then?"
+
+
+def assessed_wording(questions: tuple[Question, ...], checked_on: dict[str, date], therapist: str) -> dict[str, str]:
+    """The question text of each assessed sign (id -> text), from the day it was checked on the patient's clock."""
+    signs = {q.id: q.sign for q in questions}
+    return {
+        flag: ASSESSED_QUESTION.format(sign=signs[flag], therapist=therapist, day=f"{day.day} {day:%B}")
+        for flag, day in checked_on.items() if flag in signs
+    }
+
+
+def ask_assessed(form: Any, wording: dict[str, str]) -> Any:
+    """The form with each assessed sign's question worded as "has it got worse since" (each form has its own labels)."""
+    for flag, text in wording.items():
+        form[f"rf_{flag}"].label.text = text
+    return form
 
 
 class RecheckForm(ReadingForm):
@@ -211,6 +255,7 @@ class OnboardingForm(Form):
         description="Your best guess is fine.",
     )
     region = SelectField("Where you live", description="So the app shows the right emergency number.", validate_choice=False)
+    emergency_number = emergency_number_field()
     baseline_walk_minutes = MinutesField(
         "How many minutes can you walk in one go today?", high=MAX_WALK,
         validators=[Answered("Enter how many minutes you can walk, even if it is 0.")],
@@ -249,3 +294,23 @@ class OnboardingForm(Form):
         """Sharing needs a yes when a code is given."""
         if (self.invite_code.data or "").strip() and not field.data:
             raise ValidationError("Tick this box to share your record, or leave the code empty.")
+
+
+FOLLOWUP_MISSING = "Choose one of the answers."
+
+
+class FollowUpForm(Form):
+    """The day after an emergency alert: were you seen by a doctor? (one button per answer)."""
+
+    answer = SelectField("Were you seen?", choices=[f.value for f in FollowUp], validate_choice=False,
+                         validators=[InputRequired(FOLLOWUP_MISSING), AnyOf([f.value for f in FollowUp], FOLLOWUP_MISSING)])
+
+
+CLEARED_MISSING = "Tick this box only if a doctor has seen you since this alert and said exercise is fine."
+
+
+class ClearedForm(Form):
+    """After fever or trauma: the patient says a doctor has seen them and said exercise is fine (CLINICAL.md §2)."""
+
+    seen = BooleanField("A doctor has seen me since this alert and said exercise is fine",
+                        validators=[DataRequired(CLEARED_MISSING)])

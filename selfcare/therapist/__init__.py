@@ -34,4 +34,4 @@ bp.add_app_template_global(id_url)  # many links to one route in a template (_op
 
 
 # Each module adds its routes to bp.
-from selfcare.therapist import alerts, caseload, exports, invites, patient_page, plan  # noqa: E402,F401
+from selfcare.therapist import alerts, assessed, caseload, exports, invites, patient_page, plan  # noqa: E402,F401

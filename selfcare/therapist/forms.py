@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from selfcare.fields import Form
+from selfcare.content import current_content
+from selfcare.fields import Form, WholeNumberField
+from selfcare.services.assessed_signs import MAX_DAYS, MIN_DAYS, NOTE_MAX as ASSESSED_NOTE_MAX
 from selfcare.services.timeline import ACK_MAX, NOTE_MAX
 
 
@@ -41,3 +43,29 @@ def acknowledge_form(alert_id: int, formdata: Any = None) -> AcknowledgeForm:
     form = AcknowledgeForm(formdata=formdata)
     form.note.id = form.note.label.field_id = f"alert-{alert_id}-note"
     return form
+
+
+class AssessSignForm(Form):
+    """A persisting red-flag sign the therapist has assessed, and for how many days the patient is asked whether it
+    got worse instead (CLINICAL.md §2)."""
+
+    sign = SelectField("Sign you have assessed", validate_choice=False)
+    days = WholeNumberField(
+        "For how many days", description=f"From {MIN_DAYS} to {MAX_DAYS} days.",
+        validators=[InputRequired("Enter the number of days."),
+                    NumberRange(MIN_DAYS, MAX_DAYS, f"Enter a number from {MIN_DAYS} to {MAX_DAYS}.")],
+    )
+    assess_note = TextAreaField(
+        "Note (optional)", description=f"For example: weight loss looked into, blood tests normal. Up to {ASSESSED_NOTE_MAX} characters.",
+        filters=[_strip],
+        validators=[Length(max=ASSESSED_NOTE_MAX, message=f"Use at most {ASSESSED_NOTE_MAX} characters.")],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sign.choices = [("", "Choose a sign…")] + [(q.id, q.sign) for q in current_content().red_flags.questions]
+
+    def validate_sign(self, field: Any) -> None:
+        """Only a sign from the daily red-flag list."""
+        if field.data not in {q.id for q in current_content().red_flags.questions}:
+            raise ValidationError("Choose a sign from the list.")

@@ -1,0 +1,65 @@
+"""Signs a linked therapist has assessed: for a stated number of days the patient is asked whether the sign got worse,
+so a persisting sign (weight loss already looked into) does not raise the same alert every day (CLINICAL.md §2).
+
+The answer means the same as before: yes raises the sign as it always did, no does not. Expired or ended
+assessments are ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from selfcare.clinical import FLAG_LEVELS
+from selfcare.db import db
+from selfcare.models import AssessedSign, User, utcnow
+from selfcare.timeutil import to_utc
+
+MIN_DAYS, MAX_DAYS = 1, 90
+NOTE_MAX = 300
+
+
+def _now(now: datetime | None) -> datetime:
+    return to_utc(now) if now is not None else utcnow()
+
+
+def active(patient: User, now: datetime | None = None) -> list[AssessedSign]:
+    """The patient's assessments in force now, one per sign (the newest), soonest to end first (one query)."""
+    rows = (
+        AssessedSign.select()
+        .where((AssessedSign.patient == patient.id) & (AssessedSign.until > _now(now)) & AssessedSign.ended_at.is_null())
+        .order_by(AssessedSign.assessed_at.desc(), AssessedSign.id.desc())
+    )
+    newest: dict[str, AssessedSign] = {}
+    for row in rows:
+        newest.setdefault(row.flag_id, row)
+    return sorted(newest.values(), key=lambda row: (row.until, row.id))
+
+
+def assess(therapist: User, patient: User, flag_id: str, days: int, note: str | None = None,
+           now: datetime | None = None) -> AssessedSign:
+    """Mark a sign assessed for `days` days from now (the caller has checked the care link); an assessment of the same
+    sign still in force ends now. Raises ValueError for an unknown sign or days outside 1-90."""
+    if flag_id not in FLAG_LEVELS:
+        raise ValueError(f"unknown red-flag id {flag_id!r}")
+    if not MIN_DAYS <= days <= MAX_DAYS:
+        raise ValueError(f"days must be from {MIN_DAYS} to {MAX_DAYS}")
+    moment = _now(now)
+    with db.atomic():
+        AssessedSign.update(ended_at=moment).where(
+            (AssessedSign.patient == patient.id) & (AssessedSign.flag_id == flag_id) & (AssessedSign.until > moment)
+            & AssessedSign.ended_at.is_null()
+        ).execute()
+        return AssessedSign.create(
+            patient=patient, therapist=therapist, flag_id=flag_id, assessed_at=moment, until=moment + timedelta(days=days),
+            note=(note or "").strip() or None,
+        )
+
+
+def end(patient: User, assessed_id: int, now: datetime | None = None) -> bool:
+    """End one of the patient's assessments early (the caller has checked the care link); False if none in force."""
+    moment = _now(now)
+    changed: int = AssessedSign.update(ended_at=moment).where(
+        (AssessedSign.id == assessed_id) & (AssessedSign.patient == patient.id) & (AssessedSign.until > moment)
+        & AssessedSign.ended_at.is_null()
+    ).execute()
+    return changed > 0
