@@ -247,7 +247,8 @@ def test_the_protocol_runs_from_events_sent_by_id(client, patient, token):
     again = call(client, "POST", path, token, start)
     assert again.status_code == 200 and again.get_json()["id"] == start["id"]
     stop = call(client, "POST", path, token, {"id": str(uuid.uuid4()), "kind": "symptoms_peripheralized", "occurred_at": minutes_ago(4)})
-    assert stop.get_json()["session"]["screen"]["kind"] == "stop_contact_pt"
+    assert stop.get_json()["session"]["screen"]["kind"] == "plan_held"  # further down the leg: held for the therapist
+    assert stop.get_json()["session"]["phase"] == "held" and stop.get_json()["session"]["screen"]["until_cleared"] is False
     sessions = call(client, "GET", f"/patients/{patient.id}/sessions", token).get_json()["items"]
     assert len(sessions) == 1 and sessions[0]["stop_reason"] == "peripheralized"
     missing = call(client, "POST", path, token, {"id": str(uuid.uuid4()), "kind": "start", "occurred_at": minutes_ago(1)})
@@ -274,9 +275,11 @@ def test_summary_caseload_and_me(client, patient, token):
     assert me["role"] == "patient" and me["therapists"] == [{"id": therapist.id, "name": therapist.name}]
     summary = call(client, "GET", f"/patients/{patient.id}/summary", token).get_json()
     assert summary["trend"] == "insufficient_data" and summary["last_readings"][0]["zone"] == "calf"
+    assert (summary["progress"], summary["progress_headline"]) == ("unknown", "Not enough check-ins yet")
     assert summary["baseline_walk_minutes"] == 10
     caseload = call(client, "GET", "/caseload", token_for(therapist)).get_json()
     assert caseload["total"] == 1 and caseload["items"][0]["patient_id"] == patient.id
+    assert caseload["items"][0]["progress"] == "unknown"
 
 
 def test_unknown_paths_and_methods_answer_with_problems(client, token):

@@ -27,7 +27,7 @@ def test_a_whole_set_that_centralizes(client, patient):
     assert response.status_code == 303
     page = client.get("/exercises").get_data(as_text=True)
     assert "Your leg symptoms moved up from calf or shin to thigh after the last set" in page
-    assert "Do your next set at" in page or "next set is tomorrow" in page
+    assert "Repeat the set later today: do your next set at" in page or "That is enough sets for today" in page
     row = ExerciseSet.get()
     assert (row.before_zone, row.after_zone, row.response, row.stop_reason) == ("calf", "thigh", "centralized", None)
     assert row.outcome in ("repeat_later", "done_for_today") and row.finished_at is not None
@@ -67,6 +67,7 @@ def test_a_double_tap_does_not_skip_a_step(client, patient):
 @pytest.mark.parametrize("button", ["symptoms_peripheralized", "leg_pain_worse"])
 @pytest.mark.parametrize("steps_before", [0, 2, 3])
 def test_the_stop_rule_wins_at_any_step(client, patient, button, steps_before):
+    """Either stop button ends the set at any step: further down the leg holds the plan, leg pain worse stops the day."""
     start_set(client)
     for _ in range(steps_before):
         page = client.get("/exercises").get_data(as_text=True)
@@ -77,24 +78,31 @@ def test_the_stop_rule_wins_at_any_step(client, patient, button, steps_before):
             press(client, "timer_ended")
     press(client, button)
     page = client.get("/exercises").get_data(as_text=True)
-    assert "Stop the exercises for today" in page and "tell your physical therapist" in page
     row = ExerciseSet.get()
-    assert row.stop_reason == ("peripheralized" if button == "symptoms_peripheralized" else "worse")
-    assert row.outcome == "stop_contact_pt"
-    assert "Stop the exercises for today and contact your physical therapist." in client.get("/today").get_data(as_text=True)
-    assert start_set(client).headers["Location"] == "/exercises"  # no new set today
+    if button == "symptoms_peripheralized":
+        assert "Your exercises are on hold" in page and "try again tomorrow" not in page
+        assert row.stop_reason == "peripheralized" and row.outcome == "plan_held"
+        assert "Your exercises are on hold." in client.get("/today").get_data(as_text=True)
+    else:
+        assert "Stop for today" in page and "You can try again tomorrow from" in page
+        assert row.stop_reason == "worse" and row.outcome == "stop_contact_pt"
+        assert "Stop the exercises for today." in client.get("/today").get_data(as_text=True)
+    assert "Start the set" not in page
+    assert start_set(client).headers["Location"] == "/exercises"  # no new set
     assert ExerciseSet.select().count() == 1
 
 
-def test_a_set_that_peripheralizes_at_the_recheck_stops(client, patient):
+def test_a_set_that_peripheralizes_at_the_recheck_holds_the_plan(client, patient):
+    """Symptoms further down the leg at the re-check: the result, and the plan on hold (not "try again tomorrow")."""
     start_set(client, zone="thigh", leg_pain="5")
     run_whole_set(client, patient)
     recheck(client, zone="calf", leg_pain="5")
     page = client.get("/exercises").get_data(as_text=True)
     assert "Your symptoms spread further down, from thigh to calf or shin" in page
-    assert "Stop the exercises for today" in page
+    assert "Your exercises are on hold" in page and "This plan may not suit you" in page  # no therapist linked
+    assert "try again tomorrow" not in page and "Start the set" not in page
     row = ExerciseSet.get()
-    assert (row.response, row.stop_reason, row.outcome) == ("peripheralized", "peripheralized", "stop_contact_pt")
+    assert (row.response, row.stop_reason, row.outcome) == ("peripheralized", "peripheralized", "plan_held")
 
 
 def test_the_player_follows_the_therapists_plan(client, patient):

@@ -152,9 +152,9 @@ def test_a_paused_plan_has_no_set_times_and_says_why(app):
 @pytest.mark.parametrize(
     "events",
     [
-        [Event(EventKind.START, reading=Reading("calf", 6, 2)), Event(EventKind.SYMPTOMS_PERIPHERALIZED)],  # stop rule
+        [Event(EventKind.START, reading=Reading("calf", 6, 2)), Event(EventKind.LEG_PAIN_WORSE)],  # stop for today
         [Event(EventKind.RED_FLAG, level=Level.EMERGENCY)],  # no exercise today
-        [Event(EventKind.RED_FLAG, level=Level.URGENT)],  # paused until the patient confirms
+        [Event(EventKind.RED_FLAG, level=Level.URGENT)],  # no exercise for the rest of the day
     ],
     ids=["stopped", "emergency", "urgent"],
 )
@@ -170,6 +170,27 @@ def test_when_sets_are_over_for_today_the_rest_of_today_is_left_out(app, events)
     assert today == [t for t in clock if t < "11:00"]
     assert len(sets(calendar)) == len(today) + 13 * len(clock)
     assert reminders.STOPPED_TODAY in str(calendar["X-WR-CALDESC"])
+
+
+@pytest.mark.parametrize(
+    ("events", "note"),
+    [
+        ([Event(EventKind.START, reading=Reading("calf", 6, 2)), Event(EventKind.SYMPTOMS_PERIPHERALIZED)], reminders.HELD),
+        ([Event(EventKind.RED_FLAG, level=Level.URGENT, until_cleared=True)], reminders.WAITING),
+    ],
+    ids=["held", "until_cleared"],
+)
+def test_a_held_plan_or_a_wait_for_clearance_has_no_set_times_on_any_day(app, events, note):
+    """Symptoms further down the leg hold the plan, fever waits for clearance: no set times for 14 days, and why."""
+    patient = make_onboarded_patient(timezone=LA)
+    at = datetime(2026, 10, 31, 18, 0, tzinfo=UTC)
+    with app.app_context():
+        for event in events:
+            player.apply(patient, event, at)
+    for later in (at, at + timedelta(days=3)):
+        calendar = calendar_of(app, patient, later)
+        assert sets(calendar) == [] and note in str(calendar["X-WR-CALDESC"])
+        assert len(breaks(calendar)) == 14  # moving about is still advised
 
 
 def test_the_day_after_a_stop_has_every_time_again(app):

@@ -47,6 +47,11 @@ def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User,
     return patient, patient.onboarding
 
 
+def has_therapist(patient: User) -> bool:
+    """Whether a therapist looks after this patient now (what the patient is told to do after a stop depends on it)."""
+    return bool(CareLink.select().where((CareLink.patient == patient.id) & CareLink.ended_at.is_null()).exists())
+
+
 _INSERT_LOOK = PreparedInsert(AuditEvent)  # on every view of a record: its SQL written once (prepared.py)
 
 

@@ -12,6 +12,7 @@ from selfcare.clinical import Plan, adjust_plan
 from selfcare.content import current_content
 from selfcare.db import db
 from selfcare.models import PlanChange, PlanSetting, User, utcnow
+from selfcare.services import holds
 
 Value = int | bool
 
@@ -40,7 +41,8 @@ def change_plan(
     therapist: User, patient: User, values: Mapping[str, Value], paused: bool, message: str | None,
     now: datetime | None = None,
 ) -> Changed:
-    """Store the plan as the therapist set it (only what differs from content/) and record the change.
+    """Store the plan as the therapist set it (only what differs from content/) and record the change. A plan held
+    after a stop, or waiting for a doctor's all-clear, is released: the therapist has looked at it (CLINICAL.md §4).
 
     Raises ValueError (from clinical.adjust_plan) naming the setting when a value is out of range.
     """
@@ -63,6 +65,7 @@ def change_plan(
             setting = PlanSetting.get_by_id(setting.id)
         change = PlanChange.create(patient=patient, therapist=therapist, changes=changes, paused=paused,
                                    pause_message=fields["pause_message"], created_at=moment)
+        holds.release(therapist, patient, moment, changed_plan=True)
     return Changed(setting, change)
 
 

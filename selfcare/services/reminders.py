@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
-from selfcare.clinical import Advice, Plan, upcoming_set_times
-from selfcare.content import current_content
+from selfcare.clinical import Advice, Plan, ScreenKind, fill, upcoming_set_times
+from selfcare.content import current_content, region_of
 from selfcare.models import User
 from selfcare.services import player
 from selfcare.services.profiles import get_profile
@@ -23,8 +23,14 @@ SITTING_ADVICE = "sitting_breaks"  # content/advice.toml: break up sitting every
 ABOUT = "Your exercise times from selfcare, and a daily reminder to break up sitting. Times are on your own clock."
 NOT_READY = "No reminders yet: finish setting up selfcare first, and your exercise times will appear here."
 PAUSED_SUMMARY, STOPPED_SUMMARY = "Exercises paused", "No more exercises today"
-PAUSED = "Your physical therapist has paused your exercises, so no exercise times are shown. Open selfcare to read their message."
+PAUSED = "Your therapist has paused your exercises, so no exercise times are shown. Open selfcare to read their message."
 STOPPED_TODAY = "No more exercise sets today. Open selfcare to see why and what to do next."
+# No end time: held after a stop until the therapist has looked at it, or paused after fever or trauma until cleared
+# (CLINICAL.md §4 and §2): no exercise times at all, whatever the days ahead.
+HELD_SUMMARY, WAITING_SUMMARY = "Exercises on hold", "Exercises paused"
+HELD = "Your exercises are on hold, so no exercise times are shown. Open selfcare to see why and what to do."
+WAITING = ("Your exercises are paused until a doctor has seen you and said exercise is fine, so no exercise times are shown. "
+           "Open selfcare to see what to do.")
 SET_SUMMARY = "Exercise set"
 SET_ALARM = "Time for your exercises. Open selfcare to start."
 BREAK_SUMMARY = "Movement breaks: get up from sitting every 20 to 30 minutes"  # as the player says (advice.toml sitting_breaks)
@@ -66,7 +72,7 @@ def _break_event(patient: User, plan: Plan, day: date, zone: tzinfo, stamp: date
     """Movement breaks through the waking hours of one day."""
     advice = _sitting_advice()
     event = Event.new(
-        uid=_uid("movement", day, patient), stamp=stamp, summary=BREAK_SUMMARY, description=_plain(advice.text),
+        uid=_uid("movement", day, patient), stamp=stamp, summary=BREAK_SUMMARY, description=_plain(fill(advice.text, region_of(patient))),
         start=datetime.combine(day, plan.waking_start, tzinfo=zone), end=datetime.combine(day, plan.waking_end, tzinfo=zone),
     )
     event.add("TRANSP", "TRANSPARENT")
@@ -98,6 +104,8 @@ def build(patient: User, now: datetime, link: str | None = None) -> Calendar:
         times = () if view.paused_by_therapist else upcoming_set_times(view.plan, view.screen, local, DAYS)
         note = (
             (PAUSED_SUMMARY, PAUSED) if view.paused_by_therapist
+            else (HELD_SUMMARY, HELD) if view.screen.kind == ScreenKind.PLAN_HELD
+            else (WAITING_SUMMARY, WAITING) if view.screen.until_cleared
             else (STOPPED_SUMMARY, STOPPED_TODAY) if len(times) < DAYS * view.plan.sets_per_day() else None
         )
         if note is not None:

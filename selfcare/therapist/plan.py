@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 from selfcare.access import role_required
 from selfcare.content import current_content
 from selfcare.models import Role, User
-from selfcare.services import player
+from selfcare.clinical import ScreenKind
+from selfcare.services import holds, player
 from selfcare.services.care import NotLinked, linked_patient
 from selfcare.services.plans import change_plan, plan_history, plan_values
 from selfcare.therapist import bp
@@ -45,5 +46,25 @@ def edit_plan(patient_id: int) -> Response | tuple[str, int]:
             return redirect(url_for("therapist.patient_page", patient_id=patient.id), 303)
     return render_template(
         "therapist/plan.html", patient=patient, form=form, keys=[field_name(k) for k in current if "." in k or k == "repeat_every_minutes"],
-        history=plan_history(patient),
+        history=plan_history(patient), hold=hold_card(patient),
     ), (422 if form.errors or form.form_errors else 200)
+
+
+def hold_card(patient: User) -> holds.HoldLines | None:
+    """What the therapist's pages say about a plan held after a stop or waiting for clearance (None: not held)."""
+    hold = holds.hold_of(patient)
+    return holds.hold_lines(patient, hold) if hold is not None else None
+
+
+@bp.route("/patients/<int:patient_id>/plan/release", methods=["POST"])
+@role_required(Role.THERAPIST)
+def release_plan(patient_id: int) -> Response:
+    """Re-enable a plan held after a stop or waiting for a doctor's all-clear (CLINICAL.md §4); recorded with who and when."""
+    patient = patient_or_404(patient_id)
+    if not holds.release(current_user, patient):
+        flash(f"{patient.name}'s plan was not on hold.", "info")
+    elif player.load(patient).screen.kind in (ScreenKind.URGENT, ScreenKind.EMERGENCY):
+        flash(f"{patient.name}'s plan is back on. Today's warning sign still pauses it until tomorrow.", "success")
+    else:
+        flash(f"{patient.name}'s plan is back on. Their app offers the next set again.", "success")
+    return redirect(url_for("therapist.patient_page", patient_id=patient.id), 303)

@@ -43,7 +43,7 @@ def test_invite_link_flag_acknowledge_and_pause(page: Page, base: str, browser: 
     fill_reading(phone, "thigh", "5")
     phone.get_by_role("button", name="Start the set").click()
     phone.get_by_role("button", name="My leg symptoms moved farther down").click()
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Stop the exercises for today")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your exercises are on hold")
     phone.goto(base + "/checkin")
     answer_no_to_every_red_flag(phone, except_="fever")
     fill_reading(phone, "calf", "6")
@@ -59,6 +59,8 @@ def test_invite_link_flag_acknowledge_and_pause(page: Page, base: str, browser: 
     assert_accessible(page)
     first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Robin")
+    expect(page.get_by_role("heading", name="Exercises on hold")).to_be_visible()  # why, since when, and the button
+    expect(page.get_by_role("button", name="Re-enable the plan")).to_be_visible()
     assert_accessible(page)
     alert = Alert.get(Alert.level == "urgent")
     page.locator(f"#alert-{alert.id}-note").fill("Phoned Robin; GP appointment today.")
@@ -77,4 +79,5 @@ def test_invite_link_flag_acknowledge_and_pause(page: Page, base: str, browser: 
     expect(phone.get_by_text("Please stop the exercises and call me.")).to_be_visible()
     phone.goto(base + "/exercises")
     expect(phone.get_by_text("Please stop the exercises and call me.")).to_be_visible()
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Your exercises are paused")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("No exercises today")  # the fever's day comes first
+    expect(phone.get_by_role("button", name="Start the set")).to_have_count(0)

@@ -28,25 +28,48 @@
       return "Your leg symptoms stayed about the same after the last set.";
     }
 
-    function render(screen, result) {
+    var IMPROVED = ["centralized", "abolished", "better"];  // response.py is_improvement
+    function sameDay(a, b) { return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate(); }
+    function show(box, selector, visible) { box.querySelectorAll(selector).forEach(function (el) { el.hidden = !visible; }); }
+
+    // Every screen the server's player has, the same words (patient/player.html); `extra.base`: the stop ended a
+    // set above the plan's first level (any stop resets progression, CLINICAL.md §4).
+    function render(screen, result, extra) {
       var kind = screen.kind;
+      var now = new Date();
       var name = root.dataset.paused && kind !== "urgent" && kind !== "emergency" ? "paused"
         : (kind === "repeat_later" || kind === "progress" || kind === "done_for_today") ? "result" : kind;
       root.querySelectorAll("[data-screen]").forEach(function (s) { s.hidden = s.dataset.screen !== name; });
       var box = section(name);
+      if (!box) { return; }
+      var when = screen.next_at ? SelfcareOffline.clock(new Date(screen.next_at)) : "";
       if (name === "step") { renderStep(box, screen); }
-      if (name === "result" || name === "stop_contact_pt") {
+      if (name === "result") {
         fill(box, "[data-result]", result || "");
-        var when = screen.next_at ? SelfcareOffline.clock(new Date(screen.next_at)) : "";
-        var next = kind === "done_for_today" ? "That is enough sets for today. Your next set is tomorrow from " + when + "."
-          : kind === "stop_contact_pt" ? (when ? "You can try again tomorrow from " + when + ", unless your physical therapist says otherwise." : "")
-          : "Do your next set at " + when + ".";
+        var next = sameDay(new Date(screen.next_at), now) ? "Repeat the set later today: do your next set at " + when + "."
+          : IMPROVED.indexOf(screen.response) !== -1 ? "That is enough sets for today. Your next set is tomorrow from " + when + "."
+          : "That is all for today. A set is only repeated on the same day when it has helped your leg, so your next set is tomorrow from " + when + ".";
         fill(box, "[data-next]", next);
-        var progression = box.querySelector("[data-progression]");
-        if (progression) { progression.hidden = kind !== "progress"; }
-        if (screen.next_at) { box.dataset.nextSet = screen.next_at; }
+        box.querySelector("[data-progression]").hidden = kind !== "progress";
+        box.dataset.nextSet = screen.next_at;
       }
-      var heading = box.querySelector("h1");
+      if (name === "stop_contact_pt" || name === "plan_held") {
+        fill(box, "[data-result]", result || "");
+        box.querySelectorAll("[data-reason]").forEach(function (el) {
+          var reason = el.dataset.reason;
+          el.hidden = reason === "worse" ? !(screen.reason === "worse" && !result)
+            : reason === "peripheralized" ? screen.reason === "no_benefit" : screen.reason !== reason;
+        });
+        fill(box, "[data-next]", when ? "You can try again tomorrow from " + when + "." : "");
+        show(box, "[data-back-to-base]", !!(extra && extra.base));
+      }
+      if (name === "urgent") {
+        show(box, "[data-variant='today']", !screen.until_cleared);
+        show(box, "[data-variant='until_cleared']", !!screen.until_cleared);
+        show(box, "[data-block-today]", !!screen.next_at && new Date(screen.next_at) > now);
+        fill(box, "[data-variant='today'] [data-next]", when ? "You can start again tomorrow from " + when + "." : "");
+      }
+      var heading = Array.prototype.filter.call(box.querySelectorAll("h1"), function (h) { return !h.closest("[hidden]"); })[0];
       if (heading && result !== undefined) { heading.tabIndex = -1; heading.focus(); }
     }
 
@@ -89,7 +112,8 @@
       extra = extra || {};
       var now = new Date();
       var previous = state;
-      var out = SelfcareProtocol.advance(plan, state, { kind: kind, reading: extra.reading, level: extra.level }, now, noise);
+      var out = SelfcareProtocol.advance(plan, state, { kind: kind, reading: extra.reading, level: extra.level,
+        until_cleared: !!extra.until_cleared }, now, noise);
       state = out.state;
       keep();
       // An event that changes nothing here (a second tap, a timer already moved on) is not kept.
@@ -103,7 +127,7 @@
       var result;
       if (kind === "recheck_done" && previous.before) { result = describe(state.response, previous.before.zone, extra.reading.zone); }
       else if (kind === "symptoms_peripheralized" || kind === "leg_pain_worse") { result = ""; }
-      render(out.screen, result);
+      render(out.screen, result, { base: previous.progressed && !state.progressed && (state.phase === "stopped" || state.phase === "held") });
       return extra.entryId;
     }
 
@@ -119,9 +143,14 @@
       SelfcareOffline.showAlert({ level: level, reasons: saved && saved.level === level ? saved.reasons : [] }, null);
     }
 
+    // The start form always holds the whole red-flag list: with no server the phone cannot know whether the list
+    // was answered earlier today, so it never sends anything_new, only every answer (the safe default, CLINICAL.md §2).
     root.querySelector("[data-offline-form='start']").addEventListener("submit", function (event) {
       event.preventDefault();
       var form = event.target;
+      // A held, paused or stopped plan starts nothing, as on the server (POST /exercises/start redirects there).
+      var shown = SelfcareProtocol.screenFor(plan, state, new Date());
+      if (shown.kind !== "start" || root.dataset.paused) { render(shown); return; }
       var flags = SelfcareOffline.table();
       var answers = SelfcareOffline.redFlagAnswers(form, flags);
       var result = SelfcareOffline.judge(answers, flags, SelfcareOffline.reading(form));
@@ -130,7 +159,8 @@
         return;
       }
       var reading = SelfcareOffline.reading(form);
-      var id = apply("start", { reading: reading, level: result.level, red_flags: answers });
+      var id = apply("start", { reading: reading, level: result.level, red_flags: answers,
+        until_cleared: SelfcareProtocol.needsClearance(flags, answers, result) });
       form.reset();
       if (result.level !== "none") {
         localStorage.setItem(key + ".alert", JSON.stringify(result));
@@ -146,9 +176,10 @@
       form.reset();
     });
 
-    // An alert read on this phone lifts an urgent pause, and marks an emergency as read (still no exercise today).
+    // An emergency read on this phone is marked as read (still no exercise today); reading an urgent alert lifts
+    // nothing: the day stays paused, and after fever or trauma until cleared (CLINICAL.md §2).
     document.addEventListener("selfcare:alert-read", function () {
-      if (state.phase === "paused" || (state.phase === "blocked" && !state.acknowledged)) { apply("confirm"); }
+      if (state.phase === "blocked" && !state.acknowledged) { apply("confirm"); }
     });
     render(SelfcareProtocol.screenFor(plan, state, new Date()));
   }
