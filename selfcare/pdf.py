@@ -8,8 +8,8 @@ from fpdf.enums import XPos, YPos
 from selfcare.services.summary import Summary, overview, sections
 
 # The core fonts only know latin-1: swap the few typographic characters we use, replace the rest.
-PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-"})
-FOOTER = "Made with selfcare. It does not replace your doctor or physical therapist."
+PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-", "→": "->"})
+FOOTER = "Made with selfcare. It does not replace your doctor or therapist."
 
 
 def latin1(text: str) -> str:

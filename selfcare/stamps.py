@@ -8,10 +8,11 @@ stamp read before its rows were read; a row whose stamp differs from the patient
 from __future__ import annotations
 
 from selfcare.db import db, is_postgresql
-from selfcare.models import CareLink, CheckIn, ExerciseSet, PatientStamp, PlanSetting, Profile, SelfCheck, Walk
+from selfcare.models import CareLink, CheckIn, ExerciseSet, PatientStamp, PlanSetting, PlayerState, Profile, SelfCheck, Walk
 
-# Every table whose rows the caseload row shows, except alerts (always read fresh).
-STAMPED = [CheckIn, Walk, ExerciseSet, SelfCheck, Profile, PlanSetting, CareLink]
+# Every table whose rows the caseload row shows, except alerts (always read fresh). PlayerState since version 10:
+# a plan held after a stop, and the therapist's release, show in the caseload (schema.py `_v10_player_state_stamps`).
+STAMPED = [CheckIn, Walk, ExerciseSet, SelfCheck, Profile, PlanSetting, CareLink, PlayerState]
 FUNCTION = "bump_patient_stamp"
 
 

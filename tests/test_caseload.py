@@ -67,13 +67,13 @@ def cohort(therapist: User, now: datetime) -> dict[str, User]:
 EXPECTED = [
     ("Wren Emergency", Group.EMERGENCY, "Emergency alert not acknowledged: bladder change, saddle numbness."),
     ("Vic Urgent", Group.URGENT, "Urgent alert not acknowledged: fever or feeling very unwell."),
-    ("Uma Worse", Group.WORSENING, "Symptoms reaching further down the leg over the last 14 days (peripheralizing)."),
+    ("Uma Worse", Group.WORSENING, "Getting worse: zone thigh→foot (peripheralizing), leg pain 5→5, 14 days."),
     ("Tess Contact", Group.CONTACT, "Asked to contact you (alert not acknowledged): numbness spreading."),
     ("Sam Reeval", Group.REEVALUATE, "Re-evaluation due: Walking tolerance has not risen by 5 minutes or more after 2 weeks"),
     ("Rae Silent", Group.SILENT, "No check-in for 4 days (last "),
-    ("Ola Stable", Group.REST, "Nothing flagged: symptoms reaching about the same place over the last 14 days."),
-    ("Pat New", Group.REST, "Nothing flagged: not enough check-ins yet to see a trend."),
-    ("Abe Better", Group.IMPROVING, "Improving: symptoms moving towards the back over the last 14 days (centralizing)."),
+    ("Ola Stable", Group.REST, "Nothing flagged: about the same (zone thigh, leg pain 5→5, 14 days)."),
+    ("Pat New", Group.REST, "Nothing flagged: not enough check-ins yet to see a trend (1 check-in on 1 day in 14 days)."),
+    ("Abe Better", Group.IMPROVING, "Improving: zone calf→buttock (centralizing), leg pain 5→5, 14 days."),
 ]
 
 
@@ -91,6 +91,8 @@ def test_patients_are_ordered_by_what_needs_attention_first(app):
     assert by_name["Uma Worse"].trend == Trend.PERIPHERALIZING and by_name["Uma Worse"].zone == Zone.FOOT
     assert by_name["Abe Better"].trend == Trend.CENTRALIZING and by_name["Abe Better"].zone == Zone.BUTTOCK
     assert by_name["Pat New"].trend == Trend.INSUFFICIENT_DATA
+    assert [by_name[n].trend_label for n in ("Uma Worse", "Ola Stable", "Pat New", "Abe Better")] == [
+        "Getting worse", "About the same", "Not enough data", "Improving"]
     assert by_name["Rae Silent"].silent and not by_name["Ola Stable"].silent
     assert caseload.total == caseload.matched == 9
     assert caseload.counts == {Filter.ALL: 9, Filter.ATTENTION: 6, Filter.ALERTS: 3, Filter.SILENT: 1}

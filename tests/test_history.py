@@ -96,9 +96,13 @@ def test_centralizing_trend_in_words(app):
         history = build_history(patient, 14, NOW)
     assert history.trend.direction == Trend.CENTRALIZING
     assert history.trend.leg_pain == Change.BETTER and history.trend.walking == Change.BETTER
-    words = " ".join(history.trend_sentences)
-    assert "moving up, towards your back" in words
-    assert "Leg pain is lower" in words and "walk for longer" in words
+    assert history.progress.headline == "Getting better"
+    assert history.progress.sentences == (
+        "Symptoms reach your buttock now; at the start of these 14 days they reached your calf or shin. "
+        "Moving up towards your back is usually a good sign.",
+        "Leg pain 7.5 → 3.5 out of 10 over the last 14 days (average of the first days and of the last days).",
+        "You walk about 16 minutes in one go now; at the start of these 14 days it was about 5.5.",
+    )
 
 
 def test_peripheralizing_trend_in_words(app):
@@ -107,8 +111,11 @@ def test_peripheralizing_trend_in_words(app):
     with app.app_context():
         history = build_history(patient, 7, NOW)
     assert history.trend.direction == Trend.PERIPHERALIZING
+    assert history.progress.headline == "Getting worse"
     words = " ".join(history.trend_sentences)
-    assert "further down your leg" in words and "physical therapist" in words
+    assert "Symptoms reach your calf or shin now; at the start of these 7 days they reached your buttock." in words
+    assert "Leg pain 3 → 6.5 out of 10 over the last 7 days" in words
+    assert words.endswith("Let your physiotherapist know, so they can check your plan.")  # a UK patient's word
 
 
 def test_two_readings_are_not_a_trend(app):
@@ -117,7 +124,8 @@ def test_two_readings_are_not_a_trend(app):
     with app.app_context():
         history = build_history(patient, 7, NOW)
     assert history.trend.direction == Trend.INSUFFICIENT_DATA
-    assert "Not enough check-ins yet" in history.trend_sentences[0]
+    assert history.progress.headline == "Not enough check-ins yet"
+    assert history.trend_sentences[0].endswith("You have 2 check-ins on 2 days in the last 7 days.")
 
 
 # ---- the page ----------------------------------------------------------------------------------
@@ -148,7 +156,8 @@ def test_history_page_shows_charts_trend_and_sets(client, auth):
     assert response.status_code == 200
     assert page.count('role="img"') == 4 and page.count("<details") == 4
     assert re.search(r'<a href="/history\?days=7"\s+aria-current="page"><span class="range-n">7</span> days</a>', page)
-    assert "moving up, towards your back" in page
+    assert "<strong>Getting better</strong>" in page  # leg pain fell 2 points; the zone stayed at the thigh
+    assert "Leg pain 5.5 → 3.5 out of 10 over the last 7 days" in page
     assert "Symptoms moved up the leg" in page and "Repeat later today" in page
     assert "Leg pain" in page and "Back pain" in page and "Longest walk" in page
 

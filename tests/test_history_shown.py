@@ -37,9 +37,10 @@ OLD_PAGE = """{% extends "base.html" %}
     <p><a class="button" href="{{ url_for('patient.checkin') }}">Do a check-in</a></p>
   </section>
 {% else %}
-  <section class="card trend trend-{{ history.trend.direction.value }}" aria-labelledby="trend-heading">
+  <section class="card trend trend-{{ history.progress.progress.value }}" aria-labelledby="trend-heading">
     <h2 id="trend-heading">How things are changing</h2>
-    {% for sentence in history.trend_sentences %}<p>{{ sentence }}</p>{% endfor %}
+    <p class="trend-headline"><strong>{{ history.progress.headline }}</strong></p>
+    {% for sentence in history.progress.sentences %}<p>{{ sentence }}</p>{% endfor %}
   </section>
 
   <section class="history-chart" aria-labelledby="zone-heading">
@@ -67,7 +68,7 @@ OLD_PAGE = """{% extends "base.html" %}
 {% endif %}
 
 <section class="card card-tool" aria-labelledby="visit-heading">
-  <h2 id="visit-heading">Seeing your physical therapist or doctor?</h2>
+  <h2 id="visit-heading">Seeing your {{ words.therapist }} or {{ words.doctor }}?</h2>
   <p>Make a short summary of these facts to take with you.</p>
   <p><a class="button" href="{{ url_for('patient.summary') }}">Make a visit summary</a></p>
 </section>

@@ -23,8 +23,9 @@ from tests.history_rows import (
 )
 
 NOW = datetime(2026, 11, 20, 12, 0)
-BLADDER = "Is peeing different in a new way?"  # the start of the patient wording in content/red_flags.toml
-NUMBNESS = "Is numbness in your leg or foot getting bigger or spreading?"
+BLADDER = "Peeing is different in a new way"  # the start of the sign in content/red_flags.toml
+NUMBNESS = "Numbness in your leg or foot getting bigger or spreading"
+FEVER = "A fever or chills"
 
 
 def _fill(patient, end):
@@ -59,7 +60,15 @@ def test_summary_brings_what_seed_003_asks_for(app):
     assert (summary.worst_walk.minutes, summary.worst_walk.onset_minutes) == (6, 2)
     assert summary.walks == 3
     assert (summary.sets_done, summary.days_with_sets) == (3, 2)
-    assert summary.trend.direction == Trend.CENTRALIZING
+    # The last days are on the right leg as well: never centralizing (CLINICAL.md §2), and the patient is told to say so.
+    assert (summary.trend.direction, summary.trend.side_changed) == (Trend.STABLE, True)
+    # Leg pain 8 -> 3.5 is clearly lower, but symptoms on the other leg are never called an improvement.
+    assert summary.progress.headline == "About the same"
+    assert summary.progress.sentences[1:] == (
+        "Leg pain 8 → 3.5 out of 10 over the last 14 days (average of the first days and of the last days).",
+        "Your symptoms are on a different side now than at the start of these 14 days.",
+        "Let your physiotherapist know, so they can check your plan.",
+    )
     assert [f.level for f in summary.red_flags] == [Level.EMERGENCY, Level.CONTACT_PT]  # newest first
     assert summary.red_flags[0].answers[0].startswith(BLADDER)
     assert summary.red_flags[0].title == "Get emergency help now"
@@ -148,9 +157,9 @@ def test_summary_page(client, auth):
     assert re.search(r'aria-current="page"><span class="range-n">14</span> days</a>', page)
     for expected in ("Where symptoms travel", "What makes symptoms worse", "3 of 4 check-ins", "Best walk", "Worst walk",
                      "22 min on", "6 min on", "How things are changing", "2 of 14 days", "Get emergency help now",
-                     BLADDER, NUMBNESS, "Have you fallen more than once because of your leg?"):
+                     BLADDER, NUMBNESS, "Falling more than once because of your leg"):
         assert expected in page, expected
-    assert "Do you have a fever" not in page  # that alert is older than the period
+    assert FEVER not in page  # that alert is older than the period
     assert 'href="/summary.pdf?days=14"' in page and "@media print" not in page
 
 
@@ -169,7 +178,7 @@ def test_summary_pdf_download(client, auth):
     assert response.mimetype == "application/pdf"
     assert re.fullmatch(r'attachment; filename="selfcare-summary-\d{4}-\d{2}-\d{2}\.pdf"', response.headers["Content-Disposition"])
     assert response.data.startswith(b"%PDF")
-    assert "Do you have a fever" in pdf_text(response.data)  # 30 days reach the older alert
+    assert FEVER in pdf_text(response.data)  # 30 days reach the older alert
 
 
 @pytest.mark.parametrize("days", ["", "x", "13", "-14", "1" * 30])

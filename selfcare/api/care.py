@@ -15,7 +15,8 @@ from selfcare.api.io import body, reply
 from selfcare.api.paging import keyset, list_query, offset
 from selfcare.api.problems import Problem, field_error, from_validation
 from selfcare.api.spec import operation
-from selfcare.content import current_content
+from selfcare.clinical import fill
+from selfcare.content import current_content, region_of
 from selfcare.models import Alert, CareLink, CheckIn, User
 from selfcare.services import alerts, caseload, plans, player, reevaluation, summary
 from selfcare.services import open_alerts as therapist_alerts
@@ -30,7 +31,7 @@ def get_me() -> Response:
     user = caller()
     therapists = [c.Person(id=t.id, name=t.name) for t in accounts.linked_therapists(user)] if user.is_patient else []
     return reply(c.Me(id=user.id, email=user.email, name=user.name, role=user.role, timezone=user.timezone,
-                      region=user.region, therapists=therapists))
+                      region=user.region, emergency_number=user.emergency_number, therapists=therapists))
 
 
 def _names(rows: list[Alert]) -> dict[int, str]:
@@ -113,7 +114,8 @@ def get_plan(patient_id: int) -> Response:
 @operation(bp, "PUT", PATIENT + "/plan", summary="Change the plan", tag="Plan", access="therapist",
            ok=(200, "Saved and recorded with who and when; the patient sees it at once.", c.PlanOut), body=c.PlanIn)
 def put_plan(patient_id: int) -> Response:
-    """Set a linked patient's plan: settings not sent go back to the protocol's own values."""
+    """Set a linked patient's plan: settings not sent go back to the protocol's own values. Saving re-enables a plan
+    held after a stop, or paused after fever or trauma until cleared (today's pause still lasts the day)."""
     patient = patient_record(patient_id)
     sent = body(c.PlanIn)
     errors = plans.setting_errors(sent.settings)
@@ -142,7 +144,8 @@ def _last_readings(patient: User) -> list[s.ReadingOut]:
 @operation(bp, "GET", PATIENT + "/summary", summary="How the patient is doing", tag="Care", access="signed_in",
            ok=(200, "The trend, re-evaluation prompts and the latest readings.", c.SummaryOut), query=s.SummaryQuery)
 def get_summary(patient_id: int) -> Response:
-    """Centralizing or peripheralizing over the period, walking against the baseline, and what is due."""
+    """Getting better, about the same or getting worse over the period (with the numbers), the zone trend, walking
+    against the baseline, and what is due."""
     patient = patient_record(patient_id)
     try:
         days = s.SummaryQuery.model_validate(request.args.to_dict()).days
@@ -152,12 +155,13 @@ def get_summary(patient_id: int) -> Response:
     profile = get_profile(patient)
     for_patient = caller().is_patient
     return reply(c.SummaryOut(
-        patient_id=patient.id, days=days, trend=made.trend.direction.value, trend_text=list(made.trend_sentences),
+        patient_id=patient.id, days=days, progress=made.progress.progress.value, progress_headline=made.progress.headline,
+        progress_text=list(made.progress.sentences), trend=made.trend.direction.value, trend_text=list(made.progress.sentences),
         checkins=made.checkins, furthest_zone=made.furthest, sets_done=made.sets_done,
         best_walk_minutes=made.best_walk.minutes if made.best_walk else None,
         baseline_walk_minutes=profile.baseline_walk_minutes if profile else None,
         prompts=[
-            c.PromptOut(rule=p.rule.value, due_since=present.utc(p.due_since), text=p.patient_text if for_patient else p.pt_text)
+            c.PromptOut(rule=p.rule.value, due_since=present.utc(p.due_since), text=fill(p.patient_text, region_of(patient)) if for_patient else p.pt_text)
             for p in reevaluation.due_prompts(patient)
         ],
         last_readings=_last_readings(patient),
@@ -174,7 +178,8 @@ def get_caseload() -> Response:
     return reply(c.CaseloadPage(total=built.total, next_cursor=cursor, items=[
         c.CaseloadRow(
             patient_id=r.patient_id, name=r.name, group=r.group.name.lower(), reason=r.reason, also=list(r.also),
-            days_in_program=r.days_in_program, zone=r.zone, trend=r.trend.value, walk_best_minutes=r.walk_best,
+            days_in_program=r.days_in_program, zone=r.zone, trend=r.trend.value, progress=r.progress.value,
+            walk_best_minutes=r.walk_best,
             walk_baseline_minutes=r.walk_baseline, sets_done_7_days=r.sets_done, sets_planned_7_days=r.sets_planned,
             paused=r.paused, open_alert=r.open_alert, silent=r.silent,
         )

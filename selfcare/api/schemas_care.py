@@ -53,10 +53,15 @@ class ScreenOut(Output):
     level: Level
     reason: StopReason | None
     exhale: bool
+    until_cleared: bool = Field(description=(
+        "An urgent or emergency pause after fever or trauma that lasts until a doctor has said exercise is fine "
+        "(the patient confirms it in the app) or the therapist re-enables or changes the plan."))
 
 
 class SessionOut(Output):
-    """Where the patient is in the protocol now."""
+    """Where the patient is in the protocol now. Phase `held` (screen `plan_held`): a set moved symptoms further down
+    the leg, or the plan did not help for a second time; no set starts until the therapist re-enables or changes the
+    plan (PUT /plan does)."""
 
     phase: Phase
     screen: ScreenOut
@@ -72,7 +77,14 @@ class EventIn(Input):
     kind: ClientEvent
     occurred_at: DeviceTime
     reading: ReadingIn | None = Field(None, validate_default=True, description="With start and recheck_done only.")
-    red_flags: RedFlagAnswers | None = Field(None, validate_default=True, description="With start only.")  # type: ignore[valid-type]
+    anything_new: bool | None = Field(None, validate_default=True, description=(
+        "With start only, for a later set of the day: the patient's answer to \"Since you last answered, has anything "
+        "on this list started or got worse?\" (CLINICAL.md §2). false, sent without red_flags, starts the set only when "
+        "every red-flag question was answered earlier the same day on the patient's clock (a check-in or a set start); "
+        "otherwise the answer is 422 and the whole list must be asked. true needs red_flags: the whole list again."))
+    red_flags: RedFlagAnswers | None = Field(None, validate_default=True, description=(  # type: ignore[valid-type]
+        "With start only: every red-flag question answered. Needed for the first set of the day (with no check-in "
+        "that day), and whenever anything_new is true; always accepted."))
 
     @field_validator("reading")
     @classmethod
@@ -85,13 +97,23 @@ class EventIn(Input):
             raise ValueError(f"A {kind} event takes no reading.")
         return reading
 
+    @field_validator("anything_new")
+    @classmethod
+    def _anything_new_for_start(cls, anything_new: bool | None, info: ValidationInfo) -> bool | None:
+        """Only a start event says whether anything on the red-flag list changed."""
+        if info.data.get("kind") not in (None, "start") and anything_new is not None:
+            raise ValueError("Only a start event carries anything_new.")
+        return anything_new
+
     @field_validator("red_flags")
     @classmethod
     def _red_flags_for_start(cls, answers: BaseModel | None, info: ValidationInfo) -> BaseModel | None:
-        """The red-flag questions are answered before every set, and only then."""
-        kind = info.data.get("kind")
-        if kind == "start" and answers is None:
-            raise ValueError("A start event needs an answer to every red-flag question.")
+        """The red-flag screen comes before every set, and only then: the whole list, or anything_new false."""
+        kind, anything_new = info.data.get("kind"), info.data.get("anything_new")
+        if kind == "start" and answers is None and anything_new is True:
+            raise ValueError("anything_new is true: send an answer to every red-flag question as well.")
+        if kind == "start" and answers is None and anything_new is None:
+            raise ValueError("A start event needs an answer to every red-flag question, or anything_new.")
         if kind not in (None, "start") and answers is not None:
             raise ValueError("Only a start event carries red-flag answers.")
         return answers
@@ -147,6 +169,7 @@ class Me(Output):
     role: Literal["patient", "therapist"]
     timezone: str
     region: str | None
+    emergency_number: str | None = Field(description='The emergency number a patient in the "OTHER" region typed (2 to 6 digits); null elsewhere.')
     therapists: list[Person] = Field(description="For a patient: the therapists who look after them.")
 
 
@@ -157,12 +180,15 @@ class AlertOut(Output):
     patient_id: int
     level: Level
     reasons: list[str]
-    source: Literal["checkin", "session", "self_check"]
+    source: Literal["checkin", "session", "self_check", "onboarding"]
     created_at: datetime
     confirmed_at: datetime | None = Field(description="When the patient said they read it.")
     acknowledged_at: datetime | None = Field(description="When a therapist acted on it.")
     acknowledged_by: Person | None
     acknowledgement: str | None
+    followup_answer: Literal["seen", "not_yet", "did_not_go"] | None = Field(
+        description="After an emergency, the patient's answer the next day to \"were you seen by a doctor?\"")
+    followup_at: datetime | None = Field(description="When the patient answered the next-day question.")
 
 
 class AlertPage(Page):
@@ -206,12 +232,27 @@ class PromptOut(Output):
 
 
 class SummaryOut(Output):
-    """How the patient is doing: the trend, re-evaluation prompts, and the latest readings."""
+    """How the patient is doing: the verdict (getting better, about the same, getting worse) with its sentences, the
+    zone trend, re-evaluation prompts, and the latest readings."""
 
     patient_id: int
     days: int
-    trend: Literal["centralizing", "peripheralizing", "stable", "insufficient_data"]
-    trend_text: list[str]
+    progress: Literal["improving", "same", "worse", "unknown"] = Field(description=(
+        "The overall verdict over the period from zone, leg pain and walking together (CLINICAL.md §3): `worse` if any "
+        "one is clearly worse (the zone moved further down the leg, leg pain rose 2 points or more, walking fell 5 "
+        "minutes or more), whatever the others did; else `improving` if any is clearly better; else `same`; `unknown` "
+        "with too few check-ins (content/trend.toml). Show this, not `trend`, as \"improving\" or \"worse\"."))
+    progress_headline: str = Field(description=(
+        "The verdict in words for the patient: \"Getting better\", \"About the same\", \"Getting worse\" or "
+        "\"Not enough check-ins yet\"."))
+    progress_text: list[str] = Field(description=(
+        "The verdict in plain sentences, each naming the time window and the numbers (\"Leg pain 4 → 7 out of 10 over the "
+        "last 14 days ...\"); when worse, the last one says what to do."))
+    trend: Literal["centralizing", "peripheralizing", "worsening", "stable", "insufficient_data"] = Field(description=(
+        "Where the most distal zone is going (classify_trend): `centralizing`, `peripheralizing`, `worsening` (the zone "
+        "did not move further down the leg, but leg pain clearly rose: new in issue 18), `stable` or "
+        "`insufficient_data`. `centralizing` alone is not improvement: walking may be clearly worse; read `progress`."))
+    trend_text: list[str] = Field(description="The same sentences as progress_text (kept for older clients).")
     checkins: int
     furthest_zone: str | None
     best_walk_minutes: int | None
@@ -231,7 +272,12 @@ class CaseloadRow(Output):
     also: list[str]
     days_in_program: int
     zone: Zone | None
-    trend: str
+    trend: str = Field(description=(
+        "The 14-day zone trend: centralizing, peripheralizing, worsening (leg pain clearly rose), stable or "
+        "insufficient_data."))
+    progress: Literal["improving", "same", "worse", "unknown"] = Field(description=(
+        "The 14-day verdict from zone, leg pain and walking together: a patient whose leg pain or walking is clearly "
+        "worse is `worse` (and in the `worsening` group), never `improving`."))
     walk_best_minutes: int | None
     walk_baseline_minutes: int | None
     sets_done_7_days: int

@@ -2,12 +2,14 @@
 
 The order (ORDER below, first match wins; CLINICAL.md §2 and §5):
 1. an unacknowledged emergency alert; 2. an unacknowledged urgent alert;
-3. getting worse: the most distal zone is peripheralizing over the last 14 days, or a set in the
-   last 7 days peripheralized or was stopped;
+3. getting worse: the plan is held for the therapist (a set moved symptoms down the leg, or a second
+   "no benefit" stop); or over the last 14 days the zone, leg pain or walking is clearly worse
+   (clinical.judge_progress: CLINICAL.md §3, whatever the zones say); or a set in the last 7 days
+   peripheralized or was stopped;
 4. an unacknowledged contact_pt alert: the patient was told to contact their PT within a few days,
    a named request with a time frame, so it comes before the re-evaluation rules;
 5. a re-evaluation prompt due (content/reevaluation.toml); 6. no check-in for 3 days or more;
-7. everything else; 8. improving (centralizing) last.
+7. everything else; 8. improving (judge_progress: nothing clearly worse, something clearly better) last.
 Within groups 1-4 the newest event comes first; within 5-8 patients are in name order.
 Unacknowledged alerts are read whatever their age: an open emergency must never drop off the list.
 
@@ -28,11 +30,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from selfcare.clinical import Level, Trend, Zone
+from selfcare.clinical import Level, Progress, Trend, Zone
 from selfcare.content import current_content
 from selfcare.memo import Memo
 from selfcare.models import Alert, CareLink, Notice, User, utcnow
 from selfcare.prepared import prepared
+from selfcare.progress_words import LABELS as PROGRESS_LABELS
 from selfcare.services import caseload_cache
 from selfcare.services.caseload_rows import (
     GROUP_LABELS,
@@ -52,7 +55,7 @@ __all__ = ["Caseload", "Filter", "Group", "PatientRow", "build_caseload", "mark_
 QUERY_MAX = 80  # a name is at most 80 characters (User.name)
 PAGE_SIZE = 50  # rows drawn per page: drawing all 200 rows alone took longer than the page's budget
 ATTENTION = frozenset(g for g in Group if g <= Group.SILENT)
-ALERT_COLUMNS = (Alert.id, Alert.patient, Alert.level, Alert.reasons, Alert.created_at)
+ALERT_COLUMNS = (Alert.id, Alert.patient, Alert.level, Alert.reasons, Alert.created_at, Alert.followup_answer)
 
 
 class Filter(str, enum.Enum):
@@ -69,12 +72,6 @@ FILTER_LABELS = {
     Filter.ATTENTION: "Needs attention",
     Filter.ALERTS: "Alerts not yet acknowledged",
     Filter.SILENT: f"No check-in for {SILENT_DAYS} days or more",
-}
-TREND_LABELS = {
-    Trend.CENTRALIZING: "Centralizing",
-    Trend.PERIPHERALIZING: "Peripheralizing",
-    Trend.STABLE: "Stable",
-    Trend.INSUFFICIENT_DATA: "Not enough data",
 }
 
 
@@ -110,6 +107,7 @@ class PatientRow:
     days_in_program: int
     zone: Zone | None
     trend: Trend
+    progress: Progress
     trend_first: date
     trend_zones: tuple[Zone | None, ...]
     walk_best: int | None
@@ -133,8 +131,8 @@ class PatientRow:
 
     @property
     def trend_label(self) -> str:
-        """The 14-day trend in one or two words."""
-        return TREND_LABELS[self.trend]
+        """The 14-day verdict in one or two words ("Getting worse", "Improving"): from judge_progress, not the zones alone."""
+        return PROGRESS_LABELS[self.progress]
 
     @property
     def days_text(self) -> str:
@@ -254,6 +252,7 @@ def combine(patient_id: int, name: str, computed: Computed, alerts: list[Alert],
         days_in_program=computed.days_in_program,
         zone=computed.zone,
         trend=computed.trend,
+        progress=computed.progress,
         trend_first=computed.trend_first,
         trend_zones=computed.trend_zones,
         walk_best=computed.walk_best,

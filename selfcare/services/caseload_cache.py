@@ -3,7 +3,8 @@
 A row (models.CaseloadRow) holds everything the caseload shows for a patient except the name and the open
 alerts, which the page reads fresh on every load. It is used only while all of these hold:
 - its stamp equals the patient's PatientStamp version. Database triggers bump that version on every insert,
-  update and delete of check-ins, walks, sets, self-checks, the profile, plan settings and care links
+  update and delete of check-ins, walks, sets, self-checks, the profile, plan settings, care links and the
+  player's state (a plan held or re-enabled)
   (selfcare/stamps.py), so a write shows on the next load. The stamp stored is the one read *before* the
   rows the row was computed from: a write that lands in between leaves the row stale, never hidden;
 - its basis (the patient's and the therapist's time zones, the content and this module's format) is today's;
@@ -26,7 +27,7 @@ from typing import Any
 
 from peewee import JOIN, DatabaseError
 
-from selfcare.clinical import Content, Trend, Zone
+from selfcare.clinical import Content, Progress, Trend, Zone
 from selfcare.content import current_content
 from selfcare.db import db
 from selfcare.memo import Memo
@@ -39,10 +40,11 @@ from selfcare.timeutil import day_bounds, local_now
 log = logging.getLogger(__name__)
 
 MAX_AGE = timedelta(minutes=15)
-FORMAT = 2  # bump when Computed or its JSON changes: older rows are then recomputed
+FORMAT = 3  # bump when Computed, its JSON or its words change: older rows are then recomputed (3: progress, plan held)
 ZONE_BY_VALUE: dict[str | None, Zone | None] = {None: None, **{z.value: z for z in Zone}}
 GROUP_BY_NUMBER = {int(g): g for g in Group}
 TREND_BY_VALUE = {t.value: t for t in Trend}
+PROGRESS_BY_VALUE = {p.value: p for p in Progress}
 _DECODED: Memo[Computed] = Memo(5000)  # decoded rows by their JSON text: most loads read the same rows again
 _fingerprints: dict[int, tuple[Content, str]] = {}
 
@@ -141,7 +143,7 @@ def encode(c: Computed) -> str:
     return json.dumps([
         _concern(c.worsening), [_concern(x) for x in c.later], _concern(c.quiet), c.days_in_program,
         c.zone.value if c.zone else None, c.trend.value, c.trend_first.isoformat(), [z.value if z else None for z in c.trend_zones],
-        c.walk_best, c.walk_baseline, c.sets_done, c.sets_planned, c.paused,
+        c.walk_best, c.walk_baseline, c.sets_done, c.sets_planned, c.paused, c.progress.value,
     ], separators=(",", ":"))
 
 
@@ -152,11 +154,11 @@ def decode(text: str) -> Computed:
 
 def _decode(text: str) -> Computed:
     (worsening, later, quiet, days, zone, trend, first, zones, walk_best, walk_baseline, sets_done, sets_planned,
-     paused) = json.loads(text)
+     paused, progress) = json.loads(text)
     return Computed(
         worsening=None if worsening is None else _unconcern(worsening), later=tuple(_unconcern(x) for x in later),
         quiet=_unconcern(quiet),
         days_in_program=days, zone=ZONE_BY_VALUE[zone], trend=TREND_BY_VALUE[trend], trend_first=date.fromisoformat(first),
         trend_zones=tuple(ZONE_BY_VALUE[z] for z in zones), walk_best=walk_best, walk_baseline=walk_baseline,
-        sets_done=sets_done, sets_planned=sets_planned, paused=paused,
+        sets_done=sets_done, sets_planned=sets_planned, paused=paused, progress=PROGRESS_BY_VALUE[progress],
     )

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
-from peewee import Field, Select
+from peewee import JOIN, Field, Select
 
-from selfcare.clinical import Level, Prompt, StopReason, Trend, Zone, adjust_plan
+from selfcare.clinical import Level, Phase, Progress, Prompt, ScreenKind, SessionState, StopReason, Trend, Zone, adjust_plan
 from selfcare.content import current_content
-from selfcare.models import Alert, CareLink, CheckIn, ExerciseSet, PlanSetting, Profile, SelfCheck, User, Walk
-from selfcare.services.history import Period, Rows, period_for, time_text, trend_of
+from selfcare.models import Alert, CareLink, CheckIn, ExerciseSet, PlanSetting, PlayerState, Profile, SelfCheck, User, Walk
+from selfcare.progress_words import ProgressWords
+from selfcare.services.followups import THERAPIST_WORDS as FOLLOWUP_WORDS
+from selfcare.services.history import Period, Rows, period_for, progress_of, time_text, trend_of
 from selfcare.services.reevaluation import LOOK_BACK_DAYS, history_from_rows, prompts_for
 from selfcare.services.rows import read
 from selfcare.timeutil import to_local, zone_of
@@ -74,6 +76,11 @@ STOP_WORDS = {
     StopReason.URGENT: "was stopped for an urgent red-flag answer",
     StopReason.EMERGENCY: "was stopped for an emergency red-flag answer",
 }
+# Why the plan is held for the therapist (CLINICAL.md §4 "A stop holds the plan"), before "on <when>".
+HELD_WORDS = {
+    StopReason.PERIPHERALIZED: "symptoms moved further down the leg on {when}",
+    StopReason.NO_BENEFIT: "sets did not help twice, the second time on {when}",
+}
 
 
 class Concern(NamedTuple):
@@ -88,12 +95,13 @@ class Concern(NamedTuple):
 class Computed(NamedTuple):
     """Everything a row shows except its name and its alerts: what the caseload cache keeps per patient."""
 
-    worsening: Concern | None  # group 3: before the contact_pt alert
+    worsening: Concern | None  # group 3 (plan on hold, getting worse, a bad set): before the contact_pt alert
     later: tuple[Concern, ...]  # re-evaluation due, no recent check-in (those found, in that order)
     quiet: Concern  # the row's reason when nothing is flagged (from the trend)
     days_in_program: int
     zone: Zone | None
     trend: Trend
+    progress: Progress  # clinical.judge_progress over the TREND_DAYS days: what the row's group and words follow
     trend_first: date  # the first of the TREND_DAYS days of the sparkline
     trend_zones: tuple[Zone | None, ...]
     walk_best: int | None
@@ -113,6 +121,7 @@ class Data:
     walks: dict[int, list[Walk]] = field(default_factory=lambda: defaultdict(list))
     sets: dict[int, list[ExerciseSet]] = field(default_factory=lambda: defaultdict(list))
     checks: dict[int, list[SelfCheck]] = field(default_factory=lambda: defaultdict(list))
+    states: dict[int, tuple[Any, datetime | None]] = field(default_factory=dict)  # player state JSON, when it changed
 
 
 def pid(row: object) -> int:
@@ -146,7 +155,8 @@ def read_rows(query: Select, columns: Sequence[Field]) -> list[Any]:
 
 
 def load(therapist: User, only: list[int] | None, now: datetime) -> Data:
-    """Read each table once for the therapist's linked patients (or `only` those of them): six queries."""
+    """Read each table once for the therapist's linked patients (or `only` those of them): six queries (the player
+    states with the profiles)."""
 
     def scope(column: object) -> object:
         condition = column.in_(linked_ids(therapist))  # type: ignore[attr-defined]
@@ -154,7 +164,15 @@ def load(therapist: User, only: list[int] | None, now: datetime) -> Data:
 
     since = now - timedelta(days=LOOK_BACK_DAYS)
     data = Data()
-    data.profiles = {pid(p): p for p in Profile.select().where(scope(Profile.patient))}
+    # The player's state (is the plan held?) comes with the profile, in the same query: there is none before onboarding.
+    profiles = (Profile.select(Profile, PlayerState.state.alias("player_state"), PlayerState.updated_at.alias("player_updated_at"))
+                .join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == Profile.patient))
+                .where(scope(Profile.patient)).objects())
+    for p in profiles:
+        data.profiles[pid(p)] = p
+        state = getattr(p, "player_state")  # a selected alias, not a field of Profile
+        if state is not None:
+            data.states[pid(p)] = (state, getattr(p, "player_updated_at"))
     data.settings = {pid(s): s for s in PlanSetting.select().where(scope(PlanSetting.patient))}
     checkins = scope(CheckIn.patient) & (CheckIn.recorded_at >= since)
     for c in read_rows(CheckIn.select(*CHECKIN_COLUMNS).where(checkins).order_by(CheckIn.recorded_at, CheckIn.id), CHECKIN_COLUMNS):
@@ -184,25 +202,52 @@ def alert_concern(group: Group, level: Level, alerts: list[Alert], therapist: Us
     more = f" ({len(found)} open)" if len(found) > 1 else ""
     words = (f"{ALERT_WORDS[level]}{more}: {_flags(newest.reasons)}. "
              f"Raised {time_text(to_local(therapist, newest.created_at))}.")
+    answer = getattr(newest, "followup_answer", None)
+    if answer in FOLLOWUP_WORDS:  # the next day's "were you seen?" after an emergency
+        words += f" Next day: {FOLLOWUP_WORDS[answer]}."
     return Concern(group, words, GROUP_LABELS[group].lower(), newest.created_at)
 
 
-def _worsening(trend: Trend, checkins: list[CheckIn], sets: list[ExerciseSet], now: datetime, therapist: User) -> Concern | None:
-    """Peripheralizing over 14 days, or a set in the last 7 days that peripheralized or was stopped."""
+def _held(raw: Any, updated_at: datetime | None, sets: list[ExerciseSet], therapist: User) -> Concern | None:
+    """The plan held until the therapist re-enables or changes it (PlayerState phase `held`, kept under a red-flag
+    block too), with why and when: the set that held it if it is among the loaded sets, else when the state changed."""
+    try:
+        state = SessionState.from_dict(json.loads(raw) if isinstance(raw, str) else raw) if raw is not None else None
+    except (ValueError, AttributeError):  # a malformed stored state must not hide the whole list
+        state = None
+    if state is None or (state.held is None and state.phase != Phase.HELD):
+        return None
+    reason = state.held or state.reason
+    stops = [s for s in sets if s.outcome == ScreenKind.PLAN_HELD.value or (reason is not None and s.stop_reason == reason.value)]
+    when = stops[-1].started_at if stops else updated_at
+    said = "" if when is None else time_text(to_local(therapist, when))
+    why = HELD_WORDS.get(reason) if reason is not None and when is not None else None
+    words = f"Plan on hold: {why.format(when=said)}" if why else f"Plan on hold{' since ' + said if said else ''}"
+    return Concern(Group.WORSENING, f"{words}. Re-enable or change the plan.", "plan on hold", when)
+
+
+def _worsening(progress: ProgressWords, checkins: list[CheckIn], sets: list[ExerciseSet], now: datetime, therapist: User,
+               held: Concern | None) -> Concern | None:
+    """The plan held for the therapist; getting worse over 14 days (zone, leg pain or walking clearly worse:
+    clinical.judge_progress); or a set in the last 7 days that peripheralized or was stopped."""
     since = now - timedelta(days=SETS_DAYS)
     bad = [s for s in sets if s.started_at >= since and (s.response == "peripheralized" or s.stop_reason)]
     parts, when = [], None
-    if trend == Trend.PERIPHERALIZING:
-        parts.append(f"Symptoms reaching further down the leg over the last {TREND_DAYS} days (peripheralizing)")
-        when = checkins[-1].recorded_at if checkins else None
-    if bad:
+    if held is not None:
+        parts.append(held.words.removesuffix("."))
+        when = held.when
+    if progress.progress == Progress.WORSE:
+        parts.append(f"{progress.label}: {progress.clinical}")
+        last_checkin = checkins[-1].recorded_at if checkins else None
+        when = max(when or last_checkin, last_checkin) if last_checkin else when
+    if bad and not (held is not None and bad[-1].started_at == held.when):  # the set that held the plan is said once
         latest = bad[-1]
         reason = StopReason(latest.stop_reason) if latest.stop_reason else StopReason.PERIPHERALIZED
         parts.append(f"A set on {time_text(to_local(therapist, latest.started_at))} {STOP_WORDS[reason]}")
         when = max(when or latest.started_at, latest.started_at)
     if not parts:
         return None
-    return Concern(Group.WORSENING, ". ".join(parts) + ".", "getting worse", when)
+    return Concern(Group.WORSENING, ". ".join(parts) + ".", "plan on hold" if held is not None else "getting worse", when)
 
 
 def _silence(last: CheckIn | None, started: datetime, now: datetime, therapist: User) -> Concern | None:
@@ -228,13 +273,14 @@ def _prompts(prompts: tuple[Prompt, ...]) -> Concern | None:
     return Concern(Group.REEVALUATE, f"Re-evaluation due: {prompts[0].pt_text}{more}", "re-evaluation due")
 
 
-def _quiet(trend: Trend) -> Concern:
-    """The reason shown when nothing is flagged."""
-    if trend == Trend.CENTRALIZING:
-        return Concern(Group.IMPROVING, f"Improving: symptoms moving towards the back over the last {TREND_DAYS} days (centralizing).", "")
-    if trend == Trend.STABLE:
-        return Concern(Group.REST, f"Nothing flagged: symptoms reaching about the same place over the last {TREND_DAYS} days.", "")
-    return Concern(Group.REST, "Nothing flagged: not enough check-ins yet to see a trend.", "")
+def _quiet(progress: ProgressWords) -> Concern:
+    """The reason shown when nothing is flagged: improving or about the same, with the numbers (never worse: that is
+    a concern of its own)."""
+    if progress.progress == Progress.IMPROVING:
+        return Concern(Group.IMPROVING, f"{progress.label}: {progress.clinical}.", "")
+    if progress.progress == Progress.SAME:
+        return Concern(Group.REST, f"Nothing flagged: about the same ({progress.clinical}).", "")
+    return Concern(Group.REST, f"Nothing flagged: not enough check-ins yet to see a trend ({progress.clinical}).", "")
 
 
 ZONES = tuple(Zone)  # in declaration order, nearest the back first: a higher index is more distal
@@ -261,21 +307,26 @@ def compute(patient: User, data: Data, therapist: User, now: datetime, per_day: 
     profile, setting = data.profiles.get(pid_), data.settings.get(pid_)
     checkins, walks, sets = data.checkins[pid_], data.walks[pid_], data.sets[pid_]
     content = current_content()
-    recent = [c for c in checkins if c.recorded_at >= now - timedelta(days=TREND_DAYS)]
-    trend = trend_of(patient, Rows(recent, walks, []), content.trend_rule).direction
     period = period_for(patient, TREND_DAYS, now)
+    # The check-ins of the sparkline's 14 days on the patient's clock: the same ones Today and History's 14 days judge.
+    recent = [c for c in checkins if c.recorded_at >= period.start]
+    summary = trend_of(patient, Rows(recent, walks, []), content.trend_rule)
+    progress = progress_of(patient, summary, TREND_DAYS, content.trend_rule, therapist="physical therapist")  # PT words only
+    state, state_at = data.states.get(pid_, (None, None))
+    held = _held(state, state_at, sets, therapist)
     series = _zone_series(patient, period, checkins, sets)
     started = profile.created_at if profile is not None else patient.linked_at
     history = history_from_rows(profile, checkins, walks, data.checks[pid_])
     later = [_prompts(prompts_for(history, now)), _silence(checkins[-1] if checkins else None, started, now, therapist)]
     walked = [int(w.minutes) for w in walks if w.recorded_at >= now - timedelta(days=WALK_DAYS)]
     return Computed(
-        worsening=_worsening(trend, recent, sets, now, therapist),
+        worsening=_worsening(progress, recent, sets, now, therapist, held),
         later=tuple(c for c in later if c is not None),
-        quiet=_quiet(trend),
+        quiet=_quiet(progress),
         days_in_program=max((now - started).days, 0),
         zone=Zone(checkins[-1].zone) if checkins else None,
-        trend=trend,
+        trend=summary.direction,
+        progress=progress.progress,
         trend_first=period.first,
         trend_zones=tuple(series),
         walk_best=max(walked) if walked else None,

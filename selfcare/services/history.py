@@ -23,10 +23,8 @@ from zoneinfo import ZoneInfo
 from peewee import Field
 
 from selfcare.clinical import (
-    Change,
     Reading,
     Response,
-    Trend,
     TrendRule,
     TrendSummary,
     Zone,
@@ -34,6 +32,7 @@ from selfcare.clinical import (
 )
 from selfcare.content import current_content
 from selfcare.models import CheckIn, ExerciseSet, User, Walk
+from selfcare.progress_words import ProgressWords, progress_words, therapist_word
 from selfcare.services.local_days import SetDays, set_days
 from selfcare.prepared import Prepared, prepared
 from selfcare.services.rows import read_prepared
@@ -270,38 +269,10 @@ def trend_of(patient: User, rows: Rows, rule: TrendRule) -> TrendSummary:
     return summarize_trend(trend_readings(patient, rows), rule)
 
 
-TREND_WORDS = {
-    Trend.CENTRALIZING: "Your symptoms are moving up, towards your back. This is usually a good sign.",
-    Trend.PERIPHERALIZING: "Your symptoms are reaching further down your leg than before. Let your physical therapist know.",
-    Trend.STABLE: "Your symptoms are reaching about the same place as before.",
-    Trend.INSUFFICIENT_DATA: "Not enough check-ins yet to see a trend. It needs at least 3 check-ins on 3 different days.",
-}
-LEG_PAIN_WORDS = {
-    Change.BETTER: "Leg pain is lower than before.",
-    Change.WORSE: "Leg pain is higher than before.",
-    Change.UNCHANGED: "Leg pain is about the same.",
-}
-WALKING_WORDS = {
-    Change.BETTER: "You can walk for longer than before.",
-    Change.WORSE: "Your walks are shorter than before.",
-    Change.UNCHANGED: "Your walks are about the same length.",
-}
-TREND_LABELS = {
-    Trend.CENTRALIZING: "Moving up (centralizing)",
-    Trend.PERIPHERALIZING: "Moving down the leg (peripheralizing)",
-    Trend.STABLE: "About the same (stable)",
-    Trend.INSUFFICIENT_DATA: "Not enough data yet",
-}
-
-
-def trend_sentences(summary: TrendSummary) -> list[str]:
-    """The trend in calm, plain words: direction first, then leg pain and walking when known."""
-    words = [TREND_WORDS[summary.direction]]
-    if summary.leg_pain in LEG_PAIN_WORDS:
-        words.append(LEG_PAIN_WORDS[summary.leg_pain])
-    if summary.walking in WALKING_WORDS:
-        words.append(WALKING_WORDS[summary.walking])
-    return words
+def progress_of(patient: User, summary: TrendSummary, days: int, rule: TrendRule, therapist: str | None = None) -> ProgressWords:
+    """The verdict on a trend over the last `days` days in words (selfcare/progress_words.py): the one place that says
+    "getting better", "about the same" or "getting worse" (`therapist`: the region's word, the patient's by default)."""
+    return progress_words(summary, days, therapist_word(patient) if therapist is None else therapist, rule)
 
 
 RESPONSE_WORDS = {
@@ -316,7 +287,8 @@ OUTCOME_WORDS = {
     "repeat_later": "Repeat later today",
     "progress": "Ready for the next step",
     "done_for_today": "Done for today",
-    "stop_contact_pt": "Stopped: contact your physical therapist",
+    "stop_contact_pt": "Stopped: contact your therapist",
+    "plan_held": "Stopped: plan on hold until the therapist has looked at it",
     "urgent": "Stopped: speak to a doctor today",
     "emergency": "Stopped: get emergency help",
     "quit": "Stopped early",
@@ -374,18 +346,20 @@ class History:
     period: Period
     series: Sequence[DayPoint]
     trend: TrendSummary
+    progress: ProgressWords  # the verdict on `trend` in words, for the patient and their therapist
     sessions: Sequence[Session]
     sessions_total: int
     empty: bool
 
     @property
-    def trend_sentences(self) -> list[str]:
-        """The trend in plain words."""
-        return trend_sentences(self.trend)
+    def trend_sentences(self) -> tuple[str, ...]:
+        """How things are changing, in plain words with the window and the numbers."""
+        return self.progress.sentences
 
 
-def build_history(patient: User, days: int, now: datetime | None = None, rule: TrendRule | None = None) -> History:
-    """The patient's history for the last `days` days at `now` (rule: content's).
+def build_history(patient: User, days: int, now: datetime | None = None, rule: TrendRule | None = None,
+                  therapist: str | None = None) -> History:
+    """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word).
 
     Four queries, whatever the range: check-ins, walks, the sets grouped by local day in SQL (a year can hold
     over a thousand sets), and the newest sets the page lists.
@@ -393,10 +367,13 @@ def build_history(patient: User, days: int, now: datetime | None = None, rule: T
     period = period_for(patient, days, now)
     rows = Rows(_checkins(patient, period, HISTORY_CHECKIN_COLUMNS), _walks(patient, period), [])
     by_day = set_days(patient, zone_of(patient), period.first, period.days, period.start, period.end)
+    rule = rule or current_content().trend_rule
+    trend = trend_of(patient, rows, rule)
     return History(
         period=period,
         series=daily_series(patient, period, rows, by_day),
-        trend=trend_of(patient, rows, rule or current_content().trend_rule),
+        trend=trend,
+        progress=progress_of(patient, trend, days, rule, therapist),
         sessions=sessions(patient, Rows([], [], _sets(patient, period, newest=SESSIONS_SHOWN))),
         sessions_total=by_day.total,
         empty=rows.empty and not by_day.total,

@@ -2,8 +2,9 @@
 
 A year of history takes ~10 ms to read and draw, and the same patient opens it again and again (switching
 ranges, coming back from a check-in). What it shows depends only on the patient's check-ins, walks and sets
-in the period, the period itself (their time zone and today's date on their clock) and the content. So a
-built one is kept under (patient, days, period, time zone, data stamp, content) and used while all of them
+in the period, the period itself (their time zone and today's date on their clock), the content and the
+region's word for the therapist (in the progress sentences). So a built one is kept under (patient, days,
+period, time zone, data stamp, therapist word, content) and used while all of them
 are the same: database triggers bump the patient's stamp on every write to those tables (selfcare/stamps.py),
 so any new or changed entry, from any worker, form, the API or the offline sync, makes the next view
 rebuild. Reading the stamp is one small query (history reads four).
@@ -29,9 +30,11 @@ from peewee import fn
 from selfcare.charts import history_charts
 from selfcare.content import current_content
 from selfcare.db import db
-from selfcare.models import Alert, PatientStamp, PlanChange, TherapistNote, User, utcnow
+from selfcare.models import Alert, PatientStamp, PlanChange, SessionEvent, TherapistNote, User, utcnow
 from selfcare.prepared import prepared
+from selfcare.progress_words import therapist_word
 from selfcare.services.history import History, build_history, period_for
+from selfcare.services.holds import LIFTS
 from selfcare.services.timeline import CAP, Timeline, build_timeline
 from selfcare.timeutil import zone_of
 
@@ -95,21 +98,25 @@ def history_with_charts(patient: User, days: int, now: datetime | None = None) -
     content = current_content()
     period = period_for(patient, days, moment)
     stamp = _STAMP.scalar(patient=patient.id)  # read before the rows: a write after it moves the stamp again
+    therapist = therapist_word(patient)  # the progress sentences say "Let your physiotherapist know" in the patient's words
 
     def build() -> Shown:
-        history = build_history(patient, days, moment)
+        history = build_history(patient, days, moment, therapist=therapist)
         names = {info.zone: info.name for info in content.zones}
         return Shown(history, None if history.empty else history_charts(history.series, names))
 
-    return _remember(("history", patient.id, days, period.first, period.last, zone_of(patient).key, stamp), content, build)
+    key = ("history", patient.id, days, period.first, period.last, zone_of(patient).key, stamp, therapist)
+    return _remember(key, content, build)
 
 
-# The timeline also lists alerts, notes and plan changes, which the stamp does not cover: their counts and
-# newest ids come with it (an alert is acknowledged or confirmed once, so those counts grow when it is).
+# The timeline also lists alerts, notes, plan changes and lifted holds, which the stamp does not cover: their counts and
+# newest ids come with it (an alert is acknowledged, confirmed or followed up once, so those counts grow when it is).
 _TIMELINE_VERSION = prepared(lambda patient: Alert.select(
     fn.COUNT(_id(Alert)), fn.MAX(_id(Alert)), fn.COUNT(Alert.acknowledged_at), fn.COUNT(Alert.confirmed_at),
+    fn.COUNT(Alert.followup_at),
     TherapistNote.select(fn.MAX(_id(TherapistNote))).where(TherapistNote.patient == patient),
     PlanChange.select(fn.MAX(_id(PlanChange))).where(PlanChange.patient == patient),
+    SessionEvent.select(fn.MAX(_id(SessionEvent))).where((SessionEvent.patient == patient) & SessionEvent.kind.in_(LIFTS)),
     PatientStamp.select(PatientStamp.version).where(PatientStamp.patient_id == patient),
 ).where(Alert.patient == patient))
 
@@ -123,7 +130,7 @@ def kept_timeline(patient: User, cap: int = CAP) -> Timeline:
     _, cursor = _TIMELINE_VERSION.cursor(patient=patient.id)
     version = tuple(cursor.fetchone())
     cursor.fetchall()
-    key = ("timeline", patient.id, cap, zone_of(patient).key, version)
+    key = ("timeline", patient.id, cap, zone_of(patient).key, patient.region, version)  # region: the alert titles' words
     return _remember(key, current_content(), lambda: build_timeline(patient, cap))
 
 

@@ -1,7 +1,7 @@
 """The visit summary: the data seed 003 says to bring to a visit, for one period (CLINICAL.md §5).
 
-Where symptoms travel, what makes them worse, best and worst walking time, the trend, sets done and
-any red flags answered yes. Built once here; the HTML page and the PDF only lay it out.
+Where symptoms travel, what makes them worse, best and worst walking time, the trend (getting better, about the
+same or getting worse, with its numbers: selfcare/progress_words.py), sets done and any red flags answered yes. Built once here; the HTML page and the PDF only lay it out.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from datetime import datetime
 from selfcare.clinical import Content, Level, Side, TrendSummary, Zone
 from selfcare.content import current_content
 from selfcare.models import Alert, User, Walk
+from selfcare.progress_words import ProgressWords
 from selfcare.services.history import (
-    TREND_LABELS,
     Period,
     daily_series,
     day_text,
     fetch,
     period_for,
+    progress_of,
     set_zones,
     time_text,
     trend_of,
-    trend_sentences,
 )
 from selfcare.timeutil import local_now, to_local
 
@@ -52,7 +52,7 @@ class WalkNote:
 
 @dataclass(frozen=True)
 class FlagNote:
-    """A red-flag alert: when, its level, what that level asks, and the questions answered yes."""
+    """A red-flag alert: when, its level, what that level asks, and the signs that raised it."""
 
     when: datetime
     level: Level
@@ -76,8 +76,7 @@ class Summary:
     best_walk: WalkNote | None
     worst_walk: WalkNote | None
     trend: TrendSummary
-    trend_label: str
-    trend_sentences: tuple[str, ...]
+    progress: ProgressWords  # the verdict on the trend over the period, in the patient's region's words
     sets_done: int
     days_with_sets: int
     red_flags: tuple[FlagNote, ...]  # newest first
@@ -86,6 +85,11 @@ class Summary:
     def empty(self) -> bool:
         """Nothing was recorded in the period."""
         return not (self.checkins or self.walks or self.sets_done or self.zone_days or self.red_flags)
+
+    @property
+    def trend_sentences(self) -> tuple[str, ...]:
+        """How things are changing, in plain words with the window and the numbers."""
+        return self.progress.sentences
 
 
 def _walk_note(patient: User, walk: Walk | None) -> WalkNote | None:
@@ -96,9 +100,8 @@ def _walk_note(patient: User, walk: Walk | None) -> WalkNote | None:
 
 
 def _wording(content: Content) -> dict[str, str]:
-    """Red-flag ids to the question the patient answered, in the patient's words."""
-    flags = content.red_flags
-    return {q.id: q.question for q in (*flags.questions, *flags.history)}
+    """Red-flag ids (and the signs the app holds) to the sign in plain words."""
+    return content.red_flags.sign_words()
 
 
 def _flags(patient: User, period: Period, content: Content) -> tuple[FlagNote, ...]:
@@ -154,8 +157,7 @@ def build_summary(patient: User, days: int, now: datetime | None = None, content
         best_walk=_walk_note(patient, best),
         worst_walk=_walk_note(patient, worst) if len(rows.walks) > 1 else None,
         trend=trend,
-        trend_label=TREND_LABELS[trend.direction],
-        trend_sentences=tuple(trend_sentences(trend)),
+        progress=progress_of(patient, trend, days, content.trend_rule),
         sets_done=sum(p.sets_done for p in series),
         days_with_sets=sum(1 for p in series if p.sets_done),
         red_flags=_flags(patient, period, content),
@@ -207,7 +209,8 @@ def sections(summary: Summary) -> tuple[Section, ...]:
             ("Walks logged", str(summary.walks)),
         ),
     )
-    trend = Section("trend", "How things are changing", rows=(("Trend", summary.trend_label),), notes=summary.trend_sentences)
+    trend = Section("trend", "How things are changing", rows=(("Overall", summary.progress.headline),),
+                    notes=summary.progress.sentences)
     days = summary.period.days
     exercises = Section(
         "exercises", "Exercises",

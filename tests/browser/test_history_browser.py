@@ -34,10 +34,13 @@ def test_history_and_summary_on_a_phone(page: Page, base: str) -> None:
 
     log_in(page, base, "pat@example.com")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Robin")
+    expect(page.get_by_text("Getting better over the last 14 days: symptoms moved up, to your thigh", exact=False)).to_be_visible()
+    assert_accessible(page)  # Today, with its progress line
 
     page.goto(base + "/history?days=14")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your history")
-    expect(page.get_by_text("moving up, towards your back")).to_be_visible()
+    expect(page.get_by_text("Getting better", exact=True)).to_be_visible()
+    expect(page.get_by_text("Moving up towards your back is usually a good sign.", exact=False)).to_be_visible()
     expect(page.get_by_role("img", name="Chart of where symptoms reached", exact=False)).to_be_visible()
     page.get_by_text("Show the numbers").first.click()  # open a data table: it must fit too
     expect(page.locator("#chart-zone-table")).to_be_visible()
@@ -46,7 +49,7 @@ def test_history_and_summary_on_a_phone(page: Page, base: str) -> None:
 
     page.get_by_role("link", name="Make a visit summary").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Visit summary")
-    expect(page.get_by_text("Is numbness in your leg or foot getting bigger or spreading?")).to_be_visible()
+    expect(page.get_by_text("Numbness in your leg or foot getting bigger or spreading")).to_be_visible()
     assert_accessible(page)
     _fits_a_phone(page)
 
