@@ -8,8 +8,10 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context
 from flask_login import current_user
+from markupsafe import Markup, escape
 
-from selfcare.clinical import UNKNOWN_REGION, Content, Region, load_content, region_for
+from selfcare.clinical import UNKNOWN_REGION, Content, Region, fill, load_content, region_for
+from selfcare.clinical.regions import PLACEHOLDER
 
 EXTENSION = "selfcare.content"
 
@@ -18,6 +20,7 @@ def init_app(app: Flask) -> None:
     """Load content/ for `app`; a broken file stops start-up with a message naming file and key."""
     app.extensions[EXTENSION] = load_content(Path(app.config["CONTENT_DIR"]))
     app.context_processor(region_words)
+    app.add_template_filter(in_region_words, "fill")
 
 
 def current_content() -> Content:
@@ -45,3 +48,20 @@ def region_words() -> dict[str, dict[str, str]]:
     if not has_request_context():
         return {"words": UNKNOWN_REGION.words()}
     return {"words": region_of(current_user).words()}
+
+
+def current_region() -> Region:
+    """The signed-in user's region (UNKNOWN_REGION outside a request or for a visitor)."""
+    return region_of(current_user) if has_request_context() else UNKNOWN_REGION
+
+
+def in_region_words(text: str) -> str:
+    """Templates' `|fill`: a content text with the reader's region words filled in ("Tell your {therapist}" reads
+    "Tell your physiotherapist" in the UK, "Tell your physical therapist" in the US; CLINICAL.md §4c)."""
+    return fill(text, current_region())
+
+
+def fill_html(html: Markup, region: Region) -> Markup:
+    """Rendered content HTML (an education page) with the region's words filled in, each escaped ("A&E")."""
+    words = region.words()
+    return Markup(PLACEHOLDER.sub(lambda m: str(escape(words[m.group(1)])), str(html)))

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from selfcare import clinical
-from selfcare.clinical import Ability, Area, Level, Phase, compare_checks, triage
+from selfcare.clinical import Ability, Area, Level, Phase, compare_checks
 from selfcare.models import Alert, PlayerState, SelfCheck
 from selfcare.services import player
 from selfcare.services.entries import EntryConflict
@@ -26,9 +26,10 @@ from tests.factories import make_onboarded_patient, make_therapist
 NOW = datetime(2026, 11, 3, 10, 0)  # naive UTC, as stored
 ALL_NORMAL = {"heel_walk": "normal", "toe_walk": "normal", "big_toe_lift": "normal"}
 AREA_NAMES = {
-    Area.INNER_FOOT_BIG_TOE: "Inner side of the foot and the big toe", Area.TOP_OF_FOOT: "Top of the foot and the middle toes",
+    Area.INNER_FOOT_BIG_TOE: "Big toe", Area.TOP_OF_FOOT: "Top of the foot and the middle toes",
     Area.OUTER_FOOT_LITTLE_TOE: "Outer edge of the foot and the little toe", Area.SOLE: "Sole of the foot",
-    Area.SHIN: "Shin or outer side of the lower leg", Area.CALF: "Back of the calf", Area.THIGH: "Thigh", Area.BUTTOCK: "Buttock",
+    Area.INNER_SHIN: "Inner side of the lower leg, down to the ankle", Area.SHIN: "Outer side of the lower leg",
+    Area.CALF: "Back of the calf", Area.THIGH: "Thigh", Area.BUTTOCK: "Buttock",
 }
 
 
@@ -65,14 +66,36 @@ def post_check(client, numb=(), token_from: str | None = None, **fields: str | N
 
 # --- Service: storing, comparing, alerting ---
 
-def test_first_check_is_a_baseline_with_no_alert(app):
+def test_a_first_check_with_all_tests_normal_is_a_baseline_with_no_alert(app):
+    """Numbness alone on a first check is where the patient starts from: stored, no alert, the plan as it was."""
     patient = make_onboarded_patient()
     with app.app_context():
-        recorded = record_self_check(patient, data(numb=["top_of_foot"], big_toe_lift="weak"), NOW)
+        recorded = record_self_check(patient, data(numb=["top_of_foot"]), NOW)
     assert recorded.created and recorded.level == Level.NONE and recorded.alert_id is None
     row = SelfCheck.get()
-    assert (row.patient_id, row.big_toe_lift, row.numb_areas, row.recorded_at) == (patient.id, "weak", ["top_of_foot"], NOW)
+    assert (row.patient_id, row.numb_areas, row.recorded_at) == (patient.id, ["top_of_foot"], NOW)
     assert Alert.select().count() == 0 and phase_of(patient) is None
+
+
+@pytest.mark.parametrize(
+    ("abilities", "level", "reasons", "phase"),
+    [
+        # CLINICAL.md §2: a first self-check with any test weak is contact_pt, any test unable (foot drop) urgent.
+        ({"big_toe_lift": "weak"}, Level.CONTACT_PT, ["strength_weak"], None),
+        ({"heel_walk": "weak", "toe_walk": "weak"}, Level.CONTACT_PT, ["strength_weak"], None),
+        ({"heel_walk": "unable"}, Level.URGENT, ["strength_unable"], Phase.PAUSED),
+        ({"big_toe_lift": "unable", "toe_walk": "weak"}, Level.URGENT, ["strength_unable"], Phase.PAUSED),
+    ],
+)
+def test_a_first_check_with_a_weak_or_impossible_test_raises_its_level(app, abilities, level, reasons, phase):
+    """The app holds the sign even though nothing changed yet: weak asks to contact the PT, unable is same-day care."""
+    patient = make_onboarded_patient()
+    with app.app_context():
+        recorded = record_self_check(patient, data(**abilities), NOW)
+    assert recorded.level == level
+    alert = Alert.get()
+    assert (alert.id, alert.level, alert.source, alert.reasons) == (recorded.alert_id, level.value, "self_check", reasons)
+    assert phase_of(patient) == (phase.value if phase else None)
 
 
 @pytest.mark.parametrize(
@@ -97,10 +120,10 @@ def test_weakness_changes_raise_the_level_triage_gives_and_pause_or_block_the_pl
         record_self_check(patient, data(**first), NOW)
         recorded = record_self_check(patient, data(**second), later)
     # The same answer from the clinical core directly.
-    expected = triage(compare_checks(clinical.SelfCheck(NOW, **{**ALL_NORMAL, **first}), clinical.SelfCheck(later, **{**ALL_NORMAL, **second})).answers())
+    expected = compare_checks(clinical.SelfCheck(NOW, **{**ALL_NORMAL, **first}), clinical.SelfCheck(later, **{**ALL_NORMAL, **second})).triage()
     assert expected.level == level
     assert recorded.level == level
-    alert = Alert.get()
+    alert = Alert.get(Alert.created_at == later)  # the first check may have raised its own (a weak test)
     assert (alert.id, alert.patient_id, alert.level, alert.source, alert.created_at) == (recorded.alert_id, patient.id, level.value, "self_check", later)
     assert alert.reasons == reasons and alert.confirmed_at is None
     assert phase_of(patient) == phase.value
@@ -125,7 +148,7 @@ def test_same_or_better_raises_nothing(app, second, numb):
     with app.app_context():
         record_self_check(patient, data(numb=["top_of_foot", "sole"], big_toe_lift="unable"), NOW)
         recorded = record_self_check(patient, data(numb=numb, **second), NOW + timedelta(days=1))
-    assert recorded.level == Level.NONE and Alert.select().count() == 0
+    assert recorded.level == Level.NONE and Alert.select().where(Alert.created_at > NOW).count() == 0
 
 
 def test_checks_compare_with_the_patients_own_previous_check_only(app):
@@ -133,7 +156,8 @@ def test_checks_compare_with_the_patients_own_previous_check_only(app):
     with app.app_context():
         record_self_check(other, data(), NOW)
         recorded = record_self_check(patient, data(big_toe_lift="unable"), NOW + timedelta(days=1))
-    assert recorded.level == Level.NONE  # a first check for this patient, whatever the other did
+    # A first check for this patient, whatever the other did: its own finding, not a change from someone else's.
+    assert recorded.level == Level.URGENT and Alert.get().reasons == ["strength_unable"]
 
 
 def test_a_replayed_check_stores_nothing_new(app):
@@ -233,7 +257,16 @@ def test_a_first_check_through_the_form_is_stored_and_shown(client, auth):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "This is your first nerve self-check" in page
     assert "Harder than usual, or my leg felt weak" in page and "Top of the foot and the middle toes" in page
-    assert "/alerts/" not in page
+    alert = Alert.get()  # a weak test on the first check: contact the PT (CLINICAL.md §2)
+    assert (alert.level, alert.reasons) == ("contact_pt", ["strength_weak"])
+    assert f'href="/alerts/{alert.id}"' in page
+
+
+def test_a_first_check_with_every_test_normal_links_to_no_alert(client, auth):
+    """A first check with nothing weak is only a baseline: no alert link."""
+    login_patient(auth)
+    response = post_check(client, numb=["sole"])
+    assert "/alerts/" not in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_a_new_weakness_links_to_its_alert(client, auth):

@@ -19,6 +19,10 @@ from tests.factories import make_onboarded_patient
 
 KB = 1024
 OWN_JS_BUDGET = 15 * KB  # our own scripts on one page, gzip -9
+# The offline player carries every screen for no signal: the clinical core's port (triage with the combinations and
+# the history, the plan holds and clearances), the outbox and the alert screens. The service worker keeps it, so a
+# phone loads it once per release, not per visit. Its own, larger budget, so growth there is still a decision.
+OFFLINE_PLAYER_JS_BUDGET = 18 * KB
 FIRST_LOAD_BUDGET = 60 * KB  # the page, its stylesheet and every script it names, each gzip -9
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -135,7 +139,8 @@ def test_a_first_load_fits_the_budget(phone: FlaskClient, page: str) -> None:
     urls = subresources(html.decode())
     assert all(url.startswith(("/static/", "/assets/")) for url in urls)
     own_js = sum(gzip9(plain(phone, url)) for url in urls if url.startswith("/static/js/"))
-    assert own_js <= OWN_JS_BUDGET, f"{page}: our scripts are {own_js} bytes gzipped"
+    budget = OFFLINE_PLAYER_JS_BUDGET if page == "/exercises/offline" else OWN_JS_BUDGET
+    assert own_js <= budget, f"{page}: our scripts are {own_js} bytes gzipped"
     first_load = gzip9(html) + sum(gzip9(plain(phone, url)) for url in urls)
     assert first_load <= FIRST_LOAD_BUDGET, f"{page}: first load is {first_load} bytes gzipped"
 

@@ -97,8 +97,8 @@ def test_a_linked_therapist_sees_the_whole_record(app, setup):
                  "Note by Dana Physio", NOTE, "Plan changed by Dana Physio", "sets of press-ups 2", "Stop and call me",
                  "Symptoms moved up the leg", "sitting, bending", "12 min, leg symptoms after 5 min", "could not do it"):
         assert text in page, text
-    assert "Do you have a fever or chills, or feel very unwell, as well as the back pain?" in page  # a yes, in the patient's words
-    assert "Is the pain very bad at night" not in page  # a no is not listed
+    assert "Today, do you have a fever or chills, or feel very unwell, as well as the back pain?" in page  # a yes, as asked
+    assert "has the pain been very bad at night" not in page  # a no is not listed
     assert "Acknowledged by Dana Physio" in page and "Called, booked a visit" in page
     assert page.count('class="ack-form"') == 1  # only the open alert can be acknowledged
     # links to the plan and the exports, and the end-link confirm
@@ -388,7 +388,7 @@ def test_the_patient_sees_who_looked(app, setup):
 def test_a_patient_nobody_looked_at(app):
     make_onboarded_patient(email="alone@example.com")
     page = login(app, "alone@example.com").get("/my-data").get_data(as_text=True)
-    assert "No physical therapist has looked at your record yet." in page
+    assert "No physiotherapist has looked at your record yet." in page  # a UK patient's word
 
 
 def test_the_patient_sees_only_their_own_looks_and_at_most_50(app, setup):

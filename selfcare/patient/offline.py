@@ -14,8 +14,9 @@ from flask import render_template
 from flask_login import current_user
 
 from selfcare.access import role_required
-from selfcare.clinical import Level, Plan, RedFlagContent
-from selfcare.content import current_content, regions
+from selfcare import accounts
+from selfcare.clinical import ABROAD, CAUDA_EQUINA, Level, Plan, RedFlagContent
+from selfcare.content import current_content, region_of
 from selfcare.models import Role
 from selfcare.patient import bp, own_profile
 from selfcare.patient.forms import RecheckForm, red_flag_field_name, start_set_form
@@ -44,6 +45,8 @@ def red_flag_table() -> dict[str, Any]:
         **triage_table(flags),
         "wording": {q.id: q.question for q in (*flags.questions, *flags.history)},
         "tell": {q.id: q.tell for q in (*flags.questions, *flags.history)},
+        "sign": {q.id: q.sign for q in (*flags.questions, *flags.history)},
+        "cauda_equina": sorted(CAUDA_EQUINA),
         "field": {q.id: red_flag_field_name(q) for q in flags.questions},
         "history": history_answers(profile),
         "legs": profile.legs if profile is not None else None,
@@ -68,12 +71,12 @@ def plan_data(plan: Plan) -> dict[str, Any]:
 
 
 def alert_context() -> dict[str, Any]:
-    """What the offline alert screens show: each level's title and action for the patient's region."""
+    """What the offline alert screens show: each level's title and action for the patient's region (never another
+    country's number: region_of), who is linked to see it, and the red-flag table showAlert reads."""
     content = current_content()
-    region = regions().get(current_user.region) or next(iter(regions().values()))
     actions = {level.value: content.red_flags.action(level) for level in ALERT_LEVELS}
-    return {"offline_region": region, "offline_actions": actions, "known_region": current_user.region in regions(),
-            "red_flag_table": red_flag_table()}
+    return {"offline_region": region_of(current_user), "offline_actions": actions, "abroad": ABROAD,
+            "offline_therapists": accounts.linked_therapists(current_user), "red_flag_table": red_flag_table()}
 
 
 @bp.route("/exercises/offline")

@@ -10,8 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
-from selfcare.clinical import LevelAction, Region
-from selfcare.content import current_content, regions
+from selfcare.content import current_content, region_of
 from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.patient.forms_selfcheck import ABILITY_LABELS, SelfCheckForm
@@ -35,13 +34,6 @@ def self_check() -> Response | tuple[str, int]:
     return render_template("patient/self_check.html", form=form), 422 if form.errors else 200
 
 
-def _action_text(action: LevelAction, region: Region | None) -> str:
-    """What the level tells the patient to do, with their region's numbers (or a plain fallback)."""
-    if region is not None:
-        return action.render(region)
-    return action.action.replace("{emergency}", "your local emergency number").replace("{urgent_advice}", "")
-
-
 @bp.route("/self-check/<int:check_id>")
 @role_required(Role.PATIENT)
 def self_check_result(check_id: int) -> str:
@@ -50,10 +42,10 @@ def self_check_result(check_id: int) -> str:
     content = current_content()
     outcome = selfchecks.outcome(current_user, check)
     action = content.red_flags.action(outcome.alert.level if outcome.alert else outcome.result.level)
-    region = regions().get(current_user.region)
+    region = region_of(current_user)  # never another country's number
     return render_template(
         "patient/self_check_result.html", outcome=outcome, action=action,
-        action_text=_action_text(action, region),
+        action_text=action.render(region), action_title=action.render_title(region),
         lines=selfchecks.describe(current_user, outcome, {a.area: a.name for a in content.areas}),
         when=selfchecks.day_label(current_user, check.recorded_at),
         areas={a.area.value: a.name for a in content.areas}, tests=content.tests, labels=ABILITY_LABELS,

@@ -16,6 +16,8 @@ from selfcare.prepared import PreparedInsert, prepared
 from selfcare.services.alerts import act_on, block_plan, judge
 from selfcare.services.entries import check_replay
 from selfcare.services.profiles import UNREAD, get_profile, profile_of
+from selfcare.services.screens import Asked
+from selfcare.services.screens import record as record_screen
 from selfcare.timeutil import to_utc
 
 
@@ -32,6 +34,7 @@ class CheckInData:
     walk_minutes: int | None = None
     walk_onset_minutes: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    assessed: tuple[str, ...] = ()  # red-flag ids asked as "has it got worse since your therapist checked it?"
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
             leg_pain=data.reading.leg_pain, back_pain=data.reading.back_pain,
             sensations=sorted(data.sensations), worse_with=sorted(data.worse_with),
         )
+        # The check-in is the day's full red-flag screen: kept with it (CLINICAL.md §2, nothing about a red flag is lost).
+        record_screen(patient, "checkin", Asked.FULL, data.red_flags, result, recorded_at, data.assessed)
         if data.walk_minutes is not None:
             INSERT_WALK.run(
                 uuid=uuid.uuid4(), patient=patient, checkin=checkin, recorded_at=recorded_at, received_at=received,

@@ -202,10 +202,9 @@ def _walk(subject: dict[str, str], row: Walk) -> Resource:
 
 def _flag(subject: dict[str, str], row: Alert) -> Resource:
     """A red-flag alert: active until a therapist acknowledges it."""
-    red_flags = current_content().red_flags
-    questions = {q.id: q.question for q in red_flags.questions + red_flags.history}
+    signs = current_content().red_flags.sign_words()
     level = LEVEL_NAMES.get(row.level, row.level)
-    reasons = " ".join(questions.get(r, r) for r in row.reasons or [])
+    reasons = "; ".join(signs.get(r, r) for r in row.reasons or [])
     flag: Resource = {
         "resourceType": "Flag",
         "id": f"alert-{row.get_id()}",

@@ -19,11 +19,15 @@ from markupsafe import Markup
 from peewee import JOIN
 
 from selfcare.charts import html_text
-from selfcare.clinical import Content, Level, Response, Side, Zone
-from selfcare.content import current_content, regions
-from selfcare.models import Alert, CheckIn, ExerciseSet, PlanChange, Profile, SelfCheck, TherapistNote, User, Walk, utcnow
+from selfcare.clinical import Content, Level, Region, Response, Side, StopReason, Zone
+from selfcare.content import current_content, region_of
+from selfcare.models import (
+    Alert, CheckIn, ExerciseSet, PlanChange, Profile, SelfCheck, SessionEvent, TherapistNote, User, Walk, utcnow,
+)
 from selfcare.prepared import prepared
+from selfcare.services import followups
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
+from selfcare.services.holds import CLEARED_WHY, HELD_WHY, LIFTS
 from selfcare.services.profiles import UNREAD, profile_of
 from selfcare.services.rows import as_is, json_value, read_prepared
 from selfcare.timeutil import local_now, to_local
@@ -38,7 +42,8 @@ SIDE_WORDS = {Side.LEFT: "left leg", Side.RIGHT: "right leg", Side.BOTH: "both l
 SENSATION_WORDS = {"pain": "pain", "numbness": "numbness", "tingling": "tingling", "weakness": "weakness"}
 WORSE_WORDS = {"sitting": "sitting", "bending": "bending", "standing": "standing", "walking": "walking"}
 ABILITY_WORDS = {"normal": "normal", "weak": "weaker than usual", "unable": "could not do it"}
-SOURCE_WORDS = {"checkin": "daily check-in", "session": "questions before exercises", "self_check": "nerve self-check"}
+SOURCE_WORDS = {"checkin": "daily check-in", "session": "questions before exercises", "self_check": "nerve self-check",
+                "onboarding": "onboarding questions"}
 # For therapists: the level in words (never colour alone), then what the patient was told.
 LEVEL_NAMES = {Level.EMERGENCY: "Emergency", Level.URGENT: "Urgent (same day)", Level.CONTACT_PT: "Contact PT",
                Level.NONE: "No warning signs"}
@@ -55,6 +60,7 @@ class Kind(StrEnum):
     ALERT = "alert"
     NOTE = "note"
     PLAN_CHANGE = "plan_change"
+    PLAN_HOLD = "plan_hold"  # a hold after a stop, or a wait for clearance, lifted (services/holds.py)
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class AlertEntry:
     when: str
     confirmed: str | None  # when the patient said they read it
     acknowledged: Acknowledgement | None
+    followup: str | None = None  # the next day's answer after an emergency ("were you seen?"), in words
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,16 @@ def question_words(content: Content) -> dict[str, str]:
     return {q.id: q.question for q in (*flags.questions, *flags.history)}
 
 
+def _lives_in(region: Region) -> str:
+    """Where the patient lives as their therapist reads it, with the emergency number they typed for "Other"."""
+    if not region.code:
+        return "Not given"
+    if region.typed_number:
+        number = f"emergency number {region.emergency}" if region.emergency else "no emergency number given"
+        return f"Somewhere else ({number})"
+    return region.name
+
+
 def overview(patient: User, now: datetime | None = None, profile: Profile | None = UNREAD) -> Overview:
     """Day N in selfcare (from onboarding, on the patient's clock) and the onboarding answers (one query if not given)."""
     profile = profile_of(patient, profile)
@@ -209,14 +226,14 @@ def overview(patient: User, now: datetime | None = None, profile: Profile | None
         started: date = profile.symptoms_started
         weeks = max((today - started).days, 0) // 7
         wording = question_words(current_content())
-        region = regions().get(patient.region or "")
+        region = region_of(patient)  # the "Other" region with the number the patient typed
         answers += [
             ("Leg with symptoms", SIDE_WORDS.get(Side(profile.legs), profile.legs).capitalize()),
             ("Symptoms started", f"{day_text(started)} (about {weeks} week{'s' if weeks != 1 else ''} ago)"),
             ("Walking at the start", f"{profile.baseline_walk_minutes} minutes in one go"),
             (wording["cancer_history"], "Yes" if profile.cancer_history else "No"),
             (wording["immune_risk"], "Yes" if profile.immune_risk else "No"),
-            ("Lives in", region.name if region else "Not given"),
+            ("Lives in", _lives_in(region)),
         ]
     return Overview(patient.name, (today - start).days + 1, day_text(start), tuple(answers))
 
@@ -242,11 +259,11 @@ def _alert_entry(patient: User, row: Alert, content: Content, wording: dict[str,
         ack = Acknowledgement(by, time_text(to_local(patient, row.acknowledged_at)), row.acknowledgement or "")
     return AlertEntry(
         id=_rid(row), patient_id=int(row.__data__["patient"]), level=level, level_name=LEVEL_NAMES[level],
-        title=content.red_flags.action(level).title, source=SOURCE_WORDS.get(row.source, row.source),
-        reasons=tuple(wording.get(str(r), str(r).replace("_", " ")) for r in row.reasons),
+        title=content.red_flags.action(level).render_title(region_of(patient)), source=SOURCE_WORDS.get(row.source, row.source),
+        reasons=tuple(content.red_flags.sign_words().get(str(r), str(r).replace("_", " ")) for r in row.reasons),
         when=time_text(to_local(patient, row.created_at)),
         confirmed=None if row.confirmed_at is None else time_text(to_local(patient, row.confirmed_at)),
-        acknowledged=ack,
+        acknowledged=ack, followup=followups.therapist_text(patient, row),
     )
 
 
@@ -342,6 +359,13 @@ _PLAN_CHANGES = prepared(lambda patient: _newest(
     .where(PlanChange.patient == patient).objects(), PlanChange.created_at))
 
 
+
+def _hold_lifts(patient: int) -> Any:
+    """The patient's newest CAP + 1 lifted holds: the therapist re-enabled the plan, or a doctor's all-clear."""
+    return _newest(SessionEvent.select(_id_column(SessionEvent), SessionEvent.kind, SessionEvent.body, SessionEvent.occurred_at)
+                   .where((SessionEvent.patient == patient) & SessionEvent.kind.in_(LIFTS)), SessionEvent.occurred_at)
+
+
 def build_timeline(patient: User, cap: int = CAP) -> Timeline:
     """Everything the patient and their therapists recorded, newest first (eight queries, whatever the size).
 
@@ -365,6 +389,7 @@ def build_timeline(patient: User, cap: int = CAP) -> Timeline:
     found += [(a.created_at, _rid(a), partial(_alert, patient, a, content, wording)) for a in _ALERTS.all(patient=pid)]
     found += [(n.created_at, _rid(n), partial(_note, patient, n)) for n in _NOTES.all(patient=pid)]
     found += [(p.created_at, _rid(p), partial(_plan_change, patient, p, content)) for p in _PLAN_CHANGES.all(patient=pid)]
+    found += [(e.occurred_at, _rid(e), partial(_hold_lift, patient, e)) for e in _hold_lifts(pid)]
     found.sort(key=lambda f: (f[0], f[1]), reverse=True)
     return Timeline([make() for _, _, make in found[:cap]], len(found) > cap, cap, patient.timezone or "UTC")
 
@@ -383,6 +408,26 @@ def _plan_change(patient: User, row: PlanChange, content: Content) -> Entry:
     details = [("Plan", plan_change_words(row.changes, content)), ("Exercises", "Paused" if row.paused else "On")]
     return Entry(Kind.PLAN_CHANGE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)),
                  f"Plan changed by {getattr(row, 'by', None) or 'a therapist who has left'}", tuple(details), text=row.pause_message)
+
+
+
+def _hold_lift(patient: User, row: SessionEvent) -> Entry:
+    """The plan turned back on by a therapist, or the patient's word that a doctor said exercise is fine."""
+    body = json_value(row.body)
+    when = time_text(to_local(patient, row.occurred_at))
+    if row.kind == "cleared":
+        said = (("Said", str(body.get("statement", ""))), ("Lifts", f"the pause after {CLEARED_WHY} (not on that day)"))
+        return Entry(Kind.PLAN_HOLD, row.occurred_at, _rid(row), when, "Patient: a doctor said exercise is fine", said)
+    lifted = []
+    if body.get("held"):
+        lifted.append("on hold: " + HELD_WHY.get(StopReason(body["held"]), str(body["held"])))
+    if body.get("until_cleared"):
+        lifted.append(f"paused after {CLEARED_WHY}")
+    details = [("Was", "; ".join(lifted) or "on hold")]
+    if body.get("changed_plan"):
+        details.append(("How", "by saving a change to the plan"))
+    return Entry(Kind.PLAN_HOLD, row.occurred_at, _rid(row), when, f"Plan turned back on by {body.get('by_name') or 'a therapist'}",
+                 tuple(details))
 
 
 def add_note(therapist: User, patient: User, text: str, now: datetime | None = None) -> TherapistNote:

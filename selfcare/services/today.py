@@ -1,14 +1,20 @@
-"""What the Today page shows: one next action, the day's sets, the last result and due prompts."""
+"""What the Today page shows: one next action, the day's sets, the last result, how things are changing and due prompts."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from selfcare.clinical import Level, Phase, Prompt, ScreenKind
+from selfcare.clinical import NO_MORE_SETS_TODAY, History, Level, Phase, Prompt, Reading, ScreenKind, fill, summarize_trend
+from selfcare.clinical.reevaluation import rules_reach
+from selfcare.content import current_content, region_of
 from selfcare.models import Alert, ExerciseSet, Profile, User
 from selfcare.prepared import prepared
-from selfcare.services import alerts, player
+from selfcare.progress_words import ProgressWords  # the progress line: getting better, about the same, getting worse
+from selfcare.services import alerts, holds, player
+from selfcare.services import history as history_service
+from selfcare.services.care import has_therapist
 from selfcare.services.profiles import UNREAD
 from selfcare.services.reevaluation import patient_history, prompts_for
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
@@ -32,26 +38,43 @@ class Today:
 
     action: NextAction
     sets_done: int
-    sets_planned: int
+    sets_planned: int  # 0 while the plan is held, blocked or stopped for the day
     last_result: str | None
     checked_in_today: bool
     alerts: list[Alert]
     prompts: tuple[Prompt, ...]
     pause_message: str | None
+    resumed: str | None = None  # the therapist turned the plan back on (after a hold), until the next set
+    progress: ProgressWords | None = None  # how things are changing over the last PROGRESS_DAYS days (None before onboarding)
 
 
 def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerView, checked_in: bool, now: datetime) -> NextAction:
-    """Safety first, then the check-in, then the plan."""
+    """Safety first, then a plan that cannot start (why, and what lifts it), then the check-in, then the plan."""
     urgent = [a for a in open_alerts if Level(a.level) >= Level.URGENT]
     if urgent:
         return NextAction("alert", "Please read your alert and do what it says.", "Read your alert", "patient.show_alert", (("alert_id", urgent[0].id),))
+    words = region_of(patient).words()
+    therapist = words["therapist"]
     if view.paused_by_therapist:
-        return NextAction("paused", "Your physical therapist has paused your exercises. Please contact them.", "See the message", "patient.player_page")
+        return NextAction("paused", f"Your {therapist} has paused your exercises. Please contact them.", "See the message", "patient.player_page")
     screen = view.screen
     if screen.kind == ScreenKind.EMERGENCY:
         return NextAction("blocked", "No exercises today. Follow the advice you were given.", "See why", "patient.player_page")
+    if screen.kind == ScreenKind.PLAN_HELD:  # CLINICAL.md §4: a stop holds the plan until the PT has looked at it
+        text = (f"Your exercises are on hold until your {therapist} has looked at them. Please contact them."
+                if has_therapist(patient) else
+                f"Your exercises are on hold. This plan may not suit you. Please see a {therapist} or {words['doctor']} before you carry on.")
+        return NextAction("held", text, "See why", "patient.player_page")
+    if screen.kind == ScreenKind.URGENT:  # CLINICAL.md §2: urgent blocks the day; fever or trauma until cleared
+        if screen.until_cleared:
+            lift = " or your " + therapist + " turns them back on" if has_therapist(patient) else ""
+            return NextAction("cleared", f"Your exercises are paused until a doctor has seen you and said exercise is fine{lift}.",
+                              "See what to do", "patient.player_page")
+        return NextAction("urgent", "No exercise set today. One of your answers means you should speak to a doctor today.",
+                          "See why", "patient.player_page")
     if screen.kind == ScreenKind.STOP_CONTACT_PT:
-        return NextAction("contact_pt", "Stop the exercises for today and contact your physical therapist.", "See why", "patient.player_page")
+        text = f"Stop the exercises for today and tell your {therapist}." if has_therapist(patient) else "Stop the exercises for today."
+        return NextAction("contact_pt", text, "See why", "patient.player_page")
     if not checked_in:
         return NextAction("checkin", "Start with your daily check-in. It takes about a minute.", "Check in", "patient.checkin")
     if view.state.phase in (Phase.STEP, Phase.RECHECK):
@@ -83,6 +106,12 @@ def _last_result(patient: User) -> tuple[str, str, str | None, datetime] | None:
     return response, before, after, datetime.fromisoformat(finished) if isinstance(finished, str) else finished
 
 
+def _in_words(patient: User, prompts: tuple[Prompt, ...]) -> tuple[Prompt, ...]:
+    """The prompts with the patient's region's words in their text ("your physiotherapist" in the UK)."""
+    region = region_of(patient)
+    return tuple(dataclasses.replace(p, patient_text=fill(p.patient_text, region)) for p in prompts)
+
+
 def build_today(patient: User, now: datetime | None = None, open_alerts: list[Alert] | None = None,
                 profile: Profile | None = UNREAD) -> Today:
     """Gather the Today page for a patient at `now` (the open alerts and profile are read unless given)."""
@@ -95,20 +124,54 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
     history = patient_history(patient, to_utc(local), profile)
     day = (start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc))
     checked_in = history is not None and any(day[0] <= c.at < day[1] for c in history.checkins)
+    progress = _progress(patient, history, local)
     last = _last_result(patient)
     last_result = None
     if last is not None:
         response, before_zone, after_zone, finished_at = last
-        last_result = describe_response(response, before_zone, after_zone)
+        # No praise for one set while the days say worse (progress_words: never praise while worse).
+        last_result = describe_response(response, before_zone, after_zone, praise=not (progress and progress.worse))
         if not start <= finished_at < end:
             last_result += f" (on {to_local(patient, finished_at):%-d %B})"
     return Today(
         action=_next_action(patient, open_alerts, view, checked_in, local),
         sets_done=player.sets_done_between(patient, start, end),
-        sets_planned=view.plan.sets_per_day(),
+        # No set can start on a held or blocked day (clinical.NO_MORE_SETS_TODAY): none are planned.
+        sets_planned=0 if view.screen.kind in NO_MORE_SETS_TODAY or view.paused_by_therapist else view.plan.sets_per_day(),
         last_result=last_result,
         checked_in_today=checked_in,
         alerts=open_alerts,
-        prompts=prompts_for(history, to_utc(local)),
+        prompts=_in_words(patient, prompts_for(history, to_utc(local))),
         pause_message=view.setting.pause_message if view.paused_by_therapist and view.setting else None,
+        resumed=_resumed(patient, view),
+        progress=progress,
     )
+
+
+def _resumed(patient: User, view: player.PlayerView) -> str | None:
+    """"Your therapist turned your exercises back on", from their re-enabling until the next set starts."""
+    if view.paused_by_therapist or view.screen.kind != ScreenKind.START or holds.released_since_last_set(patient) is None:
+        return None
+    return f"Your {region_of(patient).therapist} has looked at your plan and turned your exercises back on."
+
+
+PROGRESS_DAYS = 14  # Today's progress line: the same window as History's 14 days and the caseload's trend
+
+
+def _progress(patient: User, history: History | None, local: datetime) -> ProgressWords | None:
+    """Getting better, about the same or getting worse over the last 14 days on the patient's clock, from the same
+    check-ins History's 14 days read. The re-evaluation history already holds them when its rules read back 14 days
+    or more (content/reevaluation.toml); else they are read here (three queries)."""
+    if history is None:
+        return None
+    content = current_content()
+    period = history_service.period_for(patient, PROGRESS_DAYS, local)
+    if rules_reach(content.reevaluation)[1] + 1 < PROGRESS_DAYS:
+        summary = history_service.trend_of(patient, history_service.fetch(patient, period), content.trend_rule)
+    else:
+        start, end = (moment.replace(tzinfo=timezone.utc) for moment in (period.start, period.end))
+        tz = local.tzinfo
+        readings: list[tuple[datetime, Reading]] = [(c.at.astimezone(tz), c.reading) for c in history.checkins
+                                                    if c.reading is not None and start <= c.at < end]
+        summary = summarize_trend(readings, content.trend_rule)
+    return history_service.progress_of(patient, summary, PROGRESS_DAYS, content.trend_rule)

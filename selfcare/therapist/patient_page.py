@@ -22,19 +22,20 @@ from selfcare.services.history_cache import Shown, history_with_charts, kept_tim
 from selfcare.services.timeline import Timeline
 from selfcare.services.history import (
     ALLOWED_DAYS,
-    TREND_LABELS,
     parse_days,
 )
 from selfcare.therapist import bp
-from selfcare.therapist.forms import AcknowledgeForm, NoteForm, acknowledge_form
-from selfcare.therapist.plan import patient_or_404
+from selfcare.therapist.assessed import in_force
+from selfcare.therapist.forms import AcknowledgeForm, AssessSignForm, NoteForm, acknowledge_form
+from selfcare.therapist.plan import hold_card, patient_or_404
 from selfcare.urls import MARK, split_at, template_url_for
 
 DEFAULT_DAYS = 30
 MACROS = "_macros.html"
 
 # The page's links about the patient: url_for('therapist.<name>', patient_id=the patient's id) for each.
-LINKS = ("edit_plan", "export_summary", "export_summary_pdf", "export_csv", "export_fhir", "end_link", "add_note")
+LINKS = ("edit_plan", "release_plan", "export_summary", "export_summary_pdf", "export_csv", "export_fhir", "end_link", "add_note",
+         "assess_sign")
 _KEPT_LINKS = "selfcare.patient_links"
 
 _empty_note: tuple[object, Markup] | None = None  # (the macros template it came from, the markup)
@@ -90,8 +91,7 @@ def _history_utf8(shown: Shown, patient: User, days: int) -> bytes | None:
 
     def render() -> bytes:
         history = shown.history
-        return template.render(patient=patient, history=history, days=days, ranges=ALLOWED_DAYS, charts=shown.charts,
-                               trend_label=TREND_LABELS[history.trend.direction]).encode()
+        return template.render(patient=patient, history=history, days=days, ranges=ALLOWED_DAYS, charts=shown.charts).encode()
 
     return shown.piece(f"{HISTORY} {request.environ.get('SCRIPT_NAME', '')}", template, render)
 
@@ -115,7 +115,7 @@ def _timeline_utf8(timeline: Timeline) -> bytes | None:
 
 def _page(
     patient: User, note_form: NoteForm | None = None, failed_ack: tuple[int, AcknowledgeForm] | None = None,
-    pieces: Pieces | None = None, profile: Profile | None = UNREAD,
+    pieces: Pieces | None = None, profile: Profile | None = UNREAD, assess_form: AssessSignForm | None = None,
 ) -> str:
     """The whole page for a linked patient (kept parts as placeholders of `pieces` if given); every showing of the
     record is kept as a look (AuditEvent)."""
@@ -134,10 +134,11 @@ def _page(
     context: dict[str, Any] = {
         "patient": patient, "links": patient_links(patient.id, makers),
         "overview": record.overview(patient, profile=profile), "history": history, "days": days, "ranges": ALLOWED_DAYS,
-        "charts": shown.charts, "trend_label": TREND_LABELS[history.trend.direction], "history_place": history_place,
+        "charts": shown.charts, "history_place": history_place,
         "timeline": timeline, "timeline_place": timeline_place, "note_form": note_form,
         "note_field": None if note_form is not None else empty_note_field(), "failed_ack": failed_ack,
-        "ack_form": acknowledge_form, "open_alerts": alerts,
+        "ack_form": acknowledge_form, "open_alerts": alerts, "hold": hold_card(patient),
+        "assessed": in_force(patient), "assess_form": assess_form or AssessSignForm(formdata=None),
         "banner": None if makers is None else alerts.banner_html(makers["patient_page"], template_url_for("therapist.open_alerts")),
     }
     return render_template("therapist/patient.html", **context)
@@ -145,9 +146,10 @@ def _page(
 
 def render_patient_page(
     patient: User, note_form: NoteForm | None = None, failed_ack: tuple[int, AcknowledgeForm] | None = None, status: int = 200,
+    assess_form: AssessSignForm | None = None,
 ) -> tuple[str, int]:
     """The whole page for a linked patient, written whole (with a form that failed)."""
-    return _page(patient, note_form, failed_ack), status
+    return _page(patient, note_form, failed_ack, assess_form=assess_form), status
 
 
 @bp.route("/patients/<int:patient_id>")
