@@ -280,7 +280,10 @@ class ScaleField(Options, RadioField):
     option_widget = RadioInput()
 
     def __init__(self, label: str, missing: str, low: int = 0, high: int = 10, **kwargs: Any) -> None:
-        super().__init__(label, choices=[(str(i), str(i)) for i in range(low, high + 1)], validate_choice=False, **kwargs)
+        # coerce=int: the data is a number, so the option the patient chose is ticked again when the form comes back
+        # with an error elsewhere (a choice is selected when coerce(value) == data).
+        super().__init__(label, choices=[(str(i), str(i)) for i in range(low, high + 1)], validate_choice=False,
+                         coerce=int, **kwargs)
         self.low, self.high, self.missing = low, high, missing
 
     def process_formdata(self, valuelist: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from selfcare.clinical import FLAG_LEVELS, Level
@@ -147,6 +149,16 @@ def test_bad_checkin_input_is_explained_beside_the_field_and_stores_nothing(clie
     if field != "entry_id":
         assert f'id="{field}-error"' in page
     assert (CheckIn.select().count(), Walk.select().count(), Alert.select().count()) == (0, 0, 0)
+
+
+def test_answers_given_stay_chosen_when_the_form_comes_back_with_an_error(client, patient):
+    """A patient who missed one question does not have to choose their leg and back pain again."""
+    html, hidden = form_page(client, "/checkin")
+    response = client.post("/checkin", data=checkin_data(html, hidden, side=None, leg_pain="7", back_pain="2"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    checked = dict(re.findall(r'<input[^>]*?checked[^>]*?name="(\w+)"[^>]*?value="(\w+)"', page))
+    assert {name: checked.get(name) for name in ("zone", "leg_pain", "back_pain")} == {"zone": "calf", "leg_pain": "7", "back_pain": "2"}
 
 
 def test_no_symptoms_needs_no_side(client, patient):
