@@ -99,3 +99,13 @@ class Auth:
 def auth(client: FlaskClient) -> Auth:
     """Login helper bound to `client`."""
     return Auth(client)
+
+
+@pytest.fixture
+def new_patient(app: Flask, auth: Auth) -> Any:
+    """A patient in the UK, logged in, who has not answered the first questions yet."""
+    from tests.factories import make_patient
+
+    user = make_patient(email="new@example.com", region="UK")
+    auth.login("new@example.com")
+    return user

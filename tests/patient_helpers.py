@@ -97,3 +97,10 @@ def run_whole_set(client: FlaskClient, patient: User) -> None:
             let_timer_run_out(patient)
             press(client, "timer_ended")
     raise AssertionError("never reached the re-check")
+
+
+def onboard(client: FlaskClient, answers: dict[str, str], **changes: Any) -> Any:
+    """Send the onboarding form: `answers` with `changes` applied (None leaves a field out)."""
+    token = csrf_from(client.get("/onboarding").get_data(as_text=True))
+    data = {**answers, "csrf_token": token, **changes}
+    return client.post("/onboarding", data={k: v for k, v in data.items() if v is not None})

@@ -8,7 +8,7 @@ import pytest
 
 from selfcare import accounts
 from selfcare.models import CareLink, Invite, Profile, User
-from tests.conftest import csrf_from
+from tests.patient_helpers import onboard as send_onboarding
 from tests.factories import make_patient, make_therapist
 
 GOOD = {
@@ -18,18 +18,14 @@ GOOD = {
 
 
 @pytest.fixture
-def patient(app, auth):
-    """A new patient who has not answered the first questions."""
-    user = make_patient(email="new@example.com", region="UK")
-    auth.login("new@example.com")
-    return user
+def patient(new_patient):
+    """A new patient in the UK who has not answered the first questions (conftest.new_patient)."""
+    return new_patient
 
 
 def onboard(client, **changes):
-    """Send the onboarding form."""
-    token = csrf_from(client.get("/onboarding").get_data(as_text=True))
-    data = {**GOOD, "csrf_token": token, **changes}
-    return client.post("/onboarding", data={k: v for k, v in data.items() if v is not None})
+    """Send the onboarding form with this module's answers."""
+    return send_onboarding(client, GOOD, **changes)
 
 
 def test_every_patient_page_waits_for_onboarding(client, patient):

@@ -11,8 +11,9 @@ from selfcare.clinical import FLAG_LEVELS
 from selfcare.models import Alert, RedFlagScreen
 from selfcare import accounts
 from tests.api_helpers import call, token_for
+from tests.patient_helpers import onboard as send_onboarding
 from tests.conftest import Auth, csrf_from
-from tests.factories import make_patient, make_therapist
+from tests.factories import make_therapist
 from tests.patient_helpers import check_in, no_red_flags
 
 GOOD = {
@@ -23,18 +24,14 @@ RECENT = (date.today() - timedelta(days=10)).isoformat()
 
 
 @pytest.fixture
-def patient(app, auth):
-    """A new patient who has not answered the first questions."""
-    user = make_patient(email="new@example.com", region="UK")
-    auth.login("new@example.com")
-    return user
+def patient(new_patient):
+    """A new patient in the UK who has not answered the first questions (conftest.new_patient)."""
+    return new_patient
 
 
 def onboard(client, **changes):
-    """Send the onboarding form."""
-    token = csrf_from(client.get("/onboarding").get_data(as_text=True))
-    data = {**GOOD, "csrf_token": token, **changes}
-    return client.post("/onboarding", data={k: v for k, v in data.items() if v is not None})
+    """Send the onboarding form with this module's answers."""
+    return send_onboarding(client, GOOD, **changes)
 
 
 def answer_safety(client, **answers):

@@ -8,6 +8,7 @@ import pytest
 from selfcare.models import Profile, User
 from selfcare.services import export
 from tests.api_helpers import call, token_for
+from tests.patient_helpers import onboard as send_onboarding
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_patient
 from tests.html_reading import field_messages
@@ -30,18 +31,14 @@ BAD_NUMBERS = [
 
 
 @pytest.fixture
-def patient(app, auth):
-    """A new patient in the UK who has not answered the first questions."""
-    user = make_patient(email="new@example.com", region="UK")
-    auth.login("new@example.com")
-    return user
+def patient(new_patient):
+    """A new patient in the UK who has not answered the first questions (conftest.new_patient)."""
+    return new_patient
 
 
 def onboard(client, **changes):
-    """Send the onboarding form."""
-    token = csrf_from(client.get("/onboarding").get_data(as_text=True))
-    data = {**ONBOARDING, "csrf_token": token, **changes}
-    return client.post("/onboarding", data={k: v for k, v in data.items() if v is not None})
+    """Send the onboarding form with this module's answers."""
+    return send_onboarding(client, ONBOARDING, **changes)
 
 
 def test_the_region_list_offers_new_zealand_india_and_somewhere_else(client, patient):
