@@ -48,8 +48,10 @@ def subresources(html: str) -> list[str]:
 
 
 def masked(body: bytes) -> bytes:
-    """A body with its CSRF tokens blanked: they carry a time to the second, so two fetches can differ."""
-    return re.sub(rb'(name="csrf_token"[^>]*value=")[^"]*', rb"\1", body)
+    """A body with its CSRF tokens blanked (the forms' and htmx's header): they carry a time to the second, so two
+    fetches can differ."""
+    body = re.sub(rb'(name="csrf_token"[^>]*value=")[^"]*', rb"\1", body)
+    return re.sub(rb'("X-CSRFToken": ")[^"]*', rb"\1", body)
 
 
 def plain(client: FlaskClient, url: str) -> bytes:
