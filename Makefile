@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 HOST ?= 127.0.0.1
 PORT ?= 5000
-FLASK := $(VENV)/bin/flask --app selfcare
+# Links sent out (reset emails, calendar, invites) are built on this address, and only its host is served.
+# To open it from a phone on the same network: make run HOST=0.0.0.0 SELFCARE_BASE_URL=http://192.168.1.20:5000
+SELFCARE_BASE_URL ?= http://$(HOST):$(PORT)
+FLASK := SELFCARE_BASE_URL=$(SELFCARE_BASE_URL) $(VENV)/bin/flask --app selfcare
 
 .PHONY: run test bench system-deps clean
 

@@ -16,7 +16,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 PASSWORD = "bench-password-1"
-SECRET_KEY = "bench-secret"
+SECRET_KEY = "bench-clinic-key: for throwaway databases on loopback only"  # long enough to pass the start check
 GENERATOR_VERSION = 1  # bump when this file changes what it writes: old cache files are then ignored
 COURSE_NAMES = ("centralizing", "stable", "peripheralizing")
 
@@ -76,7 +76,8 @@ def make_app(url: str, instance: Path) -> Any:
     """The app bound to `url` (it creates the schema)."""
     from selfcare import create_app
 
-    return create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False,
+    return create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET_KEY,
+                       "BASE_URL": "http://127.0.0.1", "RATELIMIT_ENABLED": False,
                        "MAIL_BACKEND": "memory"})
 
 

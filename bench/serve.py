@@ -24,13 +24,15 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET_KEY = "load-test-secret"
+SECRET_KEY = "load-and-bench-key: for throwaway databases on loopback only"  # long enough to pass the start check
+BASE_URL = "http://127.0.0.1"  # the in-process app's (it sends nothing); gunicorn's names its own port
 RATE_LIMIT_ENV = {"SELFCARE_RATELIMIT_ENABLED": "false"}  # never throttle the simulated phones or the bench
 
 
 def app_config(url: str, instance: Path) -> dict[str, Any]:
     """The in-process app's settings: the gunicorn workers get the same through the environment."""
-    return {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False}
+    return {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET_KEY, "BASE_URL": BASE_URL,
+            "RATELIMIT_ENABLED": False}
 
 
 @contextmanager
@@ -99,7 +101,8 @@ class Gunicorn:
         self.workers = workers
         self.log = log
         env = {**os.environ, "SELFCARE_DATABASE_URL": url, "SELFCARE_INSTANCE_PATH": str(instance),
-               "SELFCARE_SECRET_KEY": SECRET_KEY, "PYTHONPATH": str(ROOT), **RATE_LIMIT_ENV}  # this checkout's app
+               "SELFCARE_SECRET_KEY": SECRET_KEY, "SELFCARE_BASE_URL": f"http://127.0.0.1:{self.port}",
+               "PYTHONPATH": str(ROOT), **RATE_LIMIT_ENV}  # this checkout's app
         args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
                 "--timeout", "30", "--graceful-timeout", "5", "wsgi:app"]
         self._log_file = open(log, "w")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort
 from flask_login import current_user
 
 from selfcare import limits
 from selfcare.access import public, role_required
+from selfcare.links import external_url
 from selfcare.models import Role, User
 from selfcare.services import calendar_links, reminders
 
@@ -18,8 +19,8 @@ FILENAME = "selfcare-reminders.ics"
 
 
 def _ics(patient: User, cache: str) -> Response:
-    """The patient's reminders as an .ics file, built at the real now."""
-    body = reminders.to_ics(patient, datetime.now(timezone.utc), link=url_for("patient.player_page", _external=True))
+    """The patient's reminders as an .ics file, built at the real now; its link to the player is on BASE_URL."""
+    body = reminders.to_ics(patient, datetime.now(timezone.utc), link=external_url("patient.player_page"))
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{FILENAME}"'
     response.headers["Cache-Control"] = cache

@@ -26,14 +26,16 @@ def init_db_command() -> None:
 @with_appcontext
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PATIENT.value, show_default=True)
 @click.option("--email", required=True)
-@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters. Leave it out to be asked (hidden, typed twice): a password on the command "
+                   "line stays in the shell's history and is seen by other users in the process list.")
 @click.option("--name", default=None, help="Shown in the app; defaults to the part of the email before @.")
 @click.option("--region", default=None, help="Region code for the emergency number, e.g. UK or US.")
 @click.option("--emergency-number", default=None, help="With --region OTHER: the emergency number there (2 to 6 digits).")
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/London.")
 def create_user_command(role: str, email: str, password: str, name: str | None, region: str | None,
                         emergency_number: str | None, tz: str) -> None:
-    """Create a therapist or a patient account."""
+    """Create a therapist or a patient account (without --password, the password is asked for, hidden)."""
     known = regions()
     if region is not None and region not in known:
         raise click.BadParameter(f"choose one of {', '.join(known)}", param_hint="--region")

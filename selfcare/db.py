@@ -11,6 +11,8 @@ from peewee import Database, DatabaseProxy
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
+from selfcare.config import private_file, private_folder
+
 db = DatabaseProxy()
 
 # WAL lets readers run beside a writer; busy_timeout waits for a lock instead of failing;
@@ -20,13 +22,14 @@ SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1
 
 
 def _sqlite(path: str, pool_size: int) -> Database:
-    """SQLite kept open between requests: a pool, like PostgreSQL's.
+    """SQLite kept open between requests: a pool, like PostgreSQL's. The file is the owner's only (0600).
 
     Opening a connection ran the four pragmas, and closing the last one after a write checkpointed the WAL into
     the database file (an fsync) on every request; a kept connection checkpoints every 1,000 pages instead. A
     connection goes back to the pool at the end of each request with any transaction rolled back, and may be taken
     by another thread of a threaded server (never by two at once: check_same_thread is the pool's job).
     """
+    private_file(Path(path))
     return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", max_connections=pool_size,
                                 stale_timeout=300, timeout=10, check_same_thread=False)
 
@@ -34,7 +37,7 @@ def _sqlite(path: str, pool_size: int) -> Database:
 def make_database(url: str | None, instance_path: Path, pool_size: int = 8) -> Database:
     """Build the database named by `url` (None: SQLite file in the instance folder)."""
     if not url:
-        instance_path.mkdir(parents=True, exist_ok=True)
+        private_folder(instance_path)
         return _sqlite(str(instance_path / "selfcare.db"), pool_size)
     scheme = urlsplit(url).scheme
     if scheme == "sqlite":

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, render_template, url_for
+from flask import current_app, flash, render_template
 from werkzeug.wrappers import Response
 
 from selfcare import accounts, limits, mail
 from selfcare.access import public
 from selfcare.auth import _start_session, bp
 from selfcare.forms import ForgotPasswordForm, ResetPasswordForm
+from selfcare.links import external_url
 from selfcare.services import reset_links
 from selfcare.services.reset_links import BadLink
 
@@ -28,8 +29,8 @@ def _too_many_requests(message: str) -> str:
 
 
 def _link(token: str) -> str:
-    """The absolute address of the reset page for `token` (https:// when the app is served over HTTPS)."""
-    return url_for("auth.reset_password", token=token, _external=True)
+    """The absolute address of the reset page for `token`, on BASE_URL (never on the address the request named)."""
+    return external_url("auth.reset_password", token=token)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

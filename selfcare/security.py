@@ -1,11 +1,14 @@
-"""Security headers on every response, and HTTPS settings: Secure cookies, HSTS, trusted proxies."""
+"""Security headers on every response, and HTTPS settings: Secure cookies, HSTS, trusted proxies, trusted hosts."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import BadRequest, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from selfcare.api import problems
 
 # Scripts, styles, images and connections come from this site only: no inline script or style, no
 # eval, no plugins, no <base> rewriting, forms post only here, and no other site may frame a page.
@@ -59,10 +62,28 @@ def https_settings(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+UNKNOWN_HOST = "This site is not served at that address."
+
+
+def refuse_unknown_host() -> Response | None:
+    """Answer 400 at once to a Host outside TRUSTED_HOSTS, before anything else runs.
+
+    Flask found it while routing (request.routing_exception) and would raise it after the other before-request
+    hooks; the error page could not be drawn either, as no link can be built for a host the app refuses.
+    """
+    if not isinstance(request.routing_exception, SecurityError):
+        return None
+    if request.path.startswith("/api/"):
+        return problems.from_http(BadRequest(UNKNOWN_HOST))
+    return Response(UNKNOWN_HOST + "\n", 400, content_type="text/plain; charset=utf-8")
+
+
 def init_app(app: Flask) -> None:
-    """Send the headers on every response; trust TRUSTED_PROXIES hops of X-Forwarded-* headers."""
+    """Send the headers on every response; refuse unknown hosts; trust TRUSTED_PROXIES hops of X-Forwarded-For
+    and -Proto, but never X-Forwarded-Host (links come from BASE_URL, and only its host is served)."""
     app.config.update(https_settings(app.config))
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:  # behind nginx or a load balancer: the client's address and scheme come from the proxy
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0)  # type: ignore[method-assign]
+    app.before_request(refuse_unknown_host)  # registered first, so it runs first
     app.after_request(add_headers)

@@ -35,10 +35,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def make_test_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
-    """An app for tests, on an empty database."""
+    """An app for tests, on an empty database; its base URL is the test client's own address (http://localhost)."""
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path),
-         "MAIL_BACKEND": "memory", **overrides}
+         "MAIL_BACKEND": "memory", "BASE_URL": "http://localhost", **overrides}
     )
     if is_postgresql():  # the server lives for the whole run: empty it for each test
         tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m is not SchemaVersion)

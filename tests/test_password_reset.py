@@ -8,6 +8,7 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from selfcare import mail
+from selfcare.db import close_database
 from selfcare.models import User, utcnow
 from selfcare.services import reset_links
 from tests.conftest import CSRF_RE, csrf_from, make_test_app
@@ -72,14 +73,17 @@ def test_known_and_unknown_addresses_get_the_same_page_and_only_the_known_one_a_
     assert [(m.to, m.subject) for m in sent] == [("pat@example.com", reset_links.SUBJECT)]
 
 
-def test_the_mail_holds_an_absolute_link_on_the_address_the_person_used(app, patient):
+def test_the_mail_holds_an_absolute_link_on_the_configured_base_url(database_url, tmp_path):
+    """SELFCARE_BASE_URL, whatever scheme the request came with (forged hosts: tests/test_links.py)."""
+    app = make_test_app(database_url, tmp_path / "site", BASE_URL="https://selfcare.example")
+    make_onboarded_patient(email="pat@example.com", name="Pat")
     forgot(app.test_client(), "pat@example.com", base_url="https://selfcare.example",
            headers={"Referer": "https://selfcare.example/password/forgot"})  # CSRF over HTTPS checks the referrer
-    link = link_in(mail.outbox(app)[0])
-    assert link.startswith("https://selfcare.example/password/reset/")
-    assert "Hello Pat" in mail.outbox(app)[0].body and "1 hour" in mail.outbox(app)[0].body
-    forgot(app.test_client(), "pat@example.com")
-    assert link_in(mail.outbox(app)[1]).startswith("http://localhost/password/reset/")
+    forgot(app.test_client(), "pat@example.com", base_url="http://selfcare.example")
+    sent = mail.outbox(app)
+    assert len(sent) == 2 and all(link_in(m).startswith("https://selfcare.example/password/reset/") for m in sent)
+    assert "Hello Pat" in sent[0].body and "1 hour" in sent[0].body
+    close_database()
 
 
 def test_a_badly_typed_address_is_explained_and_sends_nothing(app, client):

@@ -115,7 +115,8 @@ def test_broken_content_stops_start_up_naming_file_and_key(tmp_path: Path):
     regions = content / "regions.toml"
     regions.write_text(regions.read_text().replace('emergency = "999"', 'emergency = 999'))
     with pytest.raises(ContentError, match=r"regions\.toml: region\[0\]\.emergency"):
-        create_app({"CONTENT_DIR": str(content), "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "INSTANCE_PATH": str(tmp_path)})
+        create_app({"TESTING": True, "CONTENT_DIR": str(content), "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+                    "INSTANCE_PATH": str(tmp_path)})
 
 
 def _v6_index_names() -> dict[str, set[str]]:

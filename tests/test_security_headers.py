@@ -54,7 +54,7 @@ def test_a_view_may_tighten_the_referrer_policy(client, auth):
 
 
 def test_hsts_only_over_https(client):
-    response = client.get("/login", base_url="https://selfcare.example")
+    response = client.get("/login", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
 
 
@@ -65,7 +65,7 @@ def test_cookies_are_httponly_and_lax(client):
 
 
 def test_with_https_on_cookies_are_secure_too(database_url, tmp_path):
-    secure_app = make_test_app(database_url, tmp_path / "https-instance", HTTPS=True)
+    secure_app = make_test_app(database_url, tmp_path / "https-instance", HTTPS=True, BASE_URL="https://selfcare.example")
     make_onboarded_patient(email="pat@example.com")
     assert secure_app.config["PREFERRED_URL_SCHEME"] == "https"
     cookie = _login_cookie(secure_app.test_client(), remember=True, base_url="https://selfcare.example")
@@ -91,12 +91,12 @@ def _login_cookie(client, remember: bool = False, base_url: str = "http://localh
 
 def test_behind_a_trusted_proxy_the_forwarded_scheme_and_address_count(tmp_path, database_url):
     proxied = make_test_app(database_url, tmp_path / "proxied-instance", TRUSTED_PROXIES=1)
-    seen: list[str | None] = []
-    proxied.before_request_funcs.setdefault(None, []).append(lambda: seen.append(request.remote_addr))
-    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    seen: list[tuple[str | None, str]] = []
+    proxied.before_request_funcs.setdefault(None, []).append(lambda: seen.append((request.remote_addr, request.host)))
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9", "X-Forwarded-Host": "evil.example"}
     response = proxied.test_client().get("/login", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert "Strict-Transport-Security" in response.headers
-    assert seen == ["203.0.113.9"]  # rate limits count the client, not the proxy
+    assert seen == [("203.0.113.9", "localhost")]  # rate limits count the client, not the proxy; a forwarded host never counts
     close_database()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template
 
 from selfcare.access import public
 from selfcare.api import bp
@@ -14,8 +14,8 @@ from selfcare.api.spec import OPERATIONS, document, operation
 
 
 def _document() -> dict[str, Any]:
-    """The document, with this server's address."""
-    return document(request.url_root.rstrip("/") + bp.url_prefix)
+    """The document, with this server's address (BASE_URL, never the address the request named)."""
+    return document(current_app.config["BASE_URL"] + bp.url_prefix)
 
 
 @operation(bp, "GET", "/openapi.json", summary="This API's OpenAPI 3.1 description", tag="About", access="public",

@@ -71,6 +71,7 @@ def live_app(tmp_path: Path) -> Iterator[Any]:
     live = LiveServer(app)
     live.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{live.port}"
+    app.config["BASE_URL"] = app.config["LIVE_URL"]  # emailed and shared links lead to the live server (known once it listens)
     app.config["LIVE_SERVER"] = live
     yield app
     live.stop()
