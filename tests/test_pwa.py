@@ -60,7 +60,7 @@ def test_the_worker_is_served_from_the_root_and_never_cached(client: FlaskClient
     assert settings["offline"] == "/offline" and settings["fallbacks"] == {"/exercises": "/exercises/offline"}
     for url in settings["shell"]:  # everything it precaches exists, under a versioned URL
         assert client.get(url).status_code == 200, url
-        assert "?v=" in url or "htmx-" in url or url == "/offline"
+        assert "?v=" in url or "htmx-" in url or url in (settings["offline"], settings["logged_out"])
 
 
 def test_a_changed_file_is_a_new_release(app: Flask, client: FlaskClient, monkeypatch) -> None:

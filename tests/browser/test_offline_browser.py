@@ -70,11 +70,13 @@ def patient(page: Page, base: str) -> User:
 
 def keep_pages(page: Page) -> None:
     """Let the app keep its offline pages now (it does so after an online visit) and wait until done."""
-    page.evaluate("""() => new Promise(resolve => {
-        navigator.serviceWorker.addEventListener('message', e => { if (e.data.type === 'keep-done') resolve(); });
+    done = page.evaluate("""() => new Promise(resolve => {
+        navigator.serviceWorker.addEventListener('message', e => { if (e.data.type === 'keep-done') resolve(true); });
+        setTimeout(() => resolve(false), 15000);  // a test that fails, not one that waits for ever
         fetch(document.body.dataset.syncUrl).then(r => r.json()).then(info =>
             navigator.serviceWorker.controller.postMessage({type: 'keep', pages: info.pages}));
     })""")
+    assert done, "the service worker did not say it kept the pages within 15 s"
 
 
 def answer_red_flags(scope: Any, yes: str | None = None) -> None:
@@ -232,7 +234,7 @@ def test_the_offline_alert_screen_says_what_the_online_one_says(page: Page, base
     offline = _alert_words(page)
     shown = page.get_by_role("alert").inner_text()
     assert_accessible(page)
-    page.evaluate("localStorage.clear()")
+    page.evaluate("SelfcareOffline.remember('alert', null)")  # read: the online screen next
     alert = Alert.create(patient=user, level=level, reasons=reasons, source="checkin")
     page.goto(f"{base}/alerts/{alert.id}")
     online = _alert_words(page)
@@ -271,9 +273,10 @@ def test_a_page_view_asks_nothing_when_nothing_waits_and_the_kept_pages_are_fres
     page.goto(base + "/today")
     wait_for_worker(page)
     # The first controlled visit keeps the offline pages, which starts the ten-minute timer.
-    wait_until(page, f"localStorage.getItem('selfcare.kept.{patient.id}') !== null")
+    wait_until(page, "SelfcareOffline.recall('kept').then(at => at !== undefined)")
     asked: list[str] = []
-    page.context.on("request", lambda request: asked.append(request.url) if "/offline/sync" in request.url else None)
+    # The page's own requests (the worker passes each GET on to the server: the context would see it twice).
+    page.on("request", lambda request: asked.append(request.url) if "/offline/sync" in request.url else None)
     page.reload()
     expect(page.locator(".who")).to_contain_text("Logged in as")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Check in").click()  # a boosted visit
@@ -281,7 +284,7 @@ def test_a_page_view_asks_nothing_when_nothing_waits_and_the_kept_pages_are_fres
     page.wait_for_timeout(500)
     assert asked == []
     # Once the timer has run out, the next page view asks again.
-    page.evaluate(f"localStorage.setItem('selfcare.kept.{patient.id}', '0')")
+    page.evaluate("SelfcareOffline.remember('kept', 0)")
     page.reload()
-    wait_until(page, f"+localStorage.getItem('selfcare.kept.{patient.id}') > 0")
+    wait_until(page, "SelfcareOffline.recall('kept').then(at => at > 0)")
     assert len(asked) == 1

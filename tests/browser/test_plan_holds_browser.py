@@ -62,8 +62,7 @@ def test_a_plan_held_on_the_phone_stays_held_and_starts_nothing(page: Page, base
     expect(held.get_by_role("heading", name="Your exercises are on hold")).to_be_visible()
     page.evaluate("document.querySelector(\"[data-offline-form='start']\").requestSubmit()")
     expect(held).to_be_visible()
-    assert page.evaluate("JSON.parse(localStorage.getItem('selfcare.player.' + "
-                         "document.getElementById('offline-player').dataset.user)).state.phase") == "held"
+    assert page.evaluate("SelfcareOffline.recall('player').then(saved => saved.state.phase)") == "held"
 
 
 def test_a_fever_pause_from_the_server_waits_for_clearance_offline_and_online(page: Page, base: str, live_app: Flask) -> None:

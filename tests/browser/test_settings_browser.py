@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from selfcare.models import ApiToken
 from tests.browser.conftest import assert_accessible, log_in
-from tests.factories import make_onboarded_patient
+from tests.factories import PASSWORD, make_onboarded_patient
 
 
 def test_patient_makes_a_token_sees_it_once_and_revokes_it(page: Page, base: str) -> None:
@@ -20,6 +20,7 @@ def test_patient_makes_a_token_sees_it_once_and_revokes_it(page: Page, base: str
     assert_accessible(page)
 
     page.get_by_label("What will use this token?").fill("Clinic app")
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Make token").click()
     expect(page.get_by_role("heading", name="Your new token")).to_be_visible()
     expect(page).to_have_url(base + "/settings")  # so a reload opens the page, not the form's POST-only target
@@ -27,6 +28,8 @@ def test_patient_makes_a_token_sees_it_once_and_revokes_it(page: Page, base: str
     assert secret.startswith("sc_") and secret.startswith(ApiToken.get().hint)
     expect(page.locator(".tokens")).to_contain_text("Clinic app")
     expect(page.get_by_label("What will use this token?")).to_have_value("")  # ready for another, not refilled
+    expect(page.get_by_label("Your password")).to_have_value("")  # never sent back
+    expect(page.locator(".tokens")).to_contain_text("Works until")
     assert_accessible(page)
 
     # Shown once: not kept in htmx's history cache, not back after leaving and returning, not on reload.

@@ -37,6 +37,11 @@
   // The app works offline once its service worker is in place (served from the root, scope "/").
   if ("serviceWorker" in navigator && document.body && document.body.dataset.sw) {
     navigator.serviceWorker.register(document.body.dataset.sw, { scope: "/" }).catch(function () {});
+    // Back online: a logout made with no signal reaches the server first (sw.js), even from the logged-out page.
+    window.addEventListener("online", function () {
+      var worker = navigator.serviceWorker.controller;
+      if (worker) { worker.postMessage({ type: "online" }); }
+    });
   }
 
   // A quiet "Add to home screen" hint from the second visit on; never over an alert, never after "Not now".

@@ -6,24 +6,33 @@
 var SelfcareOffline = (function () {
   "use strict";
 
-  // ---- the outbox (IndexedDB) --------------------------------------------------------------------
+  // ---- this phone's store (IndexedDB): the outbox, and what the pages remember, under the account's id ----
+  // Nothing personal goes to localStorage. The service worker deletes the whole database at a logout and when
+  // another account signs in; a page holding it open lets go at once.
   var dbPromise = null;
   function openDb() {
     if (!dbPromise) {
       dbPromise = new Promise(function (resolve, reject) {
-        var request = indexedDB.open("selfcare", 1);
-        request.onupgradeneeded = function () { request.result.createObjectStore("outbox", { keyPath: "id" }); };
-        request.onsuccess = function () { resolve(request.result); };
-        request.onerror = function () { reject(request.error); };
+        var request = indexedDB.open("selfcare", 2);
+        request.onupgradeneeded = function () {
+          var db = request.result;
+          if (!db.objectStoreNames.contains("outbox")) { db.createObjectStore("outbox", { keyPath: "id" }); }
+          db.createObjectStore("state");
+        };
+        request.onsuccess = function () {
+          request.result.onversionchange = function () { request.result.close(); dbPromise = null; };
+          resolve(request.result);
+        };
+        request.onerror = function () { dbPromise = null; reject(request.error); };
       });
     }
     return dbPromise;
   }
-  function store(mode, work) {
+  function store(mode, work, name) {
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction("outbox", mode);
-        var result = work(tx.objectStore("outbox"));
+        var tx = db.transaction(name || "outbox", mode);
+        var result = work(tx.objectStore(name || "outbox"));
         tx.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
         tx.onerror = function () { reject(tx.error); };
       });
@@ -47,6 +56,11 @@ var SelfcareOffline = (function () {
   }
   function clock(date) { return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
   function userId() { var el = document.querySelector("[data-user-id]"); return el ? +el.dataset.userId : null; }
+  // What a page remembers for the signed-in patient (the player, an unread alert); null forgets it.
+  function recall(name) { return store("readonly", function (s) { return s.get(userId() + ":" + name); }, "state"); }
+  function remember(name, value) {
+    return store("readwrite", function (s) { if (value === null) { s.delete(userId() + ":" + name); } else { s.put(value, userId() + ":" + name); } }, "state");
+  }
 
   // Keep one entry: kind names the API list it goes to (checkins, player/events, self-checks, walks).
   function save(path, body, label) {
@@ -86,10 +100,11 @@ var SelfcareOffline = (function () {
   function send() {
     var me = userId();
     if (me === null) { return Promise.resolve(); }
-    return mine(me).then(function (entries) {
-      var waiting = entries.filter(function (e) { return e.state === "waiting"; });
+    return Promise.all([mine(me), recall("kept")]).then(function (found) {
+      var waiting = found[0].filter(function (e) { return e.state === "waiting"; });
+      var due = !!worker() && Date.now() - (found[1] || 0) >= KEEP_EVERY;
       // Nothing to send and the kept pages are fresh: no request at all (this runs on every page view).
-      if (!waiting.length && !keepDue(me)) { return; }
+      if (!waiting.length && !due) { return; }
       return fetch(syncUrl(), { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
         .then(function (response) {
           if (!response.ok || response.redirected) { return null; }  // logged out: keep everything for later
@@ -97,7 +112,7 @@ var SelfcareOffline = (function () {
         })
         .then(function (info) {
           if (!info || info.user_id !== me) { return; }
-          keepPages(info, waiting.length > 0);
+          keepPages(info, due || waiting.length > 0);
           return waiting.reduce(function (chain, entry) {
             return chain.then(function (go) { return go ? sendOne(info, entry) : false; });
           }, Promise.resolve(true));
@@ -114,7 +129,8 @@ var SelfcareOffline = (function () {
           return Promise.resolve(confirm).then(function () { return remove(entry.id); }).then(function () { return true; });
         });
       }
-      if (response.status === 401 || response.status === 403 || response.status >= 500) { return false; }
+      // Not this entry's fault (logged out, too many writes for now, the server): keep it, and stop until next time.
+      if (response.status === 401 || response.status === 403 || response.status === 429 || response.status >= 500) { return false; }
       return response.json().catch(function () { return {}; }).then(function (problem) {
         var fields = (problem.errors || []).map(function (e) { return e.field; });
         if (response.status === 409 && fields.length && fields.every(function (f) { return f === "recorded_at"; })) {
@@ -131,10 +147,9 @@ var SelfcareOffline = (function () {
   var KEEP_EVERY = 10 * 60 * 1000;
   function worker() { return navigator.serviceWorker && navigator.serviceWorker.controller; }
   // Only a page the worker controls can ask it to keep pages; then every ten minutes at most.
-  function keepDue(user) { return !!worker() && Date.now() - +(localStorage.getItem("selfcare.kept." + user) || 0) >= KEEP_EVERY; }
-  function keepPages(info, force) {
-    if (!worker() || !(force || keepDue(info.user_id))) { return; }
-    localStorage.setItem("selfcare.kept." + info.user_id, "" + Date.now());
+  function keepPages(info, go) {
+    if (!worker() || !go) { return; }
+    remember("kept", Date.now());
     worker().postMessage({ type: "keep", pages: info.pages });
   }
   function syncUrl() { return document.body.dataset.syncUrl; }
@@ -246,7 +261,6 @@ var SelfcareOffline = (function () {
   }
 
   // ---- the alert screen with no signal -----------------------------------------------------------
-  var ALERT_KEY = function () { return "selfcare.alert." + userId(); };
   // What the reasons add to a level's screen, as patient/_alert_screen.html writes it online (patient/alerts.py
   // alert_screen): the statements to tell the ambulance, the signs answered yes, and the lines that depend on them.
   function fillAlert(section, reasons, flags) {
@@ -269,14 +283,14 @@ var SelfcareOffline = (function () {
     var template = document.getElementById("offline-alert");
     var main = document.getElementById("main");
     if (!template || !main) { return; }
-    localStorage.setItem(ALERT_KEY(), JSON.stringify({ level: result.level, reasons: result.reasons, entry: entryId }));
+    remember("alert", { level: result.level, reasons: result.reasons, entry: entryId });
     var section = template.content.querySelector("[data-level='" + result.level + "']").cloneNode(true);
     fillAlert(section, result.reasons, table());
     var hidden = Array.prototype.filter.call(main.children, function (el) { return !el.hidden; });
     hidden.forEach(function (el) { el.hidden = true; });
     main.appendChild(section);
     section.querySelector("[data-alert-read]").addEventListener("click", function () {
-      localStorage.removeItem(ALERT_KEY());
+      remember("alert", null);
       markRead(entryId);
       section.remove();
       hidden.forEach(function (el) { el.hidden = false; });
@@ -293,11 +307,8 @@ var SelfcareOffline = (function () {
   }
   // An alert not yet read stays on top of every page that can show it (as the server does online).
   function reopenAlert() {
-    var saved = localStorage.getItem(ALERT_KEY());
-    if (saved && document.getElementById("offline-alert")) {
-      var alert = JSON.parse(saved);
-      showAlert(alert, alert.entry);
-    }
+    if (userId() === null || !document.getElementById("offline-alert")) { return; }
+    recall("alert").then(function (alert) { if (alert) { showAlert(alert, alert.entry); } }, function () {});
   }
 
   // Logging out clears this phone (the server says so): send what waits first, or ask before losing it.
@@ -333,5 +344,5 @@ var SelfcareOffline = (function () {
   document.addEventListener("htmx:afterSettle", function (event) { if (event.detail.target === document.body) { init(); } });
 
   return { save: save, sync: sync, newId: newId, table: table, judge: judge, redFlagAnswers: redFlagAnswers,
-    validate: validate, reading: reading, showAlert: showAlert, clock: clock };
+    validate: validate, reading: reading, showAlert: showAlert, clock: clock, recall: recall, remember: remember };
 })();

@@ -4,16 +4,21 @@
 (function () {
   "use strict";
 
+  var O = SelfcareOffline;  // its store keeps the player's state for this patient (IndexedDB, never localStorage)
+
   function start() {
     var root = document.getElementById("offline-player");
     if (!root || root.dataset.started) { return; }
     root.dataset.started = "1";
+    O.recall("player").then(null, function () { return null; }).then(function (saved) { run(root, saved); });
+  }
+
+  function run(root, saved) {
     var plan = JSON.parse(document.getElementById("offline-plan").textContent);
     var noise = +root.dataset.noise;
-    var key = "selfcare.player." + root.dataset.user;
-    var state = latest(JSON.parse(document.getElementById("offline-state").textContent), root.dataset.at, key);
+    var state = latest(JSON.parse(document.getElementById("offline-state").textContent), root.dataset.at, saved);
 
-    function keep() { localStorage.setItem(key, JSON.stringify({ state: state, at: new Date().toISOString() })); }
+    function keep() { O.remember("player", { state: state, at: new Date().toISOString() }); }
 
     function section(name) { return root.querySelector("[data-screen='" + name + "']"); }
     function fill(box, selector, text) { box.querySelectorAll(selector).forEach(function (el) { el.textContent = text; }); }
@@ -42,7 +47,7 @@
       root.querySelectorAll("[data-screen]").forEach(function (s) { s.hidden = s.dataset.screen !== name; });
       var box = section(name);
       if (!box) { return; }
-      var when = screen.next_at ? SelfcareOffline.clock(new Date(screen.next_at)) : "";
+      var when = screen.next_at ? O.clock(new Date(screen.next_at)) : "";
       if (name === "step") { renderStep(box, screen); }
       if (name === "result") {
         fill(box, "[data-result]", result || "");
@@ -118,10 +123,10 @@
       keep();
       // An event that changes nothing here (a second tap, a timer already moved on) is not kept.
       if (kind !== "confirm" && JSON.stringify(state) !== JSON.stringify(previous)) {
-        var body = { id: SelfcareOffline.newId(), kind: kind, occurred_at: now.toISOString() };
+        var body = { id: O.newId(), kind: kind, occurred_at: now.toISOString() };
         if (extra.reading) { body.reading = extra.reading; }
         if (extra.red_flags) { body.red_flags = extra.red_flags; }
-        SelfcareOffline.save("/player/events", body, "An exercise step from " + SelfcareOffline.clock(now));
+        O.save("/player/events", body, "An exercise step from " + O.clock(now));
         extra.entryId = body.id;
       }
       var result;
@@ -139,8 +144,9 @@
 
     function showSavedAlert() {
       var level = state.phase === "blocked" ? "emergency" : "urgent";
-      var saved = JSON.parse(localStorage.getItem(key + ".alert") || "null");
-      SelfcareOffline.showAlert({ level: level, reasons: saved && saved.level === level ? saved.reasons : [] }, null);
+      O.recall("player-alert").then(null, function () { return null; }).then(function (saved) {
+        O.showAlert({ level: level, reasons: saved && saved.level === level ? saved.reasons : [] }, null);
+      });
     }
 
     // The start form always holds the whole red-flag list: with no server the phone cannot know whether the list
@@ -151,28 +157,28 @@
       // A held, paused or stopped plan starts nothing, as on the server (POST /exercises/start redirects there).
       var shown = SelfcareProtocol.screenFor(plan, state, new Date());
       if (shown.kind !== "start" || root.dataset.paused) { render(shown); return; }
-      var flags = SelfcareOffline.table();
-      var answers = SelfcareOffline.redFlagAnswers(form, flags);
-      var result = SelfcareOffline.judge(answers, flags, SelfcareOffline.reading(form));
-      if (!SelfcareOffline.validate(form)) {
-        if (SelfcareProtocol.higher(result.level, "contact_pt")) { SelfcareOffline.showAlert(result, null); }
+      var flags = O.table();
+      var answers = O.redFlagAnswers(form, flags);
+      var result = O.judge(answers, flags, O.reading(form));
+      if (!O.validate(form)) {
+        if (SelfcareProtocol.higher(result.level, "contact_pt")) { O.showAlert(result, null); }
         return;
       }
-      var reading = SelfcareOffline.reading(form);
+      var reading = O.reading(form);
       var id = apply("start", { reading: reading, level: result.level, red_flags: answers,
         until_cleared: SelfcareProtocol.needsClearance(flags, answers, result) });
       form.reset();
       if (result.level !== "none") {
-        localStorage.setItem(key + ".alert", JSON.stringify(result));
-        SelfcareOffline.showAlert(result, id);
+        O.remember("player-alert", result);
+        O.showAlert(result, id);
       }
     });
 
     root.querySelector("[data-offline-form='recheck']").addEventListener("submit", function (event) {
       event.preventDefault();
       var form = event.target;
-      if (!SelfcareOffline.validate(form)) { return; }
-      apply("recheck_done", { reading: SelfcareOffline.reading(form) });
+      if (!O.validate(form)) { return; }
+      apply("recheck_done", { reading: O.reading(form) });
       form.reset();
     });
 
@@ -185,9 +191,7 @@
   }
 
   // The newest of the state this page was made with and the one the phone last saw (online or not).
-  function latest(embedded, embeddedAt, key) {
-    var saved = null;
-    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+  function latest(embedded, embeddedAt, saved) {
     if (saved && saved.state && (!embeddedAt || new Date(saved.at) >= new Date(embeddedAt))) { return saved.state; }
     return embedded;
   }

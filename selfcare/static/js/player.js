@@ -90,12 +90,12 @@ var SelfcarePlayer = window.SelfcarePlayer || (function () {  // a second booste
     });
   }
 
-  // The online player shows the server's state: keep a copy, so the offline player goes on from here.
+  // The online player shows the server's state: keep a copy (offline.js's store), so the offline player goes on from here.
   function remember(root) {
     var snapshot = root.querySelector ? root.querySelector("#player-snapshot") : null;
-    if (!snapshot) { return; }
+    if (!snapshot || !window.SelfcareOffline) { return; }
     var data = JSON.parse(snapshot.textContent);
-    localStorage.setItem("selfcare.player." + data.user, JSON.stringify({ state: data.state, at: data.at }));
+    SelfcareOffline.remember("player", { state: data.state, at: data.at });
   }
 
   function init(root) {

@@ -1,14 +1,22 @@
 // selfcare's service worker. SETTINGS (above, written by the server) names this release, the shell's
-// versioned URLs, the offline page and the offline versions of some pages.
+// versioned URLs, the generic pages, the offline versions of some pages, and how the server names accounts.
 //
 // Shell files: from the cache first (their URLs change whenever they do). Pages: from the network
 // first, so nothing is ever stale when there is a signal; with no signal, the copy kept on this phone,
 // the page's offline version, or the offline page. Only the pages a signed-in patient asks for are
-// kept ("keep" message), and logging out forgets them.
+// kept ("keep" message), each with the account that kept it (the server names it on every page with an
+// opaque value, SETTINGS.header), and a kept copy is shown only to that account.
+//
+// Every answer from the server is read before the page sees it: a page for no one (the login page, a 401)
+// drops the kept pages; a page for another account drops everything of the last one (its kept pages and
+// what the pages saved in IndexedDB). Logging out forgets it all; with no signal, at once, and the session
+// ends on the server before anything else is asked when the signal is back.
 "use strict";
 
 var SHELL = "shell-" + SETTINGS.version;
 var PAGES = "pages";
+var WHOSE = "account-";  // an empty cache named for the account whose pages and saved state are on this phone
+var LOGOUT = "logout-";  // an empty cache: a logout made with no signal has still to reach the server (see endSession)
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -31,17 +39,112 @@ self.addEventListener("activate", function (event) {
 });
 
 function pathOf(url) { var u = new URL(url); return u.pathname + u.search; }
+function nothing() {}
 
+// ---- whose phone this is -------------------------------------------------------------------------
+var whose;  // the account whose things are on this phone; "" no one's; null not known yet (kept before this release)
+function owner() {
+  if (whose !== undefined) { return Promise.resolve(whose); }
+  return caches.keys().then(function (names) {
+    var name = names.filter(function (n) { return n.indexOf(WHOSE) === 0; })[0];
+    whose = name ? name.slice(WHOSE.length) : null;
+    return whose;
+  });
+}
+function setOwner(account) {
+  return owner().then(function (old) {
+    whose = account;
+    return Promise.all([old ? caches.delete(WHOSE + old) : null, account ? caches.open(WHOSE + account) : null]);
+  });
+}
+function dropPages() { return caches.delete(PAGES); }
+// Everything of the last account: its kept pages and what its pages saved (the outbox, the player, an alert).
+// A page that still has the database open lets go of it (offline.js), then it is deleted.
+function forgetAll(account) {
+  indexedDB.deleteDatabase("selfcare");
+  return Promise.all([dropPages(), setOwner(account)]);
+}
+
+// Who is signed in on this phone, with no signal: the account cookie the server keeps in step with the login (gone
+// when the cookies are cleared or the login's browser session ends). null where a worker cannot read cookies.
+function signedInAs() {
+  if (!self.cookieStore) { return Promise.resolve(null); }
+  return self.cookieStore.get(SETTINGS.cookie).then(function (c) { return c ? c.value : ""; }, function () { return null; });
+}
+
+// What an answer says about who is signed in, acted on before the page sees it.
+function observe(response) {
+  var account = response.headers.get(SETTINGS.header);
+  var page = (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+  var done = account ? owner().then(function (old) {
+    return old === account ? null : old === null ? setOwner(account) : forgetAll(account);
+  }) : response.status === 401 || (response.ok && page) ? dropPages() : null;  // a page for no one: signed out
+  return Promise.resolve(done).then(function () { return response; });
+}
+
+// ---- logging out ---------------------------------------------------------------------------------
+// A logout made with no signal is remembered as an empty cache named for a hash of the account that logged out
+// (nothing on the phone names it), and reaches the server as soon as it can: only that account's session is
+// ended (if someone else has logged in since, theirs is left alone; the first one's cookie is gone either way).
+function hashOf(account) {
+  return crypto.subtle.digest("SHA-256", new TextEncoder().encode("logout:" + account)).then(function (bytes) {
+    return Array.prototype.map.call(new Uint8Array(bytes), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  });
+}
+var pending;  // the hash of the account whose logout has still to reach the server; "" none
+function logoutPending() {
+  if (pending !== undefined) { return Promise.resolve(pending); }
+  return caches.keys().then(function (names) {
+    var name = names.filter(function (n) { return n.indexOf(LOGOUT) === 0; })[0];
+    return (pending = name ? name.slice(LOGOUT.length) : "");
+  });
+}
+// End the session on the server: a page gives a fresh form token, then the logout. Rejects while it cannot.
+var ending = null;
+function endSession(hash) {
+  ending = ending || fetch(SETTINGS.home, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+    var account = response.headers.get(SETTINGS.header);
+    return (account ? hashOf(account) : Promise.resolve("")).then(function (now) {
+      if (now !== hash) { return; }  // that login is over already
+      return response.text().then(function (html) {
+        var token = /"X-CSRFToken": "([^"]+)"/.exec(html);
+        return fetch(SETTINGS.logout, { method: "POST", credentials: "same-origin", cache: "no-store",
+          headers: { "X-CSRFToken": token ? token[1] : "" } });
+      }).then(function (answer) { if (answer.headers.get(SETTINGS.header)) { throw new Error("still signed in"); } });
+    });
+  }).then(function () { pending = ""; return caches.delete(LOGOUT + hash); }).finally(function () { ending = null; });
+  return ending;
+}
+// Before any page is asked for, a logout made with no signal goes first.
+function settled() {
+  return logoutPending().then(function (hash) { return hash ? endSession(hash).catch(nothing) : null; });
+}
+
+function logout(request) {
+  return fetch(request).then(function (response) {
+    return forgetAll("").then(function () { return response; });
+  }, function () {  // no signal: forget everything now; the server hears of it when the signal is back
+    return owner().then(function (account) {
+      var later = account ? hashOf(account).then(function (hash) { return caches.open(LOGOUT + hash).then(function () {
+        pending = hash;
+        if (self.registration.sync) { self.registration.sync.register("logout").catch(nothing); }
+      }); }) : null;
+      return Promise.all([later, forgetAll("")]);
+    }).then(function () { return Response.redirect(SETTINGS.logged_out, 303); });
+  });
+}
+
+// ---- the pages kept for no signal ----------------------------------------------------------------
 // Keep fresh copies of the pages a patient needs offline; drop any page no longer on the list.
 function keep(pages) {
   return caches.open(PAGES).then(function (cache) {
     var wanted = new Set(pages);
     var fetched = pages.map(function (page) {
-      return fetch(page, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      return fetch(page, { credentials: "same-origin", cache: "no-store" }).then(observe).then(function (response) {
         // A redirect means "not for you now" (logged out, an alert first): keep nothing for it.
-        if (response.ok && !response.redirected) { return cache.put(page, response); }
+        if (response.ok && !response.redirected && response.headers.get(SETTINGS.header)) { return cache.put(page, response); }
         return cache.delete(page);
-      }).catch(function () { /* no signal: keep the copy we have */ });
+      }).catch(nothing);  // no signal: keep the copy we have
     });
     return Promise.all(fetched).then(function () { return cache.keys(); }).then(function (requests) {
       return Promise.all(requests.map(function (request) {
@@ -54,12 +157,19 @@ function keep(pages) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   var done;
-  if (data.type === "keep" && Array.isArray(data.pages)) { done = keep(data.pages); }
-  else if (data.type === "forget") { done = caches.delete(PAGES); }
+  if (data.type === "keep" && Array.isArray(data.pages)) { done = settled().then(function () { return keep(data.pages); }); }
+  else if (data.type === "forget") { done = forgetAll(""); }
+  else if (data.type === "online") { done = settled(); }
   else { return; }
   event.waitUntil(done.then(function () {
     if (event.source) { event.source.postMessage({ type: data.type + "-done" }); }
   }));
+});
+
+// The browser's background sync, where it has one: a logout made with no signal reaches the server even when no
+// page is open (rejecting makes it try again later).
+self.addEventListener("sync", function (event) {
+  if (event.tag === "logout") { event.waitUntil(logoutPending().then(function (hash) { return hash && endSession(hash); })); }
 });
 
 function fromCache(request) {
@@ -74,29 +184,41 @@ function fromCache(request) {
   });
 }
 
+function shellCopy(path) { return caches.match(path, { cacheName: SHELL, ignoreVary: true }); }
+
+// With no signal: the copy kept of this page (or of its offline version) if it is the account's the phone is
+// signed in as; otherwise every kept page goes first. Then a generic page (kept for everyone) or the offline page.
 function offlineCopy(request) {
   var path = new URL(request.url).pathname;
-  return caches.open(PAGES).then(function (cache) {
-    return cache.match(path).then(function (hit) {
-      if (hit) { return hit; }
-      if (SETTINGS.fallbacks[path]) { return cache.match(SETTINGS.fallbacks[path]); }
-      return undefined;
+  var kept = function (p) { return caches.match(p, { cacheName: PAGES }); };
+  return kept(path).then(function (hit) {
+    return hit || (SETTINGS.fallbacks[path] ? kept(SETTINGS.fallbacks[path]) : undefined);
+  }).then(function (hit) {
+    return hit && Promise.all([owner(), signedInAs()]).then(function (now) {
+      var account = hit.headers.get(SETTINGS.header);
+      if (account && account === now[0] && (now[1] === null || now[1] === account)) { return hit; }
+      return dropPages().then(nothing);
     });
-  }).then(function (hit) { return hit || caches.match(SETTINGS.offline); });
+  }).then(function (hit) {
+    return hit || shellCopy(path).then(function (page) { return page || shellCopy(SETTINGS.offline); });
+  });
 }
 
+// A GET: from the server, its answer read for whose it is; with no signal, what this phone may show instead.
 function network(request) {
-  return fetch(request).then(function (response) {
-    var path = new URL(request.url).pathname;
-    if (path === SETTINGS.logout) { caches.delete(PAGES); }
+  var path = new URL(request.url).pathname;
+  return fetch(request).then(observe).then(function (response) {
     // A page already kept for offline use is refreshed whenever it is opened online.
-    if (request.method === "GET" && response.ok && !response.redirected) {
+    if (response.ok && !response.redirected && response.headers.get(SETTINGS.header)) {
       var copy = response.clone();
-      caches.open(PAGES).then(function (cache) {
-        return cache.match(path).then(function (hit) { return hit ? cache.put(path, copy) : null; });
+      caches.match(path, { cacheName: PAGES }).then(function (hit) {
+        return hit && caches.open(PAGES).then(function (cache) { return cache.put(path, copy); });
       });
     }
     return response;
+  }, function (error) {
+    if (request.mode === "navigate") { return offlineCopy(request); }
+    return shellCopy(path).then(function (page) { if (page) { return page; } throw error; });
   });
 }
 
@@ -104,13 +226,13 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
-  if (request.method !== "GET") {
-    if (url.pathname === SETTINGS.logout) { event.respondWith(network(request)); }
-    return;  // writes always go to the server (the page keeps what could not be sent)
-  }
   if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/assets/") === 0) {
     event.respondWith(fromCache(request));
-  } else if (request.mode === "navigate") {
-    event.respondWith(network(request).catch(function () { return offlineCopy(request); }));
+    return;
   }
+  if (request.method === "POST" && url.pathname === SETTINGS.logout) {
+    event.respondWith(logout(request));
+  } else if (request.method === "GET") {  // every page and read: its answer is read for whose it is (see observe)
+    event.respondWith(settled().then(function () { return network(request); }));
+  }  // other writes go straight to the server (the page keeps what could not be sent)
 });
