@@ -51,7 +51,7 @@ TABLES = (
 def fill(patient: User, therapist: User, rows: int = 1) -> None:
     """Give a patient `rows` rows in every table that holds patient data (and a care link and used invite)."""
     accounts.link(therapist, patient)
-    Invite.create(therapist=therapist, code=f"C{patient.id}X", expires_at=NOW, used_by=patient, used_at=NOW)
+    Invite.create(therapist=therapist, code_hash=f"{patient.id:064x}", expires_at=NOW, used_by=patient, used_at=NOW)
     last_set = None
     for n in range(rows):
         at = NOW + timedelta(hours=n)
@@ -193,7 +193,7 @@ def test_delete_removes_every_row_of_the_patient_and_tells_linked_therapists(app
         lee.id: "Robin left selfcare on 3 November 2026 and deleted their data.",
     }
     assert Invite.select().count() == 2  # the therapist's invite stays, no longer naming who used it
-    assert Invite.get(Invite.code == f"C{patient.id}X").used_by_id is None
+    assert Invite.get(Invite.code_hash == f"{patient.id:064x}").used_by_id is None
 
 
 @pytest.mark.parametrize(("password", "ok"), [(PASSWORD, True), ("wrong", False), ("", False), ("x" * 5000, False)])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from peewee import JOIN, Model
+from peewee import JOIN, ForeignKeyField, Model
 from werkzeug.security import check_password_hash
 
 from selfcare import accounts
@@ -60,6 +60,27 @@ PATIENT_TABLES: tuple[tuple[str, type[Model], str], ...] = (
     ("record_views", AuditEvent, "created_at"),
     ("exercise_events", SessionEvent, "occurred_at"),
 )
+
+# What a therapist's download of a patient holds (issue 19): what a clinic needs for the patient's care, named one
+# by one. Each part of the patient's own export (`collect`) is in THERAPIST_TABLES or PATIENT_ONLY, with the reason;
+# tests/test_therapist_export.py fails for a new part in neither.
+THERAPIST_ACCOUNT_FIELDS = ("id", "name", "email", "region", "emergency_number", "timezone")
+THERAPIST_TABLES = (
+    "profile", "checkins", "walks", "exercise_sets", "self_checks", "alerts", "red_flag_screens", "assessed_signs",
+    "plan_settings", "plan_changes",
+    # Only the exporting therapist's own notes: a download leaves selfcare and outlives the care link, and the patient
+    # agreed to share their record with each therapist, not to give one clinic's notes to another clinic's files.
+    "therapist_notes",
+)
+PATIENT_ONLY = {
+    "care_links": "who else looks or looked after the patient",
+    "record_views": "audit events: who looked at the record",
+    "exercise_events": "the player's raw events; exercise_sets hold what they led to",
+    "player_state": "where the player is within a set: the app's working state",
+    "api_tokens": "the patient's connected apps",
+    "calendar_links": "the patient's calendar feed",
+}
+THERAPIST_FORMAT = "selfcare-therapist-export-1"
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -121,6 +142,39 @@ def collect(patient: User) -> dict[str, Any]:
     return document
 
 
+def _clinic_row(instance: Model, patient_id: int, therapist_id: int) -> dict[str, Any]:
+    """A row for a therapist's download: whoever acted on it is "you", "another therapist" or "the patient", never named."""
+    row: dict[str, Any] = {}
+    for name, field in instance._meta.fields.items():
+        if name == "patient":
+            continue
+        value = instance.__data__.get(name)
+        if isinstance(field, ForeignKeyField) and field.rel_model is User:
+            row[name] = None if value is None else "you" if value == therapist_id else "the patient" if value == patient_id else "another therapist"
+        else:
+            row[field.column_name if isinstance(field, ForeignKeyField) else name] = _value(value)
+    return row
+
+
+def collect_for_therapist(patient: User, therapist: User) -> dict[str, Any]:
+    """What a clinic needs of the patient's record (THERAPIST_TABLES), for a therapist who looks after them: of the
+    notes only this therapist's own, and no one else who looks or looked after the patient named. One query a table."""
+    account = User.get_by_id(patient.id)
+    document: dict[str, Any] = {
+        "format": THERAPIST_FORMAT,
+        "exported_at": _value(utcnow()),
+        "account": {name: _value(getattr(account, name)) for name in THERAPIST_ACCOUNT_FIELDS},
+    }
+    tables = {name: (model, order) for name, model, order in PATIENT_TABLES}
+    for name in THERAPIST_TABLES:
+        model, order = tables[name]
+        query = model.select().where(model.patient == patient.id)
+        if model is TherapistNote:
+            query = query.where(TherapistNote.therapist == therapist.id)
+        document[name] = [_clinic_row(row, patient.id, therapist.id) for row in query.order_by(getattr(model, order), model.id)]
+    return document
+
+
 def to_json(document: dict[str, Any]) -> str:
     """The export as one readable JSON document."""
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False)
@@ -145,7 +199,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def to_csv_zip(document: dict[str, Any]) -> bytes:
+def to_csv_zip(document: dict[str, Any], readme: str | None = None) -> bytes:
     """The export as a ZIP of one CSV per table: each table keeps its own columns, so it opens cleanly in a spreadsheet."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -153,7 +207,7 @@ def to_csv_zip(document: dict[str, Any]) -> bytes:
         for name, value in document.items():
             if isinstance(value, list):
                 archive.writestr(f"{name}.csv", _csv(value))
-        archive.writestr("README.txt", README)
+        archive.writestr("README.txt", readme or README)
     return buffer.getvalue()
 
 
@@ -163,6 +217,16 @@ README = """Your data from selfcare
 One CSV file for each kind of record. Times are in UTC (ISO 8601). Lists (like red-flag
 answers) are written as JSON text inside a cell. A cell that starts with ' had that mark added so
 a spreadsheet shows it as text. The same data is in the JSON download.
+"""
+
+THERAPIST_README = """A patient's record from selfcare
+================================
+
+One CSV file for each kind of record: what the patient entered, their alerts with what was done
+about them, their plan and its changes, and your own notes. Where a therapist acted on a record,
+it says "you" or "another therapist". Times are in UTC (ISO 8601). Lists (like red-flag answers)
+are written as JSON text inside a cell. A cell that starts with ' had that mark added so a
+spreadsheet shows it as text.
 """
 
 

@@ -1,4 +1,4 @@
-"""Exports of one linked patient's record: visit summary (page and PDF), CSV of all entries, FHIR R4."""
+"""Exports of one linked patient's record: visit summary (page and PDF), CSV of the clinical record, FHIR R4."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _file_stem(patient: User) -> str:
     return f"selfcare-patient-{patient.id}"
 
 
-@bp.route("/patients/<int:patient_id>/summary")
+@bp.route("/patients/<id:patient_id>/summary")
 @role_required(Role.THERAPIST)
 def export_summary(patient_id: int) -> str:
     """The patient's visit summary, ready to print."""
@@ -47,7 +47,7 @@ def export_summary(patient_id: int) -> str:
     )
 
 
-@bp.route("/patients/<int:patient_id>/summary.pdf")
+@bp.route("/patients/<id:patient_id>/summary.pdf")
 @role_required(Role.THERAPIST)
 def export_summary_pdf(patient_id: int) -> Response:
     """The visit summary as a PDF."""
@@ -57,16 +57,17 @@ def export_summary_pdf(patient_id: int) -> Response:
     return _download(summary_pdf(data), "application/pdf", f"{_file_stem(patient)}-summary-{data.made_at:%Y-%m-%d}.pdf")
 
 
-@bp.route("/patients/<int:patient_id>/entries.zip")
+@bp.route("/patients/<id:patient_id>/entries.zip")
 @role_required(Role.THERAPIST)
 def export_csv(patient_id: int) -> Response:
-    """Every entry as CSV files (one per kind of entry) in a ZIP."""
+    """The clinical record as CSV files (one per kind of entry) in a ZIP: what a clinic needs, no more (services/export.py)."""
     patient = patient_or_404(patient_id)
     record_access(current_user, patient, "exported_csv")
-    return _download(export.to_csv_zip(export.collect(patient)), "application/zip", f"{_file_stem(patient)}-entries.zip")
+    archive = export.to_csv_zip(export.collect_for_therapist(patient, current_user), readme=export.THERAPIST_README)
+    return _download(archive, "application/zip", f"{_file_stem(patient)}-entries.zip")
 
 
-@bp.route("/patients/<int:patient_id>/record.fhir.json")
+@bp.route("/patients/<id:patient_id>/record.fhir.json")
 @role_required(Role.THERAPIST)
 def export_fhir(patient_id: int) -> Response:
     """The record as a FHIR R4 Bundle (CLINICAL.md §7)."""
@@ -76,7 +77,7 @@ def export_fhir(patient_id: int) -> Response:
     return _download(body, "application/fhir+json", f"{_file_stem(patient)}.fhir.json")
 
 
-@bp.route("/patients/<int:patient_id>/end-link", methods=["POST"])
+@bp.route("/patients/<id:patient_id>/end-link", methods=["POST"])
 @role_required(Role.THERAPIST)
 def end_link(patient_id: int) -> Response:
     """Stop looking after this patient; they no longer appear in the caseload."""

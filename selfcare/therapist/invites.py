@@ -2,32 +2,54 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from datetime import datetime
+
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare import accounts
 from selfcare.access import role_required
-from selfcare.models import Invite, Role, utcnow
+from selfcare.models import Role, utcnow
 from selfcare.therapist import bp
+from selfcare.timeutil import to_local
+
+
+def _page(new_code: str | None = None, status: int = 200) -> Response:
+    """The invites page; a new code and its link are in this one response only (only a hash is kept), never cached."""
+
+    def day(stored: datetime) -> str:
+        local = to_local(current_user, stored)
+        return f"{local.day} {local:%B %Y}"
+
+    html = render_template("therapist/invites.html", invites=accounts.recent_invites(current_user), new_code=new_code,
+                           days=accounts.INVITE_DAYS, invites_shown_days=accounts.INVITES_SHOWN_DAYS,
+                           now=utcnow(), day=day)
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/invites")
 @role_required(Role.THERAPIST)
-def invites() -> str:
-    """This therapist's codes that can still be used, newest first."""
-    active = (
-        Invite.select()
-        .where((Invite.therapist == current_user.id) & Invite.used_at.is_null() & (Invite.expires_at > utcnow()))
-        .order_by(Invite.created_at.desc())
-    )
-    return render_template("therapist/invites.html", invites=list(active), days=accounts.INVITE_DAYS)
+def invites() -> Response:
+    """This therapist's recent invites, newest first: when each was made, whether it was used, until when it works."""
+    return _page()
 
 
 @bp.route("/invites", methods=["POST"])
 @role_required(Role.THERAPIST)
 def create_invite() -> Response:
-    """Make a new single-use code (CSRF checked by Flask-WTF)."""
-    invite = accounts.create_invite(current_user)
-    flash(f"New code {invite.code} made. Give it to your patient.", "success")
+    """Make a new single-use code and show it, with its link, this once (CSRF checked by Flask-WTF)."""
+    made = accounts.create_invite(current_user)
+    return _page(made.code, status=201)
+
+
+@bp.route("/invites/<id:invite_id>/cancel", methods=["POST"])
+@role_required(Role.THERAPIST)
+def cancel_invite(invite_id: int) -> Response:
+    """Cancel one of this therapist's unused invites: its code stops working (CSRF checked by Flask-WTF)."""
+    if not accounts.cancel_invite(current_user, invite_id):
+        abort(404)
+    flash("Invite cancelled. Its code no longer works.", "info")
     return redirect(url_for("therapist.invites"), 303)
