@@ -9,10 +9,11 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from selfcare import assets, cli, content, db, delivery, errors, frame, limits, mail, pwa, security, urls
+from selfcare import assets, cli, content, db, delivery, errors, frame, limits, links, mail, pwa, security, url_rules, urls
 from selfcare.access import login_manager
-from selfcare.config import from_environment, instance_secret_key
+from selfcare.config import from_environment, instance_secret_key, start_settings
 from selfcare.schema import create_schema
+from selfcare.services import sealed
 
 csrf = CSRFProtect()
 htmx = Htmx()
@@ -23,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = from_environment(config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"] or None, instance_relative_config=True)
     app.config.from_mapping(settings)
+    app.config.update(start_settings(app.config, relaxed=app.debug or app.testing))  # BASE_URL, TRUSTED_HOSTS
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
@@ -30,7 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     delivery.init_app(app)
     content.init_app(app)
     db.init_app(app)
+    sealed.init_app(app)  # the key that seals two-step secrets at rest (before create_schema migrates them)
     login_manager.init_app(app)
+    url_rules.init_app(app)  # <id:...> in routes, and addresses no longer than a proxy passes
     csrf.init_app(app)
     htmx.init_app(app)
     assets.init_app(app)
@@ -38,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     limits.init_app(app)
     mail.init_app(app)
+    links.init_app(app)
     cli.init_app(app)
     urls.init_app(app)
     frame.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
@@ -14,7 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from selfcare.db import db
 from selfcare.models import CareLink, Invite, Role, User, utcnow
 from selfcare.prepared import prepared
-from selfcare.services import login_sessions
+from selfcare.services import login_sessions, tokens
+from selfcare.services.hashed import digest
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128  # long enough for any passphrase, short enough that hashing cannot be abused
@@ -33,6 +35,10 @@ class AccountError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class EmailTaken(AccountError):
+    """An account with this email exists already (sign-up answers as for a new account: selfcare/auth.py)."""
 
 
 def normalize_email(raw: str) -> str:
@@ -99,7 +105,7 @@ def create_user(
                 timezone=valid_timezone(timezone),
             )
     except IntegrityError:
-        raise AccountError("email", "There is already an account with this email. Try logging in.") from None
+        raise EmailTaken("email", "There is already an account with this email. Try logging in.") from None
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -116,12 +122,14 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Check the rules and store a new password hash; every session and remember cookie of the user ends."""
+    """Check the rules and store a new password hash; every session, remember cookie and API token of the user ends
+    (all in one transaction)."""
     check_password_rules(password)
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     with db.atomic():
         User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
         login_sessions.end_all(user)
+        tokens.revoke_all(user)
 
 
 def link(therapist: User, patient: User) -> CareLink:
@@ -161,34 +169,74 @@ def linked_therapists(patient: User) -> list[User]:
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 INVITE_LENGTH = 8
 INVITE_DAYS = 14
+INVITES_SHOWN_DAYS = 30  # the invites page lists what was made in this many days
+UNKNOWN_CODE = "We could not find that code. Check it with the therapist who gave it to you."
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    """An invite just made: `code` is shown to the therapist once and never stored."""
+
+    row: Invite
+    code: str
 
 
 def normalize_code(raw: str) -> str:
-    """An invite code as stored: capitals, without spaces or dashes."""
+    """An invite code as it is hashed: capitals, without spaces or dashes."""
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
 
 
-def create_invite(therapist: User, now: datetime | None = None, days: int = INVITE_DAYS) -> Invite:
-    """A new single-use invite code for this therapist, valid for `days` days."""
+def create_invite(therapist: User, now: datetime | None = None, days: int = INVITE_DAYS) -> NewInvite:
+    """A new single-use invite code for this therapist, valid for `days` days; only its hash is kept.
+
+    A code carries about 40 bits (8 of 31 letters and digits), less than the other secrets services/hashed.py keeps,
+    and is still kept by that plain SHA-256: guessing one online meets the wrong-code limits (limits.py), and a code
+    recovered from a stolen database lets its finder only share their own record with that therapist, once, for
+    `days` days.
+    """
     if not therapist.is_therapist:
         raise AccountError("role", "Only a therapist can invite a patient.")
     moment = now or utcnow()
     code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
-    return Invite.create(therapist=therapist, code=code, created_at=moment, expires_at=moment + timedelta(days=days))
+    row = Invite.create(therapist=therapist, code_hash=digest(code), created_at=moment, expires_at=moment + timedelta(days=days))
+    return NewInvite(row, code)
+
+
+def unused_invite(raw_code: str) -> Invite | None:
+    """The invite with this code (as typed) while it has not been used; None for a used or unknown code."""
+    code = normalize_code(raw_code)
+    if not code or len(code) > 2 * INVITE_LENGTH or not code.isascii():  # no code ever made looks like this
+        return None
+    invite: Invite | None = Invite.get_or_none((Invite.code_hash == digest(code)) & Invite.used_at.is_null())
+    return invite
 
 
 def redeem_invite(patient: User, raw_code: str, now: datetime | None = None) -> CareLink:
-    """Link the patient to the therapist who made this code; the code then cannot be used again."""
+    """Link the patient to the therapist who made this code. A code works once: used, by anyone, it is refused as
+    an unknown one, even after the link it made has ended."""
     moment = now or utcnow()
-    code = normalize_code(raw_code)
     with db.atomic():
-        invite = Invite.get_or_none(Invite.code == code) if code else None
+        invite = unused_invite(raw_code)
         if invite is None:
-            raise AccountError("invite_code", "We could not find that code. Check it with the therapist who gave it to you.")
-        if invite.used_at is not None and invite.used_by_id != patient.id:
-            raise AccountError("invite_code", "This code has already been used. Ask your therapist for a new one.")
+            raise AccountError("invite_code", UNKNOWN_CODE)
         if invite.expires_at < moment:
             raise AccountError("invite_code", "This code has expired. Ask your therapist for a new one.")
-        invite.used_by, invite.used_at = patient, invite.used_at or moment
-        invite.save()
+        claimed = Invite.update(used_by=patient, used_at=moment).where((Invite.id == invite.id) & Invite.used_at.is_null())
+        if not claimed.execute():  # another request used it a moment ago
+            raise AccountError("invite_code", UNKNOWN_CODE)
         return link(invite.therapist, patient)
+
+
+def recent_invites(therapist: User, now: datetime | None = None) -> list[Invite]:
+    """The invites this therapist made in the last INVITES_SHOWN_DAYS days, newest first (never their codes)."""
+    since = (now or utcnow()) - timedelta(days=INVITES_SHOWN_DAYS)
+    return list(
+        Invite.select().where((Invite.therapist == therapist.id) & (Invite.created_at > since))
+        .order_by(Invite.created_at.desc(), Invite.id.desc()).limit(50)
+    )
+
+
+def cancel_invite(therapist: User, invite_id: int) -> bool:
+    """Delete one of the therapist's own unused invites, so its code no longer works; False if there is none."""
+    unused = (Invite.id == invite_id) & (Invite.therapist == therapist.id) & Invite.used_at.is_null()
+    return bool(Invite.delete().where(unused).execute())

@@ -6,7 +6,7 @@ import enum
 import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask_login import UserMixin
@@ -71,10 +71,11 @@ class User(UserMixin, BaseModel):
     timezone = CharField(max_length=64, default="UTC")
     created_at = DateTimeField(default=utcnow)
     # Two-step sign-in (therapists; services/two_factor.py). The secret is set while setting up and kept while it is on.
-    totp_secret = CharField(max_length=64, null=True)  # base32, for the authenticator app
+    totp_secret = TextField(null=True)  # for the authenticator app: sealed (services/sealed.py), never the base32 itself
     totp_enabled_at = DateTimeField(null=True)  # two-step sign-in is on from this time; None: off
     totp_last_timestep = IntegerField(null=True)  # the 30-second step of the last code used: no code works twice
-    totp_failures = SmallIntegerField(default=0)  # wrong codes since the password was last right
+    totp_failures = SmallIntegerField(default=0)  # wrong codes since the last right code (a right password does not reset it)
+    totp_locked_until = DateTimeField(null=True)  # codes from the app paused after too many wrong ones (two_factor.LOCK_AFTER)
 
     @property
     def is_patient(self) -> bool:
@@ -118,10 +119,11 @@ class CareLink(BaseModel):
 
 
 class Invite(BaseModel):
-    """A short code a therapist gives a patient so the patient can link to them."""
+    """A short code a therapist gives a patient so the patient can link to them: only a hash is kept; the code is
+    shown to the therapist once, and works once."""
 
     therapist = ForeignKeyField(User, backref="invites", on_delete="CASCADE")
-    code = CharField(max_length=16, unique=True)
+    code_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the code as stored (accounts.normalize_code)
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
@@ -358,6 +360,14 @@ class SessionEvent(BaseModel):
         indexes = ((("patient", "occurred_at"), False),)
 
 
+API_TOKEN_LIFETIME = timedelta(days=90)  # services/tokens.py: how long a new token works
+
+
+def _token_expiry() -> datetime:
+    """When a token made now stops working."""
+    return utcnow() + API_TOKEN_LIFETIME
+
+
 class ApiToken(BaseModel):
     """A personal access token for the JSON API: only a hash is kept; the token is shown once."""
 
@@ -366,8 +376,9 @@ class ApiToken(BaseModel):
     token_hash = CharField(max_length=64, unique=True)  # SHA-256 hex of the whole token
     hint = CharField(max_length=16)  # the first characters, so the user can tell tokens apart
     created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(default=_token_expiry)  # stops working then, unless revoked before
     last_used_at = DateTimeField(null=True)
-    revoked_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)  # by its owner, or when access ended (services/tokens.py revoke_all)
 
 
 class LoginSession(BaseModel):

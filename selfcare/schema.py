@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Callable
 
-from peewee import CharField, DateTimeField, IntegerField, SmallIntegerField, fn
+from peewee import CharField, DateTimeField, IntegerField, SmallIntegerField, Table, TextField, fn
 from playhouse.migrate import SchemaMigrator, make_index_name, migrate
 
 from selfcare.db import db, is_postgresql
-from selfcare.models import MODELS, SchemaVersion
+from selfcare.models import MODELS, SchemaVersion, utcnow
+from selfcare.services.hashed import digest
+from selfcare.services.sealed import box, is_plain_secret
 from selfcare.stamps import install_triggers
 
 # A schema change ships as a function appended here: it receives a playhouse SchemaMigrator and
@@ -89,8 +92,52 @@ def _v10_player_state_stamps(migrator: SchemaMigrator) -> None:
     install_triggers()
 
 
+def _v11_invite_code_hashes(migrator: SchemaMigrator) -> None:
+    """Version 11 (issue 19): invite codes kept only as their SHA-256 (services/hashed.py), in a new `code_hash` column
+    of 64 characters rather than a widened `code` (a hash kept under the name `code` would read as the code itself).
+    Every code kept in plain text is hashed first, so codes already given out keep working; then the plain column
+    goes. A step already done is left alone."""
+    columns = {column.name for column in db.get_columns("invite")}
+    if "code_hash" not in columns:
+        migrate(migrator.add_column("invite", "code_hash", CharField(max_length=64, null=True)))
+    if "code" in columns:
+        invite = Table("invite", ("id", "code", "code_hash")).bind(db)
+        for row_id, code in invite.select(invite.id, invite.code).tuples():  # kept normalised: as typed codes are
+            invite.update({invite.code_hash: digest(code)}).where(invite.id == row_id).execute()
+        if "invite_code" in {index.name for index in db.get_indexes("invite")}:
+            migrate(migrator.drop_index("invite", "invite_code"))  # SQLite drops no indexed column
+        migrate(migrator.drop_column("invite", "code"))
+    if not any(index.unique and index.columns == ["code_hash"] for index in db.get_indexes("invite")):
+        migrate(migrator.add_not_null("invite", "code_hash"), migrator.add_index("invite", ("code_hash",), unique=True))
+
+
+def _v12_two_step_locks_and_sealed_secrets(migrator: SchemaMigrator) -> None:
+    """Version 12 (issue 19): user.totp_locked_until (two-step sign-in paused after too many wrong codes), and the
+    authenticator secrets sealed at rest (services/sealed.py): the column becomes TEXT on PostgreSQL (SQLite keeps
+    any length), then each secret still in plain base32 is sealed with this server's key. Safe to run again: a
+    sealed value is never base32, and is left alone."""
+    columns = {column.name: column for column in db.get_columns("user")}
+    if "totp_locked_until" not in columns:
+        migrate(migrator.add_column("user", "totp_locked_until", DateTimeField(null=True)))
+    if is_postgresql() and columns["totp_secret"].data_type.lower() != "text":
+        migrate(migrator.alter_column_type("user", "totp_secret", TextField(null=True)))
+    user = Table("user", ("id", "totp_secret")).bind(db)
+    for row_id, stored in user.select(user.id, user.totp_secret).where(user.totp_secret.is_null(False)).tuples():
+        if is_plain_secret(stored):
+            user.update({user.totp_secret: box.seal(stored)}).where(user.id == row_id).execute()
+
+
+def _v13_api_token_expiry(migrator: SchemaMigrator) -> None:
+    """Version 13 (issue 19): API tokens expire. Tokens made before get 90 days from this migration (the lifetime
+    of a new token at version 13), so none stops working the moment the app is updated."""
+    if "expires_at" not in {column.name for column in db.get_columns("api_token")}:
+        migrate(migrator.add_column("api_token", "expires_at", DateTimeField(default=utcnow() + timedelta(days=90))))
+
+
 MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
-                               _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps]
+                               _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps,
+                               _v11_invite_code_hashes, _v12_two_step_locks_and_sealed_secrets,
+                               _v13_api_token_expiry]
 
 LATEST = 1 + len(MIGRATIONS)
 

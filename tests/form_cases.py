@@ -54,7 +54,7 @@ def log_in(client: FlaskClient, user: User, second_step: bool = True) -> FlaskCl
     assert response.status_code == 303, response.status_code
     if second_step and response.location.endswith("/login/two-factor"):
         token = csrf_from(client.get("/login/two-factor").get_data(as_text=True))
-        code = pyotp.TOTP(User.get_by_id(user.id).totp_secret).now()
+        code = pyotp.TOTP(two_factor.secret(user)).now()
         assert client.post("/login/two-factor", data={"code": code, "csrf_token": token}).status_code == 303
     return client
 
@@ -151,6 +151,11 @@ def _new_notice(world: World) -> None:
     world.ids["notice"] = Notice.create(therapist=world.therapist, text="A patient stopped sharing their record.").id
 
 
+def _fresh_invite(world: World) -> None:
+    """An unused code from the therapist (a code works once: the last accepted submission used the one before)."""
+    world.ids["code"] = accounts.create_invite(world.therapist).code
+
+
 def _relink(world: World) -> None:
     """The therapist looks after the patient (again)."""
     accounts.link(world.therapist, world.patient)
@@ -201,8 +206,8 @@ def _two_step_on(world: World) -> None:
     if not two_factor.is_on(guarded):  # first use, or an earlier example turned it off
         two_factor.start_setup(guarded)
         two_factor.confirm_setup(guarded, pyotp.TOTP(two_factor.pending_secret(guarded)).now())
-    User.update(totp_last_timestep=None, totp_failures=0).where(User.id == guarded.id).execute()
-    totp = pyotp.TOTP(User.get_by_id(guarded.id).totp_secret)
+    User.update(totp_last_timestep=None, totp_failures=0, totp_locked_until=None).where(User.id == guarded.id).execute()
+    totp = pyotp.TOTP(two_factor.secret(guarded))
     world.ids["app_code"] = totp.at(datetime.now(), counter_offset=1)  # a later step than any login of this example used
     world.ids["recovery_code"] = two_factor._replace_recovery_codes(guarded, utcnow())[0]
 
@@ -295,7 +300,7 @@ FORMS = [
     FormCase("exercises_event", "/exercises/event", "patient", "/exercises", {}, _mid_set),
     FormCase("exercises_recheck", "/exercises/recheck", "patient", "/exercises", {**READING, "zone": "thigh", "leg_pain": "4"},
              _at_recheck),
-    FormCase("link", "/link/{code}", "patient", "/link/{code}", {"share": "y"}),
+    FormCase("link", "/link/{code}", "patient", "/link/{code}", {"share": "y"}, _fresh_invite),
     FormCase("confirm_alert", "/alerts/{alert}/confirm", "patient", "/alerts/{alert}", prepare=_new_alert),
     FormCase("followup", "/alerts/{alert}/followup", "patient", "/today", prepare=_due_followup, ids={"answer": "followup-answer"}),
     FormCase("stop_sharing", "/care-team/{therapist}/end", "patient", "/today", prepare=_relink),
@@ -310,7 +315,8 @@ FORMS = [
              ids={"note": "alert-{alert}-note"}, headers={"HX-Request": "true"}),
     FormCase("end_link", PATIENT_PAGE + "/end-link", "therapist", PATIENT_PAGE, prepare=_relink),
     FormCase("dismiss_notice", "/therapist/notices/{notice}/dismiss", "therapist", "/therapist/patients", prepare=_new_notice),
-    FormCase("token_create", "/settings/tokens", "patient", "/settings", {"name": "Clinic dashboard"}, _no_tokens),
+    FormCase("token_create", "/settings/tokens", "patient", "/settings", {"name": "Clinic dashboard", "password": PASSWORD},
+             _no_tokens),
     FormCase("token_revoke", "/settings/tokens/{token}/revoke", "patient", "/settings", prepare=_one_token),
     FormCase("calendar_link", "/settings/calendar", "patient", "/settings"),
     FormCase("calendar_off", "/settings/calendar/off", "patient", "/settings", prepare=_calendar_on),

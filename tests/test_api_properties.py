@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from selfcare import accounts
 from selfcare.clinical import Zone
+from selfcare.db import close_database
 from selfcare.models import Alert, CheckIn, PlanSetting, SelfCheck, SessionEvent, Walk
 from tests.api_helpers import call, checkin_body, minutes_ago, token_for
+from tests.conftest import make_test_app
 from tests.factories import make_onboarded_patient, make_therapist
 
 HOSTILE_TEXT = ["", " ", "<script>alert(1)</script>", "' OR 1=1 --", "\x00", "\u202e", "9" * 400, "null", "NaN",
@@ -75,6 +77,14 @@ def _valid_checkin(row: CheckIn) -> bool:
 CHECKIN_FIELDS = ["id", "recorded_at", "red_flags", "red_flags.fever", "reading", "reading.zone", "reading.side",
                   "reading.leg_pain", "reading.back_pain", "sensations", "worse_with", "walk", "walk.minutes",
                   "walk.onset_minutes"]
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The app, with room for every write hypothesis sends for one patient (hundreds in a few seconds, far over
+    limits.WRITES_PER_ACCOUNT: tests/test_account_limits.py checks that limit itself)."""
+    yield make_test_app(database_url, tmp_path / "instance", RATELIMIT_WRITES="100000 per 10 minutes")
+    close_database()
 
 
 @pytest.fixture

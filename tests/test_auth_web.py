@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from selfcare.accounts import AccountError, normalize_email
 from selfcare.limits import limiter
 from selfcare.models import User
 from tests.conftest import csrf_from
@@ -57,12 +58,40 @@ def test_signup_bad_input_shows_the_message_beside_the_field_and_stores_nothing(
     assert User.select().count() == 0
 
 
-def test_signup_with_a_taken_email_says_so(client):
+def test_signup_with_a_taken_email_answers_as_for_a_new_one_and_tells_the_owner(app, monkeypatch):
+    from selfcare import accounts, mail
+
+    make_patient(email="robin@example.com", name="Robin")
+    hashed = []
+    real_hash = accounts.generate_password_hash
+    monkeypatch.setattr(accounts, "generate_password_hash", lambda *a, **k: hashed.append(1) or real_hash(*a, **k))
+    new = signup(app.test_client(), email="kim@example.com", name="Kim")
+    taken = signup(app.test_client(), email="Robin@Example.com", name="Someone")
+    assert new.status_code == taken.status_code == 303
+    assert new.headers["Location"] == taken.headers["Location"] == "/"
+    assert len(hashed) == 2  # the password is hashed either way: the answer takes as long
+    assert "already" not in taken.get_data(as_text=True)
+    assert User.select().count() == 2 and User.get(User.email == "robin@example.com").name == "Robin"  # nothing made or changed
+
+    [sent] = [m for m in mail.outbox(app) if m.to == "robin@example.com"]
+    assert "Someone tried to create a selfcare account with your email" in sent.body
+    assert f"{app.config['BASE_URL']}/login\n" in sent.body and PASSWORD not in sent.body
+    assert [m.to for m in mail.outbox(app)] == ["robin@example.com"]  # and no mail about the new account's address
+
+
+def test_the_signup_mail_link_follows_the_base_url_not_the_request(app, database_url, tmp_path):
+    from selfcare import mail
+    from tests.conftest import make_test_app
+
+    configured = make_test_app(database_url, tmp_path / "base", BASE_URL="https://care.example.org")
     make_patient(email="robin@example.com")
-    response = signup(client, email="Robin@Example.com")
-    assert response.status_code == 422
-    assert "There is already an account with this email" in response.get_data(as_text=True)
-    assert User.select().count() == 1
+    client = configured.test_client()
+    site = {"base_url": "http://care.example.org"}
+    token = csrf_from(client.get("/signup", **site).get_data(as_text=True))
+    response = client.post("/signup", data={**GOOD, "csrf_token": token}, headers={"X-Forwarded-Host": "evil.example"}, **site)
+    assert response.status_code == 303
+    [sent] = mail.outbox(configured)
+    assert "https://care.example.org/login" in sent.body and "evil.example" not in sent.body
 
 
 def test_signup_with_an_unknown_timezone_keeps_utc(client):
@@ -106,10 +135,15 @@ def test_signup_rejects_json_and_odd_types_without_a_server_error(client):
 def test_any_signup_input_gets_a_page_never_a_server_error(app, name, email, password, region):
     limiter.reset()  # every example is a new visitor: the sign-up limit is tested in test_rate_limits.py
     before = User.select().count()
+    try:
+        taken = User.select().where(User.email == normalize_email(email)).exists()
+    except AccountError:
+        taken = False
     response = signup(app.test_client(), name=name, email=email, password=password, confirm=password, region=region)
     assert response.status_code in (303, 422), response.status_code
     stored = User.select().count() - before
-    assert stored == (1 if response.status_code == 303 else 0)
+    # A taken address gets the same 303 as a new one, and nothing is stored.
+    assert stored == (1 if response.status_code == 303 and not taken else 0)
 
 
 def test_login_and_logout(client, auth):

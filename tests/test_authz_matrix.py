@@ -88,6 +88,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("pwa.manifest",                     "GET",   OK,        OK,    OK,    OK,     OK),
     ("pwa.service_worker",               "GET",   OK,        OK,    OK,    OK,     OK),
     ("pwa.offline",                      "GET",   OK,        OK,    OK,    OK,     OK),
+    ("pwa.logged_out",                   "GET",   OK,        OK,    OK,    OK,     OK),
     ("pwa.sync_info",                    "GET",   LOGIN,     OK,    OK,    403,    403),
     ("calendar.feed",                    "GET",   OK,        OK,    OK,    OK,     OK),  # A's secret: the link is the key
     ("calendar.download",                "GET",   LOGIN,     OK,    OK,    403,    403),
@@ -148,6 +149,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("therapist.open_alerts",            "GET",   LOGIN,     403,   403,   OK,     OK),
     ("therapist.invites",                "GET",   LOGIN,     403,   403,   OK,     OK),
     ("therapist.create_invite",          "POST",  LOGIN,     403,   403,   OK,     OK),
+    ("therapist.cancel_invite",          "POST",  LOGIN,     403,   403,   OK,     404),  # A's therapist's unused invite
     ("therapist.dismiss_notice",         "POST",  LOGIN,     403,   403,   OK,     404),  # A's therapist's notice about A
     ("therapist.patient_page",           "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.add_note",               "POST",  LOGIN,     403,   403,   FORM,   404),
@@ -222,6 +224,7 @@ class World:
     notice_id: int
     assessed_id: int
     invite_code: str
+    invite_id: int  # A's therapist's unused invite (the one with invite_code)
     calendar_secret: str
     secrets: tuple[str, ...]  # what must never reach anyone but A and A's therapist
 
@@ -243,6 +246,7 @@ URL_ARGS: dict[str, Callable[[World], Any]] = {
     "assessed_id": lambda w: w.assessed_id,
     "secret": lambda w: w.calendar_secret,
     "code": lambda w: w.invite_code,
+    "invite_id": lambda w: w.invite_id,
     "slug": lambda w: current_content().pages[0].slug,
     "filename": lambda w: "css/app.css",
     "version": lambda w: htmx_version(),
@@ -286,7 +290,7 @@ def build_world(app: Flask) -> World:
         bearer = {who: tokens.create_token(user, "matrix").secret for who, user in ((B, b), (PT, pt), (OTHER_PT, other_pt))}
         bearer[A] = token.secret
         calendar = calendar_links.make_link(a)
-        code = accounts.create_invite(pt).code
+        unused = accounts.create_invite(pt)
     # A stops sharing (their therapist gets a notice naming A), then shares again with a new code.
     client = sign_in(app, a)
     csrf = csrf_from(client.get("/settings").get_data(as_text=True))
@@ -297,7 +301,7 @@ def build_world(app: Flask) -> World:
     return World(
         users={A: a, B: b, PT: pt, OTHER_PT: other_pt}, bearer=bearer, alert_id=checkin.alert_id, check_id=check.check.id,
         checkin_uuid=checkin.checkin.uuid, token_id=token.row.id, notice_id=notice.id, assessed_id=assessed.id,
-        invite_code=code, calendar_secret=calendar.secret,
+        invite_code=unused.code, invite_id=unused.row.id, calendar_secret=calendar.secret,
         secrets=(A_NAME, A_EMAIL, A_NOTE, A_PAUSE, A_TOKEN_NAME, str(checkin.checkin.uuid), token.secret, calendar.secret),
     )
 

@@ -150,8 +150,8 @@ def _assert_rows_valid(changed: dict[str, set[Any]]) -> None:
         assert alert.acknowledgement == alert.acknowledgement.strip() and 0 < len(alert.acknowledgement) <= ACK_MAX
     for token in rows(ApiToken):
         assert token.name == token.name.strip() and token.name
-    for invite in rows(Invite):
-        assert len(invite.code) == accounts.INVITE_LENGTH and set(invite.code) <= set(accounts.INVITE_ALPHABET)
+    for invite in rows(Invite):  # only the hash of a code is kept
+        assert len(invite.code_hash) == 64 and set(invite.code_hash) <= set("0123456789abcdef")
 
 
 def submit(world: World, case: FormCase, client: FlaskClient, body: dict[str, Any], offender: str | None,

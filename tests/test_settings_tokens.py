@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from selfcare.models import MODELS, ApiToken, User
 from selfcare.services import tokens
 from tests.conftest import Auth, csrf_from
-from tests.factories import make_onboarded_patient, make_patient, make_therapist
+from tests.factories import PASSWORD, make_onboarded_patient, make_patient, make_therapist
 
 SECRET_RE = re.compile(r'value="(sc_[A-Za-z0-9_\-]+)"')
 
@@ -25,8 +25,8 @@ def signed_in(app: Flask, email: str) -> FlaskClient:
 
 
 def make_token(client: FlaskClient, name: str, csrf: bool = True):
-    """Fill in "Make a token" on the settings page and submit it."""
-    data = {"name": name}
+    """Fill in "Make a token" on the settings page (with the account's password) and submit it."""
+    data = {"name": name, "password": PASSWORD}
     if csrf:
         data["csrf_token"] = csrf_from(client.get("/settings").get_data(as_text=True))
     return client.post("/settings/tokens", data=data)

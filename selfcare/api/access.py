@@ -22,7 +22,7 @@ def authenticate() -> None:
         scheme, _, secret = header.strip().partition(" ")
         user = tokens.user_for(secret.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            raise Problem(401, "unauthenticated", "This token is unknown or revoked. Make a new one in Settings.",
+            raise Problem(401, "unauthenticated", "This token is unknown, revoked or expired. Make a new one in Settings.",
                           headers={"WWW-Authenticate": 'Bearer realm="selfcare", error="invalid_token"'})
         g.api_user = user
         return

@@ -22,7 +22,7 @@ from selfcare.services import alerts, caseload, plans, player, reevaluation, sum
 from selfcare.services import open_alerts as therapist_alerts
 from selfcare.services.profiles import get_profile
 
-ALERT = "/alerts/<int(min=1, max=2147483647):alert_id>"
+ALERT = "/alerts/<id:alert_id>"
 
 
 @operation(bp, "GET", "/me", summary="Who is calling", tag="Account", access="signed_in", ok=(200, "The account.", c.Me))

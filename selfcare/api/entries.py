@@ -21,7 +21,7 @@ from selfcare.services import selfchecks, walks
 from selfcare.services.checkins import CheckInData, record_checkin
 from selfcare.services.entries import EntryConflict
 
-PATIENT = "/patients/<int(min=1, max=2147483647):patient_id>"
+PATIENT = "/patients/<id:patient_id>"
 
 
 def conflict(error: EntryConflict) -> Problem:

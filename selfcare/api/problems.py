@@ -23,6 +23,7 @@ TYPES = {
     "unsupported-media-type": "Send JSON",
     "method-not-allowed": "That method is not allowed here",
     "too-large": "That was too much to send",
+    "uri-too-long": "The address is too long",
     "too-many-requests": "Too many tries",
     "csrf": "The CSRF token is missing or stale",
     "server": "Something went wrong on our side",
@@ -31,7 +32,7 @@ TYPES = {
 # Plain HTTP errors and the problem type each is shown as.
 STATUS_TYPES = {
     400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-    413: "too-large", 415: "unsupported-media-type", 429: "too-many-requests",
+    413: "too-large", 414: "uri-too-long", 415: "unsupported-media-type", 429: "too-many-requests",
 }
 
 

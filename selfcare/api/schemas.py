@@ -10,8 +10,11 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     create_model,
     field_validator,
@@ -35,11 +38,42 @@ def _device_time(value: datetime) -> datetime:
     return value
 
 
+def at_most(characters: int) -> BeforeValidator:
+    """Refuse a string longer than `characters` before it is parsed (a UUID or a time; the schema says maxLength)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and len(value) > characters:
+            raise ValueError(f"This is longer than {characters} characters.")
+        return value
+
+    return BeforeValidator(check)
+
+
+TIME_MAX = 40  # 2026-11-22T08:30:00.123456+01:00 is 32
+UUID_MAX = 45  # urn:uuid: and the 36 characters; braces or no hyphens are shorter
+_TIME_TEXT = TypeAdapter(AwareDatetime)
+
+
+def _time_text(value: object) -> object:
+    """A time sent as text: at most TIME_MAX characters, read as strict JSON reads a time (a validator before the
+    type's own makes pydantic check the value as Python, where strict mode takes no text for a time)."""
+    if not isinstance(value, str):
+        return value  # a number or anything else: refused by the strict type itself
+    if len(value) > TIME_MAX:
+        raise ValueError(f"This is longer than {TIME_MAX} characters.")
+    try:
+        return _TIME_TEXT.validate_python(value, strict=False)
+    except ValidationError as error:
+        raise ValueError(error.errors(include_url=False)[0]["msg"]) from None
+
+
 DeviceTime = Annotated[
-    AwareDatetime, AfterValidator(_device_time),
-    Field(description="When it happened on the device, ISO 8601 with its UTC offset (e.g. 2026-11-22T08:30:00+01:00)."),
+    AwareDatetime, AfterValidator(_device_time), BeforeValidator(_time_text),
+    Field(description="When it happened on the device, ISO 8601 with its UTC offset (e.g. 2026-11-22T08:30:00+01:00).",
+          json_schema_extra={"maxLength": TIME_MAX}),
 ]
-EntryId = Annotated[uuid.UUID, Field(description="The client's own id for this entry (a UUID): send it again to retry safely.")]
+EntryId = Annotated[uuid.UUID, at_most(UUID_MAX), Field(
+    description="The client's own id for this entry (a UUID): send it again to retry safely.", json_schema_extra={"maxLength": UUID_MAX})]
 Pain = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst imaginable), NPRS.")]
 Minutes = Annotated[int, Field(ge=0, le=MAX_WALK)]
 Sensation = Literal[tuple(value for value, _ in SENSATIONS)]  # type: ignore[valid-type]
@@ -157,7 +191,8 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     limit: int = Field(50, ge=1, le=100, description="How many items per page (1-100).")
-    cursor: str | None = Field(None, max_length=200, description="The next_cursor of the previous page.")
+    cursor: str | None = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_-]*$",
+                               description="The next_cursor of the previous page (base64url, as given).")
 
 
 def _onset_within_walk(onset: int | None, info: ValidationInfo) -> int | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from selfcare.api.schemas import (
     ClientEvent,
@@ -215,10 +215,13 @@ class PlanOut(Output):
     updated_at: datetime | None
 
 
+SettingName = Annotated[str, StringConstraints(max_length=60)]  # a key of PlanOut.settings, such as press_ups.reps
+
+
 class PlanIn(Input):
     """A therapist's plan for the patient: settings (keys as in PlanOut.settings), and a pause with a message."""
 
-    settings: dict[str, int | bool] = Field(default_factory=dict, max_length=50)
+    settings: dict[SettingName, int | bool] = Field(default_factory=dict, max_length=50)
     paused: bool = False
     pause_message: str | None = Field(None, max_length=500)
 

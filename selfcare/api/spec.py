@@ -14,21 +14,25 @@ from pydantic.json_schema import models_json_schema
 
 from selfcare.api.problems import TYPES, Problem
 from selfcare.api.schemas import ProblemDoc
+from selfcare.url_rules import ID_MAX, URI_MAX
 
 VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"
-ID_MAX = 2_147_483_647  # ids are 32-bit: anything larger is simply not found
 
 # Every error status and when it happens, as the OpenAPI document states it.
 ERROR_TEXT = {
-    400: "The body is not JSON, or the cursor is not one this API gave out.",
-    401: "No session and no token, or a token that is unknown or revoked.",
+    400: (f"The body is not JSON, the cursor is not one this API gave out, or the address (path and query, "
+          f"percent-encoded) is longer than {URI_MAX} characters."),
+    401: "No session and no token, or a token that is unknown, revoked or expired (90 days after it was made).",
     403: "Signed in, but this is not for this account (wrong role, or a session write without its CSRF token).",
     404: "No such entry, or a patient this account may not see.",
     409: "The id names a different entry, or the entry cannot be applied now.",
+    414: ("From the server in front of the app (gunicorn, a proxy), for a request line longer than it reads, which is "
+          f"far longer than the {URI_MAX} characters the app answers 400 for: a short HTML page, or a problem document."),
     415: "The body was not sent as application/json.",
     422: "Some values are not valid: `errors` names each field and why.",
-    429: "Too many unknown or revoked tokens from this address: wait `Retry-After` seconds (see selfcare/limits.py).",
+    429: ("Too many requests: writes per account (120 in 10 minutes, 600 a day), or unknown, revoked or expired tokens "
+          "from this address. Nothing was stored: wait `Retry-After` seconds (see selfcare/limits.py)."),
 }
 
 
@@ -59,12 +63,12 @@ def _openapi_path(rule: str) -> tuple[str, dict[str, dict[str, Any]]]:
 
     def replace(match: re.Match[str]) -> str:
         converter, name = match.group(1) or "", match.group(2)
-        if converter.startswith("int"):
+        if converter == "id":  # selfcare.url_rules.IdConverter: any other number is no route, 404
             params[name] = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
-        elif converter == "uuid":
-            params[name] = {"type": "string", "format": "uuid"}
-        else:
-            params[name] = {"type": "string"}
+        elif converter == "uuid":  # werkzeug's UUIDConverter matches the 36-character form only
+            params[name] = {"type": "string", "format": "uuid", "maxLength": 36}
+        else:  # no operation has one yet: the whole address is at most URI_MAX characters
+            params[name] = {"type": "string", "maxLength": URI_MAX}
         return "{" + name + "}"
 
     return re.sub(r"<(?:([^:>]+):)?([a-z_]+)>", replace, rule), params
@@ -100,7 +104,7 @@ def operation(
         responses = {ok[0]: (ok[1], ok[2])}
         if created:
             responses[created[0]] = (created[1], created[2])
-        errors = [400] if (body or query) else []
+        errors = [400, 414]  # any address can be too long (selfcare/url_rules.py, gunicorn.conf.py)
         if access != "public":
             errors += [401, 429]
         if access in ("patient", "therapist") or (access != "public" and method != "GET"):
@@ -173,6 +177,8 @@ def document(server_url: str) -> dict[str, Any]:
                 entry["responses"]["401"]["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
             if status == 429:
                 entry["responses"]["429"]["headers"] = {"Retry-After": {"schema": {"type": "string"}}}
+            if status == 414:  # from the server itself (gunicorn, a proxy) the same status comes as a short HTML page
+                entry["responses"]["414"]["content"]["text/html"] = {"schema": {"type": "string"}}
         paths.setdefault(op.path, {})[op.method] = entry
     return {
         "openapi": "3.1.0",
@@ -193,7 +199,10 @@ def document(server_url: str) -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "token": {"type": "http", "scheme": "bearer", "description": "A personal access token from Settings."},
+                "token": {"type": "http", "scheme": "bearer", "description": (
+                    "A personal access token from Settings (made with the account's password). It works for 90 days, "
+                    "until revoked, or until access ends another way (logging out everywhere else, a new password, "
+                    "two-step sign-in turned on); then it answers 401 like an unknown one.")},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session",
                             "description": "The web app's session; writes also need the X-CSRFToken header."},
             },

@@ -41,7 +41,7 @@ def alert_screen(reasons: Sequence[str]) -> AlertScreen:
     )
 
 
-@bp.route("/alerts/<int:alert_id>")
+@bp.route("/alerts/<id:alert_id>")
 @role_required(Role.PATIENT)
 def show_alert(alert_id: int) -> str:
     """The alert with one clear action (an emergency takes over every page until confirmed)."""
@@ -53,7 +53,7 @@ def show_alert(alert_id: int) -> str:
     )
 
 
-@bp.route("/alerts/<int:alert_id>/confirm", methods=["POST"])
+@bp.route("/alerts/<id:alert_id>/confirm", methods=["POST"])
 @role_required(Role.PATIENT)
 def confirm_alert(alert_id: int) -> Response:
     """The patient has read the alert; an emergency or urgent block still lasts the day."""
@@ -69,7 +69,7 @@ def _asked(alert_id: int) -> Alert:
     return alert
 
 
-@bp.route("/alerts/<int:alert_id>/followup", methods=["POST"])
+@bp.route("/alerts/<id:alert_id>/followup", methods=["POST"])
 @role_required(Role.PATIENT)
 def answer_followup(alert_id: int) -> Response | tuple[str, int]:
     """The day after an emergency: were you seen by a doctor? The answer is kept on the alert for the therapist."""

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from selfcare import accounts, limits
 from selfcare.access import role_required
-from selfcare.models import Invite, Notice, Role, User, utcnow
+from selfcare.models import Notice, Role, User, utcnow
 from selfcare.patient import bp
 from selfcare.services.care import end_link
 
@@ -22,10 +22,12 @@ def _too_many_codes(message: str) -> str:
 @role_required(Role.PATIENT)
 @limits.invite_limits(_too_many_codes)
 def link_therapist(code: str) -> Response | tuple[str, int]:
-    """Show whose invite this is and ask the patient to agree to share; link on a yes."""
-    invite = Invite.get_or_none(Invite.code == accounts.normalize_code(code))
+    """Show whose invite this is and ask the patient to agree to share; link on a yes. A used code is as unknown."""
+    invite = accounts.unused_invite(code)
     error = None
-    if request.method == "POST":
+    if invite is None:
+        error = accounts.UNKNOWN_CODE
+    elif request.method == "POST":
         if request.form.get("share") != "y":
             error = "Tick the box to share your record, or go back if you do not want to."
         else:
@@ -36,13 +38,11 @@ def link_therapist(code: str) -> Response | tuple[str, int]:
             else:
                 flash(f"You are now sharing your selfcare record with {link.therapist.name}.", "success")
                 return redirect(url_for("patient.today"), 303)
-    elif invite is None:
-        error = "We could not find that code. Check it with the therapist who gave it to you."
     status = 422 if error and request.method == "POST" else 404 if invite is None else 200
     return render_template("patient/link_therapist.html", invite=invite, code=code, error=error), status
 
 
-@bp.route("/care-team/<int:therapist_id>/end", methods=["POST"])
+@bp.route("/care-team/<id:therapist_id>/end", methods=["POST"])
 @role_required(Role.PATIENT)
 def stop_sharing(therapist_id: int) -> Response:
     """Stop sharing the record with one therapist; they are told."""

@@ -34,7 +34,7 @@ def self_check() -> Response | tuple[str, int]:
     return render_template("patient/self_check.html", form=form), 422 if form.errors else 200
 
 
-@bp.route("/self-check/<int:check_id>")
+@bp.route("/self-check/<id:check_id>")
 @role_required(Role.PATIENT)
 def self_check_result(check_id: int) -> str:
     """What changed since the last self-check, and what to do if it needs care (own checks only)."""

@@ -1,11 +1,19 @@
-"""Two-step sign-in for therapists: codes from an authenticator app (TOTP, RFC 6238) and single-use recovery codes."""
+"""Two-step sign-in for therapists: codes from an authenticator app (TOTP, RFC 6238) and single-use recovery codes.
+
+The app's secret is stored sealed (services/sealed.py). Wrong codes are counted on the account until a right code
+or recovery code (a right password does not reset them); after LOCK_AFTER, codes from the app are not checked for
+LOCK_FOR, except from a browser that has logged in to the account before (selfcare/devices.py), and the owner is
+told by email once per lock. Recovery codes still work during a lock: they are the way out, with
+`flask turn-off-two-step`.
+"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 import pyotp
 import segno
@@ -13,15 +21,37 @@ import segno
 from selfcare.db import db
 from selfcare.models import RecoveryCode, User, utcnow
 from selfcare.services.hashed import digest
+from selfcare.services.sealed import Unreadable, box
 
 ISSUER = "selfcare"  # the name the authenticator app shows above the code
 STEP_SECONDS = 30
 DIGITS = 6
 VALID_WINDOW = 1  # a code from the step before or after still works: phone clocks drift, people type slowly
-MAX_FAILURES = 5  # wrong codes before the password must be entered again
+MAX_FAILURES = 5  # wrong codes in one login before the password must be entered again
+LOCK_AFTER = 10  # wrong codes on the account since its last right code: codes from the app then pause (each one more pauses again)
+LOCK_FOR = timedelta(minutes=15)
 RECOVERY_COUNT = 10
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 RECOVERY_LENGTH = 10  # about 50 random bits: too many to guess through a form that allows five tries
+
+Send = Callable[[str, str, str], None]  # (to, subject, body): selfcare.mail.send
+LOCK_SUBJECT = "Wrong sign-in codes for your selfcare account"
+LOCK_BODY = """Hello {name},
+
+Someone entered wrong sign-in codes for your selfcare account {count} times, after typing your password.
+To keep the account safe, codes from your authenticator app are paused for {minutes} minutes, except on
+phones and computers you have logged in to selfcare with before.
+
+If it was you, wait a little and try again, or use one of your recovery codes.
+
+If it was not you, someone knows your password. Change it soon: on the login page, choose
+"Forgot your password?". Your account is still protected by two-step sign-in.
+"""
+
+
+class SecretUnreadable(Exception):
+    """The stored secret cannot be opened with this server's key (its secret key has changed): codes from the app
+    cannot be checked; a recovery code, or `flask turn-off-two-step`, is the way in."""
 
 
 def clock() -> datetime:
@@ -60,11 +90,28 @@ class AlreadyOn(Exception):
     """Setting up again while two-step sign-in is on would replace a secret in use."""
 
 
+def _open(stored: str) -> str:
+    """The secret inside a stored (sealed) value, or SecretUnreadable."""
+    try:
+        return box.open(stored)
+    except Unreadable:
+        raise SecretUnreadable from None
+
+
+def secret(user: User) -> str | None:
+    """The user's secret as their app has it (set up or being set up), read afresh; None without one.
+
+    Raises SecretUnreadable if the server's secret key has changed since it was stored.
+    """
+    stored = User.get_by_id(user.id).totp_secret
+    return _open(stored) if stored else None
+
+
 def start_setup(user: User) -> str:
     """A new secret for the user to put in their app; it is used only once a code from it is confirmed."""
     secret = pyotp.random_base32()  # 32 characters: 160 bits, as RFC 4226 recommends
     changed = (
-        User.update(totp_secret=secret, totp_enabled_at=None, totp_last_timestep=None, totp_failures=0)
+        User.update(totp_secret=box.seal(secret), totp_enabled_at=None, totp_last_timestep=None)
         .where((User.id == user.id) & User.totp_enabled_at.is_null())
         .execute()
     )
@@ -74,9 +121,14 @@ def start_setup(user: User) -> str:
 
 
 def pending_secret(user: User) -> str | None:
-    """The secret being set up (not yet confirmed), or None."""
+    """The secret being set up (not yet confirmed), or None (also when it cannot be read: setting up starts again)."""
     fresh = User.get_by_id(user.id)
-    return fresh.totp_secret if fresh.totp_enabled_at is None and fresh.totp_secret else None
+    if fresh.totp_enabled_at is not None or not fresh.totp_secret:
+        return None
+    try:
+        return _open(fresh.totp_secret)
+    except SecretUnreadable:
+        return None
 
 
 def grouped(secret: str) -> str:
@@ -105,6 +157,11 @@ def _digits(raw: str | None) -> str | None:
     return code if len(code) == DIGITS and code.isascii() and code.isdigit() else None
 
 
+def is_app_code(raw: str | None) -> bool:
+    """Whether `raw` has the shape of a code from the app (six digits), rather than a recovery code."""
+    return _digits(raw) is not None
+
+
 def _matching_step(secret: str, raw: str | None, moment: datetime) -> int | None:
     """The step within VALID_WINDOW of `moment` whose code is `raw`, or None."""
     code = _digits(raw)
@@ -118,37 +175,42 @@ def _matching_step(secret: str, raw: str | None, moment: datetime) -> int | None
     return None
 
 
-def _claim_step(user: User, secret: str, step: int, *, enabling_at: datetime | None = None) -> bool:
-    """Record `step` of `secret` as used unless it, or a later one, was used already (one UPDATE: two requests cannot both win)."""
-    changes: dict[object, object] = {User.totp_last_timestep: step, User.totp_failures: 0}
+def _claim_step(user: User, stored: str, step: int, *, enabling_at: datetime | None = None) -> bool:
+    """Record `step` of the secret stored as `stored` as used unless it, or a later one, was used already (one UPDATE:
+    two requests cannot both win); a right code also clears the count of wrong ones and any lock."""
+    changes: dict[object, object] = {User.totp_last_timestep: step, User.totp_failures: 0, User.totp_locked_until: None}
     if enabling_at is not None:
         changes[User.totp_enabled_at] = enabling_at
     state = User.totp_enabled_at.is_null() if enabling_at is not None else User.totp_enabled_at.is_null(False)
     unused = User.totp_last_timestep.is_null() | (User.totp_last_timestep < step)
-    return bool(User.update(changes).where((User.id == user.id) & (User.totp_secret == secret) & state & unused).execute())
+    return bool(User.update(changes).where((User.id == user.id) & (User.totp_secret == stored) & state & unused).execute())
 
 
 def confirm_setup(user: User, raw_code: str | None, now: datetime | None = None) -> list[str] | None:
     """Turn two-step sign-in on if `raw_code` is a current code from the pending secret; return the new recovery codes."""
     moment = now or clock()
+    stored = User.get_by_id(user.id).totp_secret
     secret = pending_secret(user)
     step = _matching_step(secret, raw_code, moment) if secret else None
-    if secret is None or step is None:
+    if stored is None or secret is None or step is None:
         return None
     with db.atomic():
-        if not _claim_step(user, secret, step, enabling_at=moment):
+        if not _claim_step(user, stored, step, enabling_at=moment):
             return None
         return _replace_recovery_codes(user, moment)
 
 
 def verify_code(user: User, raw_code: str | None, now: datetime | None = None) -> bool:
-    """Whether `raw_code` is a current code from the user's app, never used before; it cannot be used again."""
+    """Whether `raw_code` is a current code from the user's app, never used before; it cannot be used again.
+
+    Raises SecretUnreadable when the stored secret cannot be opened (the server's secret key changed).
+    """
     fresh = User.get_by_id(user.id)
-    secret = fresh.totp_secret if is_on(fresh) else None
-    if not secret:
+    stored: str | None = fresh.totp_secret
+    if not is_on(fresh) or stored is None:
         return False
-    step = _matching_step(secret, raw_code, now or clock())
-    return step is not None and _claim_step(fresh, secret, step)
+    step = _matching_step(_open(stored), raw_code, now or clock())
+    return step is not None and _claim_step(fresh, stored, step)
 
 
 def normalize_recovery_code(raw: str | None) -> str:
@@ -173,12 +235,12 @@ def use_recovery_code(user: User, raw_code: str | None, now: datetime | None = N
             .execute()
         )
         if used:
-            User.update(totp_failures=0).where(User.id == user.id).execute()
+            User.update(totp_failures=0, totp_locked_until=None).where(User.id == user.id).execute()
     return bool(used)
 
 
 def verify_code_or_recovery_code(user: User, raw_code: str | None, now: datetime | None = None) -> bool:
-    """A current app code, or else an unused recovery code (used up if it matches)."""
+    """A current app code, or else an unused recovery code (used up if it matches); SecretUnreadable as verify_code."""
     if _digits(raw_code) is not None:
         return verify_code(user, raw_code, now)
     return use_recovery_code(user, raw_code, now)
@@ -210,17 +272,43 @@ def new_recovery_codes(user: User, raw_code: str | None, now: datetime | None = 
 def turn_off(user: User) -> None:
     """Two-step sign-in off: the secret and the recovery codes are deleted."""
     with db.atomic():
-        User.update(totp_secret=None, totp_enabled_at=None, totp_last_timestep=None, totp_failures=0).where(User.id == user.id).execute()
+        User.update(totp_secret=None, totp_enabled_at=None, totp_last_timestep=None, totp_failures=0,
+                    totp_locked_until=None).where(User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
 
 
-def password_step_passed(user: User) -> None:
-    """The password was right: the count of wrong codes starts again."""
-    User.update(totp_failures=0).where(User.id == user.id).execute()
+def failures(user: User) -> int:
+    """Wrong codes on the account since its last right code (read afresh)."""
+    return int(User.select(User.totp_failures).where(User.id == user.id).scalar() or 0)
 
 
-def note_failure(user: User) -> int:
-    """Count one wrong code (kept on the server, so replaying an old session cookie does not reset it); return the count."""
+def locked_until(user: User, now: datetime | None = None) -> datetime | None:
+    """Until when codes from the app are paused for this account (browsers it has not been used in), or None."""
+    until = User.select(User.totp_locked_until).where(User.id == user.id).scalar()
+    return until if until is not None and until > (now or clock()) else None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A wrong code, counted: how many since the last right one, and the lock it is under (if any)."""
+
+    count: int
+    locked_until: datetime | None
+
+
+def note_failure(user: User, send: Send, now: datetime | None = None) -> Failure:
+    """Count one wrong code on the account (on the server: a replayed session cookie does not reset it). At LOCK_AFTER
+    or more, and not paused already, codes from the app pause for LOCK_FOR and the owner is told once, by `send`."""
+    moment = now or clock()
     with db.atomic():
         User.update(totp_failures=User.totp_failures + 1).where(User.id == user.id).execute()
-        return int(User.select(User.totp_failures).where(User.id == user.id).scalar() or 0)
+        not_paused = User.totp_locked_until.is_null() | (User.totp_locked_until <= moment)
+        locking = User.update(totp_locked_until=moment + LOCK_FOR).where(
+            (User.id == user.id) & (User.totp_failures >= LOCK_AFTER) & not_paused
+        ).execute()
+        count, until = User.select(User.totp_failures, User.totp_locked_until).where(User.id == user.id).tuples().get()
+    if locking:  # only the request that began this lock sends the email
+        fresh = User.get_by_id(user.id)
+        minutes = int(LOCK_FOR.total_seconds() // 60)
+        send(fresh.email, LOCK_SUBJECT, LOCK_BODY.format(name=fresh.name, count=count, minutes=minutes))
+    return Failure(int(count), until if until is not None and until > moment else None)

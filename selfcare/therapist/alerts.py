@@ -29,7 +29,7 @@ def _alert_fragment(patient: User, alert_id: int, form: AcknowledgeForm | None, 
     return html, status
 
 
-@bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@bp.route("/alerts/<id:alert_id>/acknowledge", methods=["POST"])
 @role_required(Role.THERAPIST)
 def acknowledge_alert(alert_id: int) -> Response | tuple[str, int]:
     """Record once what the therapist did about an alert of a linked patient (else 404)."""

@@ -42,7 +42,7 @@ def in_force(patient: User) -> list[Assessed]:
     ]
 
 
-@bp.route("/patients/<int:patient_id>/assessed-signs", methods=["POST"])
+@bp.route("/patients/<id:patient_id>/assessed-signs", methods=["POST"])
 @role_required(Role.THERAPIST)
 def assess_sign(patient_id: int) -> Response | tuple[str, int]:
     """Mark a persisting sign assessed for 1 to 90 days; with an error, nothing is stored (422)."""
@@ -59,7 +59,7 @@ def assess_sign(patient_id: int) -> Response | tuple[str, int]:
     return render_patient_page(patient, assess_form=form, status=422)
 
 
-@bp.route("/patients/<int:patient_id>/assessed-signs/<int:assessed_id>/end", methods=["POST"])
+@bp.route("/patients/<id:patient_id>/assessed-signs/<id:assessed_id>/end", methods=["POST"])
 @role_required(Role.THERAPIST)
 def end_assessed_sign(patient_id: int, assessed_id: int) -> Response:
     """End an assessment early: from now on the patient is asked the sign's own question again."""

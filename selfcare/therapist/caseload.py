@@ -64,7 +64,7 @@ def caseload() -> str:
                            Filter=Filter)
 
 
-@bp.route("/notices/<int:notice_id>/dismiss", methods=["POST"])
+@bp.route("/notices/<id:notice_id>/dismiss", methods=["POST"])
 @role_required(Role.THERAPIST)
 def dismiss_notice(notice_id: int) -> Response:
     """Mark one of this therapist's own notices read (404 for anyone else's), then back to the list."""

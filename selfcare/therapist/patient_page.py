@@ -152,7 +152,7 @@ def render_patient_page(
     return _page(patient, note_form, failed_ack, assess_form=assess_form), status
 
 
-@bp.route("/patients/<int:patient_id>")
+@bp.route("/patients/<id:patient_id>")
 @role_required(Role.THERAPIST)
 def patient_page(patient_id: int) -> bytes:
     """Charts, timeline, onboarding answers and notes of a patient linked to this therapist (else 404)."""
@@ -164,7 +164,7 @@ def patient_page(patient_id: int) -> bytes:
     return pieces.page(_page(patient, pieces=pieces, profile=profile))
 
 
-@bp.route("/patients/<int:patient_id>/notes", methods=["POST"])
+@bp.route("/patients/<id:patient_id>/notes", methods=["POST"])
 @role_required(Role.THERAPIST)
 def add_note(patient_id: int) -> Response | tuple[str, int]:
     """Keep a note of 1 to 2000 characters on the record; with an error, nothing is stored (422)."""

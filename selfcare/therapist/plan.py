@@ -25,7 +25,7 @@ def patient_or_404(patient_id: int) -> User:
         abort(404)
 
 
-@bp.route("/patients/<int:patient_id>/plan", methods=["GET", "POST"])
+@bp.route("/patients/<id:patient_id>/plan", methods=["GET", "POST"])
 @role_required(Role.THERAPIST)
 def edit_plan(patient_id: int) -> Response | tuple[str, int]:
     """Change the patient's plan; the player follows it from the next screen on."""
@@ -56,7 +56,7 @@ def hold_card(patient: User) -> holds.HoldLines | None:
     return holds.hold_lines(patient, hold) if hold is not None else None
 
 
-@bp.route("/patients/<int:patient_id>/plan/release", methods=["POST"])
+@bp.route("/patients/<id:patient_id>/plan/release", methods=["POST"])
 @role_required(Role.THERAPIST)
 def release_plan(patient_id: int) -> Response:
     """Re-enable a plan held after a stop or waiting for a doctor's all-clear (CLINICAL.md §4); recorded with who and when."""
