@@ -41,6 +41,7 @@ SHELL_FILES = (
 )
 ACCOUNT_HEADER = "Selfcare-Account"  # on every page for a signed-in user: whose page this is, as an opaque value
 ACCOUNT_COOKIE = "selfcare_account"  # the same value, readable by the worker with no signal, gone with the login
+FOR_NO_ONE = frozenset({"pwa.offline", "pwa.logged_out"})  # kept in every phone's shell: they name no account
 
 
 @bp.route("/manifest.webmanifest")
@@ -160,7 +161,7 @@ def mark_account(response: Response) -> Response:
     in flight from before a login cannot undo it. It lasts as the login does: the browser session, or the
     remembered login's time.
     """
-    if response.mimetype != "text/html":
+    if response.mimetype != "text/html" or request.endpoint in FOR_NO_ONE:
         return response
     held = request.cookies.get(ACCOUNT_COOKIE)
     secure, domain = current_app.config["SESSION_COOKIE_SECURE"], current_app.config.get("SESSION_COOKIE_DOMAIN")

@@ -12,14 +12,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from selfcare.clinical import FLAG_LEVELS, Level
-from tests.conftest import Auth, csrf_from
+from tests.conftest import Auth, client_for, csrf_from
 from tests.factories import make_onboarded_patient, make_therapist
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    assert Auth(client).login(email).status_code == 303
-    return client
 
 
 def worker_settings(client: FlaskClient) -> dict:
@@ -79,12 +73,45 @@ def test_the_offline_page_is_for_everyone_and_personal_to_no_one(client: FlaskCl
     assert "No signal right now" in html and "Logged in as" not in html
 
 
+def test_the_generic_pages_kept_on_every_phone_name_no_one_even_when_fetched_signed_in(app: Flask) -> None:
+    make_onboarded_patient(email="p@example.com", name="Pat Kept")
+    phone = client_for(app, "p@example.com")
+    for path in ("/offline", "/offline/logged-out"):
+        response = phone.get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Pat Kept" not in html and "Logged in as" not in html, path
+        assert "data-user-id" not in html and "Selfcare-Account" not in response.headers, path
+    assert "You are logged out on this phone" in phone.get("/offline/logged-out").get_data(as_text=True)
+
+
+def test_pages_name_their_account_opaquely_and_the_phones_cookie_follows_the_login(app: Flask) -> None:
+    """The service worker shows a kept page only to the account that kept it (sw.js): every page for a signed-in
+    user names the account with a value that is not its id, the same on every page, different for another
+    account; a cookie scripts can read holds it while the login lasts and goes at logout."""
+    alice = make_onboarded_patient(email="alice@example.com")
+    make_onboarded_patient(email="bob@example.com")
+    phone = app.test_client()
+    assert "Selfcare-Account" not in phone.get("/login").headers
+    assert Auth(phone).login("alice@example.com").status_code == 303
+    today = phone.get("/today")
+    account = today.headers["Selfcare-Account"]
+    assert len(account) == 32 and str(alice.id) != account
+    assert phone.get("/checkin").headers["Selfcare-Account"] == account
+    assert phone.get_cookie("selfcare_account").value == account
+    assert not phone.get_cookie("selfcare_account").http_only  # the worker reads it with no signal
+    assert "Selfcare-Account" not in phone.get("/offline/sync").headers  # JSON: only pages name it
+    assert client_for(app, "bob@example.com").get("/today").headers["Selfcare-Account"] != account
+    assert Auth(phone).logout().status_code in (302, 303)
+    assert phone.get("/login").headers.get("Selfcare-Account") is None
+    assert phone.get_cookie("selfcare_account") is None
+
+
 def test_sync_info_is_for_the_signed_in_patient_only(app: Flask, client: FlaskClient) -> None:
     assert client.get("/offline/sync").status_code in (302, 401)
     make_therapist(email="t@example.com")
-    assert signed_in(app, "t@example.com").get("/offline/sync").status_code == 403
+    assert client_for(app, "t@example.com").get("/offline/sync").status_code == 403
     patient = make_onboarded_patient(email="p@example.com")
-    phone = signed_in(app, "p@example.com")
+    phone = client_for(app, "p@example.com")
     response = phone.get("/offline/sync")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     info = response.get_json()
@@ -99,7 +126,7 @@ def test_sync_info_is_for_the_signed_in_patient_only(app: Flask, client: FlaskCl
 
 def test_the_offline_player_carries_the_plan_and_the_red_flag_table(app: Flask) -> None:
     make_onboarded_patient(email="p@example.com", region="UK")
-    html = signed_in(app, "p@example.com").get("/exercises/offline").get_data(as_text=True)
+    html = client_for(app, "p@example.com").get("/exercises/offline").get_data(as_text=True)
     table = json.loads(re.search(r'<script type="application/json" id="red-flag-table">(.*?)</script>', html, re.S).group(1))
     assert {k: v for k, v in table["levels"].items() if k in FLAG_LEVELS} == {k: v.value for k, v in FLAG_LEVELS.items()}
     assert table["history"] == {"cancer_history": False, "immune_risk": False}
@@ -113,18 +140,18 @@ def test_the_offline_player_carries_the_plan_and_the_red_flag_table(app: Flask) 
 
 def test_the_check_in_works_offline_too(app: Flask) -> None:
     make_onboarded_patient(email="p@example.com", region="UK")
-    html = signed_in(app, "p@example.com").get("/checkin").get_data(as_text=True)
+    html = client_for(app, "p@example.com").get("/checkin").get_data(as_text=True)
     assert 'data-offline-form="checkin"' in html and 'id="offline-alert"' in html and 'data-missing="Answer yes or no."' in html
 
 
 def test_therapists_cannot_open_the_offline_player(app: Flask) -> None:
     make_therapist(email="t@example.com")
-    assert signed_in(app, "t@example.com").get("/exercises/offline").status_code == 403
+    assert client_for(app, "t@example.com").get("/exercises/offline").status_code == 403
 
 
 def test_logging_out_clears_the_phone(app: Flask) -> None:
     make_onboarded_patient(email="p@example.com")
-    phone = signed_in(app, "p@example.com")
+    phone = client_for(app, "p@example.com")
     token = csrf_from(phone.get("/today").get_data(as_text=True))
     response = phone.post("/logout", data={"csrf_token": token})
     assert response.status_code == 303
