@@ -95,6 +95,18 @@ class Auth:
         return self.client.post("/logout", data={"csrf_token": token})
 
 
+def client_for(app: Flask, email: str) -> FlaskClient:
+    """A new client logged in as `email` (a second browser or person)."""
+    client = app.test_client()
+    assert Auth(client).login(email).status_code == 303
+    return client
+
+
+def post_from(client: FlaskClient, path: str, page: str, data: dict[str, Any] | None = None) -> Any:
+    """POST `data` to `path` with the CSRF token of the form on `page`, as that page would send it."""
+    return client.post(path, data={"csrf_token": csrf_from(client.get(page).get_data(as_text=True)), **(data or {})})
+
+
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     """Login helper bound to `client`."""

@@ -4,44 +4,22 @@ stored; other accounts, reads and logging out go on as before."""
 
 from __future__ import annotations
 
-import time as real_time
 import uuid
 
-import limits.storage.memory
 import pytest
 from limits import parse, parse_many
 
-import selfcare.limits
 from selfcare import accounts
 from selfcare.limits import EXPORTS, EXPORTS_PER_ACCOUNT, WRITES_PER_ACCOUNT
 from selfcare.models import CheckIn, TherapistNote, Walk
 from tests.api_helpers import call, checkin_body, minutes_ago, token_for
 from tests.conftest import Auth, csrf_from, make_test_app
 from tests.factories import make_onboarded_patient, make_therapist
+from tests.test_rate_limits import clock  # noqa: F401 (the limiter's clock, moved by the test)
 
 SHORT, DAILY = parse_many(WRITES_PER_ACCOUNT)
 
 
-class Clock:
-    """The limiter's clock (its in-memory counters), moved by the test instead of by sleeping."""
-
-    def __init__(self) -> None:
-        self.now = real_time.time()
-
-    def time(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the counters' time and the wait the 429 names together."""
-    fake = Clock()
-    monkeypatch.setattr(limits.storage.memory, "time", fake)
-    monkeypatch.setattr(selfcare.limits, "time", fake)
-    return fake
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import selfcare.limits
 from selfcare import accounts
 from selfcare.models import CareLink, Invite
 from selfcare.services.hashed import digest
-from tests.conftest import Auth, csrf_from
+from tests.conftest import client_for, csrf_from, post_from
 from tests.factories import make_onboarded_patient, make_therapist
 from tests.patient_helpers import onboard
 
@@ -27,18 +27,6 @@ def people(app):
     """Dana, a therapist, and Robin, an onboarded patient not linked to her."""
     return {"dana": make_therapist(email="dana@example.com", name="Dana"),
             "robin": make_onboarded_patient(email="robin@example.com", name="Robin")}
-
-
-def client_for(app, email):
-    """A logged-in client."""
-    client = app.test_client()
-    assert Auth(client).login(email).status_code == 303
-    return client
-
-
-def post(client, path, page, data=None):
-    """POST a form with the CSRF token from `page`."""
-    return client.post(path, data={"csrf_token": csrf_from(client.get(page).get_data(as_text=True)), **(data or {})})
 
 
 def share(client, code):
@@ -61,9 +49,9 @@ def test_a_used_code_does_not_link_again_after_the_link_ended(app, people, ender
     assert share(patient, code).status_code == 303 and open_links(robin) == 1
     if ender == "therapist":
         therapist = client_for(app, dana.email)
-        assert post(therapist, f"/therapist/patients/{robin.id}/end-link", "/therapist/invites").status_code == 303
+        assert post_from(therapist, f"/therapist/patients/{robin.id}/end-link", "/therapist/invites").status_code == 303
     else:
-        assert post(patient, f"/care-team/{dana.id}/end", "/today").status_code == 303
+        assert post_from(patient, f"/care-team/{dana.id}/end", "/today").status_code == 303
     assert open_links(robin) == 0
 
     shown = patient.get(f"/link/{code}")  # the link page: as for a code that never was
@@ -111,7 +99,7 @@ def test_codes_are_kept_only_as_their_hash(app, people):
 
 def test_the_therapist_sees_a_new_code_once_then_only_when_it_was_made(app, people):
     dana = client_for(app, people["dana"].email)
-    made = post(dana, "/therapist/invites", "/therapist/invites")
+    made = post_from(dana, "/therapist/invites", "/therapist/invites")
     assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
     html = made.get_data(as_text=True)
     found = SHOWN_CODE.search(html)
@@ -131,7 +119,7 @@ def test_the_therapist_can_cancel_an_unused_code(app, people):
     dana = client_for(app, people["dana"].email)
     page = dana.get("/therapist/invites").get_data(as_text=True)
     assert f"/therapist/invites/{made.row.id}/cancel" in page
-    assert post(dana, f"/therapist/invites/{made.row.id}/cancel", "/therapist/invites").status_code == 303
+    assert post_from(dana, f"/therapist/invites/{made.row.id}/cancel", "/therapist/invites").status_code == 303
     assert Invite.select().count() == 0
     with pytest.raises(accounts.AccountError, match="could not find that code"):
         accounts.redeem_invite(people["robin"], made.code)
@@ -141,10 +129,10 @@ def test_only_the_therapist_who_made_an_unused_code_can_cancel_it(app, people):
     made = accounts.create_invite(people["dana"])
     make_therapist(email="lee@example.com")
     lee = client_for(app, "lee@example.com")
-    assert post(lee, f"/therapist/invites/{made.row.id}/cancel", "/therapist/invites").status_code == 404
+    assert post_from(lee, f"/therapist/invites/{made.row.id}/cancel", "/therapist/invites").status_code == 404
     accounts.redeem_invite(people["robin"], made.code)
     dana = client_for(app, people["dana"].email)
-    assert post(dana, f"/therapist/invites/{made.row.id}/cancel", "/therapist/invites").status_code == 404  # used: kept
+    assert post_from(dana, f"/therapist/invites/{made.row.id}/cancel", "/therapist/invites").status_code == 404  # used: kept
     assert Invite.select().count() == 1
 
 

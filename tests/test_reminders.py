@@ -18,20 +18,13 @@ from selfcare.db import db
 from selfcare.models import MODELS, CalendarFeed, SchemaVersion
 from selfcare.schema import LATEST
 from selfcare.services import calendar_links, player, plans, reminders
-from tests.conftest import Auth, csrf_from
+from tests.conftest import client_for, csrf_from
 from tests.factories import make_onboarded_patient, make_patient, make_therapist
 
 # 12:00 UTC is 05:00 in Los Angeles on Saturday 31 October 2026; the clocks go back at 02:00 on Sunday.
 NOW = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
 LA = "America/Los_Angeles"
 URL_RE = re.compile(r'value="(http://localhost/calendar/[A-Za-z0-9_\-]+\.ics)"')
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    """A fresh client (its own cookie jar) logged in as `email` through the real form."""
-    client = app.test_client()
-    assert Auth(client).login(email).status_code == 303
-    return client
 
 
 def press(client: FlaskClient, path: str, csrf: bool = True):
@@ -225,7 +218,7 @@ def test_uids_are_stable_within_a_day_and_unique(app):
 
 def test_settings_offers_patients_a_calendar_link_shown_once(app):
     patient = make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     page = client.get("/settings").get_data(as_text=True)
     assert '<h2 id="calendar-heading">Calendar reminders</h2>' in page
     assert "Make my calendar link" in page and 'href="/settings/calendar.ics"' in page
@@ -248,7 +241,7 @@ def test_settings_offers_patients_a_calendar_link_shown_once(app):
 
 def test_the_feed_is_a_calendar_file_for_anyone_with_the_link(app):
     make_onboarded_patient(email="me@example.com", timezone=LA)
-    path = link_in(press(signed_in(app, "me@example.com"), "/settings/calendar"))
+    path = link_in(press(client_for(app, "me@example.com"), "/settings/calendar"))
     response = fetch(app, path)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -264,7 +257,7 @@ def test_the_feed_is_a_calendar_file_for_anyone_with_the_link(app):
 
 def test_a_new_link_cuts_off_the_old_one_and_turning_off_cuts_off_both(app):
     make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     old = link_in(press(client, "/settings/calendar"))
     new = link_in(press(client, "/settings/calendar"))
     assert old != new and CalendarFeed.select().count() == 1
@@ -281,7 +274,7 @@ def test_a_new_link_cuts_off_the_old_one_and_turning_off_cuts_off_both(app):
 @pytest.mark.parametrize("secret", ["nope", "A" * 43, "x" * 500, "%00", "sc_" + "a" * 40])
 def test_unknown_links_are_404(app, secret):
     make_onboarded_patient(email="me@example.com")
-    link_in(press(signed_in(app, "me@example.com"), "/settings/calendar"))
+    link_in(press(client_for(app, "me@example.com"), "/settings/calendar"))
     assert fetch(app, f"/calendar/{secret}.ics").status_code == 404
     assert fetch(app, f"/calendar/{CalendarFeed.get().token_hash}.ics").status_code == 404  # the stored hash is not a key
 
@@ -289,8 +282,8 @@ def test_unknown_links_are_404(app, secret):
 def test_each_patient_gets_only_their_own_calendar(app):
     me = make_onboarded_patient(email="me@example.com")
     them = make_onboarded_patient(email="them@example.com")
-    mine = link_in(press(signed_in(app, "me@example.com"), "/settings/calendar"))
-    theirs = link_in(press(signed_in(app, "them@example.com"), "/settings/calendar"))
+    mine = link_in(press(client_for(app, "me@example.com"), "/settings/calendar"))
+    theirs = link_in(press(client_for(app, "them@example.com"), "/settings/calendar"))
     assert f"-{me.id}@selfcare" in fetch(app, mine).get_data(as_text=True)
     assert f"-{me.id}@selfcare" not in fetch(app, theirs).get_data(as_text=True)
     assert f"-{them.id}@selfcare" in fetch(app, theirs).get_data(as_text=True)
@@ -298,7 +291,7 @@ def test_each_patient_gets_only_their_own_calendar(app):
 
 def test_a_patients_download_is_the_same_calendar_never_cached(app):
     patient = make_onboarded_patient(email="me@example.com")
-    response = signed_in(app, "me@example.com").get("/settings/calendar.ics")
+    response = client_for(app, "me@example.com").get("/settings/calendar.ics")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert response.headers["Cache-Control"] == "no-store"
@@ -318,7 +311,7 @@ def test_anonymous_visitors_log_in_for_the_download_and_cannot_make_links(client
 
 def test_therapists_have_no_calendar_link(app):
     make_therapist(email="pt@example.com")
-    client = signed_in(app, "pt@example.com")
+    client = client_for(app, "pt@example.com")
     page = client.get("/settings").get_data(as_text=True)
     assert "Calendar reminders" not in page and "/settings/calendar" not in page
     assert press(client, "/settings/calendar").status_code == 403
@@ -329,7 +322,7 @@ def test_therapists_have_no_calendar_link(app):
 
 def test_buttons_without_a_csrf_token_are_refused_and_change_nothing(app):
     make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     assert press(client, "/settings/calendar", csrf=False).status_code == 400
     assert client.post("/settings/calendar", data={"csrf_token": "forged"}).status_code == 400
     assert CalendarFeed.select().count() == 0

@@ -11,17 +11,10 @@ from flask.testing import FlaskClient
 
 from selfcare.models import MODELS, ApiToken, User
 from selfcare.services import tokens
-from tests.conftest import Auth, csrf_from
+from tests.conftest import client_for, csrf_from
 from tests.factories import PASSWORD, make_onboarded_patient, make_patient, make_therapist
 
 SECRET_RE = re.compile(r'value="(sc_[A-Za-z0-9_\-]+)"')
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    """A fresh client (its own cookie jar) logged in as `email` through the real form."""
-    client = app.test_client()
-    assert Auth(client).login(email).status_code == 303
-    return client
 
 
 def make_token(client: FlaskClient, name: str, csrf: bool = True):
@@ -73,7 +66,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 )
 def test_patients_and_therapists_can_open_settings(app, factory, says):
     factory(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     response = client.get("/settings")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -85,7 +78,7 @@ def test_patients_and_therapists_can_open_settings(app, factory, says):
 
 def test_the_header_links_to_settings_on_other_pages(app):
     make_onboarded_patient(email="me@example.com")
-    html = signed_in(app, "me@example.com").get("/today").get_data(as_text=True)
+    html = client_for(app, "me@example.com").get("/today").get_data(as_text=True)
     assert '<a class="settings-link" href="/settings"' in html
     assert 'aria-current="page">Settings</a>' not in html
 
@@ -94,7 +87,7 @@ def test_the_header_links_to_settings_on_other_pages(app):
 
 def test_a_new_token_is_shown_once_and_only_its_hash_is_kept(app):
     patient = make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     response = make_token(client, "Clinic app")
     assert response.status_code == 201
     assert response.headers["Cache-Control"] == "no-store"
@@ -118,7 +111,7 @@ def test_a_new_token_is_shown_once_and_only_its_hash_is_kept(app):
 
 def test_the_token_reaches_the_api_until_it_is_revoked_on_the_page(app):
     patient = make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     secret = secret_in(make_token(client, "Clinic app"))
 
     answer = me(app, secret)
@@ -145,7 +138,7 @@ def test_the_token_reaches_the_api_until_it_is_revoked_on_the_page(app):
 
 def test_a_therapists_token_returns_the_therapist(app):
     therapist = make_therapist(email="pt@example.com")
-    secret = secret_in(make_token(signed_in(app, "pt@example.com"), "Practice tool"))
+    secret = secret_in(make_token(client_for(app, "pt@example.com"), "Practice tool"))
     answer = me(app, secret)
     assert answer.status_code == 200
     assert (answer.json["id"], answer.json["role"]) == (therapist.id, "therapist")
@@ -154,11 +147,11 @@ def test_a_therapists_token_returns_the_therapist(app):
 def test_nobody_can_revoke_someone_elses_token(app):
     make_onboarded_patient(email="me@example.com")
     owner = make_onboarded_patient(email="them@example.com")
-    theirs = signed_in(app, "them@example.com")
+    theirs = client_for(app, "them@example.com")
     secret = secret_in(make_token(theirs, "Their app"))
     row = ApiToken.get()
 
-    intruder = signed_in(app, "me@example.com")
+    intruder = client_for(app, "me@example.com")
     assert revoke(intruder, row.id).status_code == 404
     assert revoke(intruder, row.id + 1000).status_code == 404  # no such token: the same answer
     assert "Their app" not in intruder.get("/settings").get_data(as_text=True)
@@ -176,7 +169,7 @@ def test_nobody_can_revoke_someone_elses_token(app):
 )
 def test_a_missing_or_long_name_is_refused_beside_the_field(app, name, message):
     make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     response = make_token(client, name)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -188,13 +181,13 @@ def test_a_missing_or_long_name_is_refused_beside_the_field(app, name, message):
 
 def test_a_name_of_exactly_60_characters_is_fine_and_spaces_around_it_do_not_count(app):
     make_onboarded_patient(email="me@example.com")
-    response = make_token(signed_in(app, "me@example.com"), "  " + "x" * 60 + " ")
+    response = make_token(client_for(app, "me@example.com"), "  " + "x" * 60 + " ")
     assert response.status_code == 201 and ApiToken.get().name == "x" * 60
 
 
 def test_the_eleventh_token_is_refused_until_one_is_revoked(app):
     patient = make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     for n in range(tokens.MAX_ACTIVE):
         assert make_token(client, f"App {n}").status_code == 201
     page = client.get("/settings").get_data(as_text=True)
@@ -219,12 +212,12 @@ def test_the_limit_counts_only_working_tokens_of_each_user(app):
     other = make_onboarded_patient(email="them@example.com")
     for n in range(tokens.MAX_ACTIVE):
         tokens.create_token(other, f"Their app {n}")
-    assert make_token(signed_in(app, "me@example.com"), "Mine").status_code == 201
+    assert make_token(client_for(app, "me@example.com"), "Mine").status_code == 201
 
 
 def test_posts_without_a_csrf_token_are_refused_and_change_nothing(app):
     make_onboarded_patient(email="me@example.com")
-    client = signed_in(app, "me@example.com")
+    client = client_for(app, "me@example.com")
     assert make_token(client, "Sneaky", csrf=False).status_code == 400
     assert ApiToken.select().count() == 0
 

@@ -12,7 +12,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from selfcare import accounts
 from selfcare.models import AuditEvent, CareLink, Invite, Notice, PlanChange, PlanSetting
-from tests.conftest import Auth, csrf_from
+from tests.conftest import client_for, post_from
 from tests.factories import make_onboarded_patient, make_therapist
 from tests.patient_helpers import check_in, start_set
 
@@ -29,21 +29,9 @@ def people(app):
     return {"dana": dana, "lee": lee, "robin": robin, "sam": sam}
 
 
-def client_for(app, email):
-    """A logged-in client."""
-    client = app.test_client()
-    assert Auth(client).login(email).status_code == 303
-    return client
-
-
-def post(client, path, page, data=None):
-    """POST a form with the CSRF token from `page`."""
-    return client.post(path, data={"csrf_token": csrf_from(client.get(page).get_data(as_text=True)), **(data or {})})
-
-
 def test_a_therapist_invites_and_the_patient_links_with_consent(app, people):
     dana = client_for(app, "dana@example.com")
-    made = post(dana, "/therapist/invites", "/therapist/invites")
+    made = post_from(dana, "/therapist/invites", "/therapist/invites")
     assert made.status_code == 201  # the code is shown in this answer only (tests/test_invites.py)
     code = "".join(re.search(r'class="code">(\w{4})-(\w{4})<', made.get_data(as_text=True)).groups())
     assert f"/link/{code}" in made.get_data(as_text=True)
@@ -51,11 +39,11 @@ def test_a_therapist_invites_and_the_patient_links_with_consent(app, people):
     patient = client_for(app, "new@example.com")
     page = patient.get(f"/link/{code}").get_data(as_text=True)
     assert "Dana" in page and "I agree to share" in page
-    refused = post(patient, f"/link/{code}", f"/link/{code}")
+    refused = post_from(patient, f"/link/{code}", f"/link/{code}")
     assert refused.status_code == 422 and CareLink.select().where(CareLink.patient == new.id).count() == 0
-    assert post(patient, f"/link/{code}", f"/link/{code}", {"share": "y"}).status_code == 303
+    assert post_from(patient, f"/link/{code}", f"/link/{code}", {"share": "y"}).status_code == 303
     assert [p.name for p in accounts.linked_patients(people["dana"])] == ["Noor", "Robin"]
-    again = post(make_patient_client(app), f"/link/{code}", "/today", {"share": "y"})
+    again = post_from(make_patient_client(app), f"/link/{code}", "/today", {"share": "y"})
     assert again.status_code == 422 and "We could not find that code" in again.get_data(as_text=True)
     assert Invite.get(Invite.therapist == people["dana"].id).used_by_id == new.id
 
@@ -72,12 +60,12 @@ def test_an_unknown_code_is_a_404(app, people):
 
 def test_either_side_can_end_the_link(app, people):
     robin = client_for(app, "robin@example.com")
-    assert post(robin, f"/care-team/{people['dana'].id}/end", "/today").status_code == 303
+    assert post_from(robin, f"/care-team/{people['dana'].id}/end", "/today").status_code == 303
     assert accounts.linked_patients(people["dana"]) == []
     assert "stopped sharing" in Notice.get(Notice.therapist == people["dana"].id).text
     accounts.link(people["dana"], people["robin"])
     dana = client_for(app, "dana@example.com")
-    assert post(dana, f"/therapist/patients/{people['robin'].id}/end-link", "/therapist/invites").status_code == 303
+    assert post_from(dana, f"/therapist/patients/{people['robin'].id}/end-link", "/therapist/invites").status_code == 303
     assert accounts.linked_patients(people["dana"]) == []
     assert dana.get(f"/therapist/patients/{people['robin'].id}/plan").status_code == 404
 
@@ -89,7 +77,7 @@ def test_plan_changes_are_recorded_and_the_player_follows_them(app, people):
     assert 'name="press_ups__reps"' in page and 'value="10"' in page
     data = {"sets": "2", "repeat_every_minutes": "120", "prone_lying__seconds": "150", "prone_on_elbows__seconds": "60",
             "press_ups__reps": "8", "press_ups__pause_seconds": "2", "walk_recheck__seconds": "120", "progression": "y"}
-    assert post(dana, path, path, data).status_code == 303
+    assert post_from(dana, path, path, data).status_code == 303
     setting = PlanSetting.get()
     assert setting.changes == {"sets": 2, "repeat_every_minutes": 120, "prone_lying.seconds": 150, "prone_on_elbows.seconds": 60,
                                "press_ups.reps": 8, "press_ups.pause_seconds": 2, "exhale": False}
@@ -105,10 +93,10 @@ def test_a_pause_with_a_message_reaches_the_patient_at_once(app, people):
     path = f"/therapist/patients/{people['robin'].id}/plan"
     base = {"sets": "1", "repeat_every_minutes": "150", "prone_lying__seconds": "120", "prone_on_elbows__seconds": "90",
             "press_ups__reps": "10", "press_ups__pause_seconds": "1", "walk_recheck__seconds": "120", "progression": "y", "exhale": "y"}
-    missing = post(dana, path, path, {**base, "paused": "y"})
+    missing = post_from(dana, path, path, {**base, "paused": "y"})
     assert missing.status_code == 422 and "Write a short message" in missing.get_data(as_text=True)
     assert PlanSetting.select().count() == 0
-    assert post(dana, path, path, {**base, "paused": "y", "pause_message": "Stop the exercises and call me."}).status_code == 303
+    assert post_from(dana, path, path, {**base, "paused": "y", "pause_message": "Stop the exercises and call me."}).status_code == 303
     robin = client_for(app, "robin@example.com")
     assert "Stop the exercises and call me." in robin.get("/today").get_data(as_text=True)
     assert "Your exercises are paused" in robin.get("/exercises").get_data(as_text=True)
@@ -125,7 +113,7 @@ def test_bad_plan_values_are_explained_and_change_nothing(app, people, field, va
     path = f"/therapist/patients/{people['robin'].id}/plan"
     base = {"sets": "1", "repeat_every_minutes": "150", "prone_lying__seconds": "120", "prone_on_elbows__seconds": "90",
             "press_ups__reps": "10", "press_ups__pause_seconds": "1", "walk_recheck__seconds": "120"}
-    response = post(dana, path, path, {**base, field: value})
+    response = post_from(dana, path, path, {**base, field: value})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert (PlanSetting.select().count(), PlanChange.select().count()) == (0, 0)
 

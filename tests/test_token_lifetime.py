@@ -20,18 +20,11 @@ from selfcare.db import db
 from selfcare.models import ApiToken, SchemaVersion, User, utcnow
 from selfcare.schema import LATEST
 from selfcare.services import reset_links, tokens, two_factor
-from tests.conftest import Auth, csrf_from
+from tests.conftest import Auth, client_for, csrf_from
 from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
 
 NEW_PASSWORD = "a brand new passphrase"
 SECRET_RE = re.compile(r'value="(sc_[A-Za-z0-9_\-]+)"')
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    """A fresh client logged in as `email` through the real form."""
-    client = app.test_client()
-    assert Auth(client).login(email).status_code == 303
-    return client
 
 
 def works(app: Flask, secret: str) -> bool:
@@ -72,7 +65,7 @@ def test_logging_out_everywhere_else_turns_off_the_tokens(app):
     patient = make_onboarded_patient()
     secret = tokens.create_token(patient, "Clinic app").secret
     other = tokens.create_token(make_onboarded_patient(), "Someone else's").secret
-    client, elsewhere = signed_in(app, patient.email), signed_in(app, patient.email)
+    client, elsewhere = client_for(app, patient.email), client_for(app, patient.email)
     page = client.get("/settings").get_data(as_text=True)
     assert "This also turns off your API tokens." in page  # said before the button is pressed
     assert works(app, secret)
@@ -89,7 +82,7 @@ def test_logging_out_everywhere_else_turns_off_the_tokens(app):
 def test_with_no_other_browser_the_button_is_still_there_for_the_tokens(app):
     patient = make_onboarded_patient()
     secret = tokens.create_token(patient, "Clinic app").secret
-    client = signed_in(app, patient.email)
+    client = client_for(app, patient.email)
     page = client.get("/settings").get_data(as_text=True)
     assert "Only on this phone or browser." in page and "This also turns off your API tokens." in page
     assert post_settings(client, "/settings/sessions/end-others").status_code == 303
@@ -100,7 +93,7 @@ def test_with_no_other_browser_the_button_is_still_there_for_the_tokens(app):
 def test_logging_out_everywhere_else_ends_sessions_and_tokens_together_or_neither(app, monkeypatch):
     patient = make_onboarded_patient()
     secret = tokens.create_token(patient, "Clinic app").secret
-    client, elsewhere = signed_in(app, patient.email), signed_in(app, patient.email)
+    client, elsewhere = client_for(app, patient.email), client_for(app, patient.email)
     monkeypatch.setattr(tokens, "revoke_all", fail_revoking)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert post_settings(client, "/settings/sessions/end-others").status_code == 500
@@ -147,7 +140,7 @@ def code_at(secret: str, moment: datetime, steps: int = 0) -> str:
 def test_turning_on_two_step_sign_in_turns_off_the_tokens(app, clock):
     therapist = make_therapist()
     secret = tokens.create_token(therapist, "Practice tool").secret
-    client = signed_in(app, therapist.email)
+    client = client_for(app, therapist.email)
     assert post_settings(client, "/settings/two-step/start").status_code == 303
     page = client.get("/settings/two-step/set-up").get_data(as_text=True)
     assert "This also turns off your API tokens." in page  # said before the code is entered
@@ -160,7 +153,7 @@ def test_turning_on_two_step_sign_in_turns_off_the_tokens(app, clock):
 def test_turning_on_two_step_sign_in_and_ending_the_tokens_happen_together(app, clock, monkeypatch):
     therapist = make_therapist()
     secret = tokens.create_token(therapist, "Practice tool").secret
-    client = signed_in(app, therapist.email)
+    client = client_for(app, therapist.email)
     assert post_settings(client, "/settings/two-step/start").status_code == 303
     page = client.get("/settings/two-step/set-up").get_data(as_text=True)
     monkeypatch.setattr(tokens, "revoke_all", fail_revoking)
@@ -204,7 +197,7 @@ def test_the_expiry_is_the_services_own_moment(app):
 def test_settings_says_until_when_each_token_works(app):
     patient = make_onboarded_patient(timezone="Europe/London")
     tokens.create_token(patient, "Clinic app", now=datetime(2030, 12, 7, 12, 0))
-    page = signed_in(app, patient.email).get("/settings").get_data(as_text=True)
+    page = client_for(app, patient.email).get("/settings").get_data(as_text=True)
     assert "Works until 7 March 2031" in page
     assert "90 days" in page
 
@@ -237,7 +230,7 @@ def test_existing_tokens_get_90_days_from_the_migration(app):
                                                    ("not my password", "That is not your password.")])
 def test_a_token_needs_the_password(app, password, message):
     patient = make_onboarded_patient()
-    client = signed_in(app, patient.email)
+    client = client_for(app, patient.email)
     page = client.get("/settings").get_data(as_text=True)
     assert 'name="password"' in page and 'autocomplete="current-password"' in page
     response = make_token(client, password=password)
@@ -258,7 +251,7 @@ def test_wrong_passwords_on_the_token_form_count_towards_the_accounts_limit(app)
     from selfcare.limits import PASSWORD_FAILURES_PER_ACCOUNT
 
     patient = make_onboarded_patient()
-    client = signed_in(app, patient.email)
+    client = client_for(app, patient.email)
     allowed = parse(PASSWORD_FAILURES_PER_ACCOUNT).amount
     for _ in range(allowed):
         assert make_token(client, password="not my password").status_code == 422
@@ -278,7 +271,7 @@ def test_a_missing_name_with_the_right_password_is_no_wrong_password(app):
     from selfcare.limits import PASSWORD_FAILURES_PER_ACCOUNT
 
     patient = make_onboarded_patient()
-    client = signed_in(app, patient.email)
+    client = client_for(app, patient.email)
     for _ in range(parse(PASSWORD_FAILURES_PER_ACCOUNT).amount + 1):
         assert make_token(client, name="").status_code == 422
     assert make_token(client).status_code == 201
@@ -333,7 +326,7 @@ def test_a_wrong_password_with_two_step_on_uses_up_no_code(app, clock):
 
 def test_patients_are_not_asked_for_a_code(app):
     patient = make_onboarded_patient()
-    page = signed_in(app, patient.email).get("/settings").get_data(as_text=True)
+    page = client_for(app, patient.email).get("/settings").get_data(as_text=True)
     assert 'name="password"' in page and 'name="code"' not in page
 
 
