@@ -149,12 +149,16 @@ def create_schema() -> int:
             # Workers starting together must not race on CREATE TABLE (SQLite: IMMEDIATE does this).
             db.execute_sql("SELECT pg_advisory_xact_lock(472011)")
         fresh = not SchemaVersion.table_exists()
+        current = 0 if fresh else SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar() or 1
+        if current == LATEST:
+            # Up to date: no DDL at all. Even CREATE INDEX IF NOT EXISTS takes a share lock on its table before it
+            # looks, so a worker starting beside others serving writes could deadlock with them (PostgreSQL).
+            return LATEST
         db.create_tables(MODELS, safe=True)
         if fresh:
             install_triggers()  # what version 7 adds besides tables
             SchemaVersion.insert_many([{"version": v} for v in range(1, LATEST + 1)]).execute()
             return LATEST
-        current = SchemaVersion.select(fn.MAX(SchemaVersion.version)).scalar() or 1
         migrator = SchemaMigrator.from_database(db.obj)
         for version in range(current + 1, LATEST + 1):
             MIGRATIONS[version - 2](migrator)
