@@ -152,6 +152,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("therapist.cancel_invite",          "POST",  LOGIN,     403,   403,   OK,     404),  # A's therapist's unused invite
     ("therapist.dismiss_notice",         "POST",  LOGIN,     403,   403,   OK,     404),  # A's therapist's notice about A
     ("therapist.patient_page",           "GET",   LOGIN,     403,   403,   OK,     404),
+    ("therapist.patient_timeline",       "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.add_note",               "POST",  LOGIN,     403,   403,   FORM,   404),
     ("therapist.assess_sign",            "POST",  LOGIN,     403,   403,   FORM,   404),
     ("therapist.end_assessed_sign",      "POST",  LOGIN,     403,   403,   OK,     404),  # A's sign, assessed by A's therapist

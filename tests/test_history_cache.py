@@ -1,4 +1,4 @@
-"""Built histories and timelines are kept until what they show changes (stamp, time zone, day, content, alerts, notes)."""
+"""Built histories are kept until what they show changes (stamp, time zone, day, content)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from selfcare import accounts
-from selfcare.models import Alert, CheckIn, ExerciseSet, PlanChange, TherapistNote, User, Walk, utcnow
-from selfcare.services import history_cache, open_alerts
-from selfcare.services.history_cache import history_with_charts, kept_timeline
-from tests.factories import make_onboarded_patient, make_therapist
+from selfcare.models import CheckIn, ExerciseSet, User, Walk, utcnow
+from selfcare.services import history_cache
+from selfcare.services.history_cache import history_with_charts
+from tests.factories import make_onboarded_patient
 from tests.history_rows import add_checkin, add_set, add_walk
 
 
@@ -97,42 +96,3 @@ def test_the_page_shows_a_new_entry_at_once(client, auth):
     ExerciseSet.delete().where(ExerciseSet.patient == patient.id).execute()
     Walk.delete().execute()
     assert "No sets of exercises in these days yet." in client.get("/history").get_data(as_text=True)
-
-
-# ---- The therapist's timeline ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def linked(app, patient):
-    therapist = make_therapist(email="pt@example.com", name="Dana Physio")
-    accounts.link(therapist, patient)
-    alert = Alert.create(patient=patient, level="contact_pt", reasons=["falls"], source="checkin", created_at=utcnow() - timedelta(hours=3))
-    return therapist, alert
-
-
-@pytest.mark.parametrize(
-    ("change", "shows"),
-    [
-        (lambda p, t, a: add_checkin(p, utcnow() - timedelta(minutes=5), zone="foot"), "Ankle, foot or toes"),
-        (lambda p, t, a: add_walk(p, utcnow() - timedelta(minutes=5), 41), "41 min"),
-        (lambda p, t, a: TherapistNote.create(patient=p, therapist=t, text="Called: all well", created_at=utcnow()), "Called: all well"),
-        (lambda p, t, a: PlanChange.create(patient=p, therapist=t, changes={"sets": 2}, paused=True, pause_message="Rest today",
-                                            created_at=utcnow()), "Rest today"),
-        (lambda p, t, a: Alert.create(patient=p, level="urgent", reasons=["falls"], source="checkin", created_at=utcnow()),
-         "Urgent (same day)"),
-        (lambda p, t, a: open_alerts.acknowledge(t, a, "Phoned them"), "Phoned them"),
-        (lambda p, t, a: Alert.update(confirmed_at=utcnow()).where(Alert.id == a.id).execute(), "confirmed='"),
-    ],
-    ids=["check-in", "walk", "note", "plan change", "new alert", "acknowledged", "confirmed"],
-)
-def test_the_timeline_is_built_again_when_anything_in_it_changes(app, patient, linked, change, shows):
-    therapist, alert = linked
-    with app.app_context():
-        before = kept_timeline(patient)
-        assert kept_timeline(patient) is before  # nothing changed: the same one
-        change(patient, therapist, alert)
-        after = kept_timeline(patient)
-    assert after is not before
-    words = " ".join(f"{e.title} {e.text} {e.details} {e.level_name} {e.alert}" for e in after.entries)
-    assert shows in words and (shows not in " ".join(f"{e.title} {e.text} {e.details} {e.level_name} {e.alert}"
-                                                      for e in before.entries))

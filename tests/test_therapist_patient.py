@@ -1,4 +1,5 @@
-"""The therapist's patient page, notes, alert acknowledgement, the open-alerts banner and "who looked"."""
+"""The therapist's patient page (open alerts on top, the timeline in pages), notes, alert acknowledgement, the
+open-alerts banner and "who looked"."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from selfcare.models import (
     User,
     utcnow,
 )
-from selfcare.services.timeline import CAP, build_timeline
+from selfcare.services.care import NotLinked, end_link, linked_patient, linked_patient_with_profile
+from selfcare.services.profiles import get_profile
+from selfcare.services.timeline import PAGE, Cursor, timeline_page
 from tests.conftest import Auth, csrf_from
 from tests.factories import (
     make_onboarded_patient,
@@ -100,7 +103,14 @@ def test_a_linked_therapist_sees_the_whole_record(app, setup):
     assert "Today, do you have a fever or chills, or feel very unwell, as well as the back pain?" in page  # a yes, as asked
     assert "has the pain been very bad at night" not in page  # a no is not listed
     assert "Acknowledged by Dana Physio" in page and "Called, booked a visit" in page
-    assert page.count('class="ack-form"') == 1  # only the open alert can be acknowledged
+    assert page.count('class="ack-form"') == 1  # only the open alert can be acknowledged, at the top of the page
+    top = page[page.index('id="patient-alerts"'):page.index('id="tools-heading"')]
+    assert "1 open alert for" in top and f'id="alert-{setup["open"].id}"' in top and 'class="ack-form"' in top
+    assert page.index('id="patient-alerts"') < page.index('id="charts-heading"') < page.index('id="timeline"')
+    # in the timeline the open alert points up to its form; the acknowledged one keeps its id there
+    timeline = page[page.index('id="timeline"'):]
+    assert f'href="#alert-{setup["open"].id}"' in timeline and f'id="alert-{setup["done"].id}"' in timeline
+    assert page.count(f'id="alert-{setup["open"].id}"') == 1
     # links to the plan and the exports, and the end-link confirm
     pid = setup["patient"].id
     for path in ("plan", "summary", "summary.pdf", "entries.zip", "record.fhir.json"):
@@ -125,6 +135,7 @@ def test_a_record_with_nothing_in_it(app):
     accounts.link(therapist, patient)
     page = login(app, "pt@example.com").get(page_path(patient)).get_data(as_text=True)
     assert "New Person" in page and "Not done yet" in page and "Nothing recorded yet." in page
+    assert "No open alerts for New Person" in page and 'id="timeline-older"' not in page
 
 
 @pytest.mark.parametrize("who", ["unlinked", "ended", "patient", "anonymous"])
@@ -146,6 +157,23 @@ def test_nobody_else_sees_any_of_it(app, setup, who):
     body = response.get_data(as_text=True)
     assert NAME not in body and NOTE not in body and "Zebedee" not in body
     assert AuditEvent.select().count() == 0
+
+
+def test_the_patient_and_their_profile_in_one_query(app, setup):
+    """linked_patient_with_profile: linked_patient's patient and get_profile's profile (None before onboarding), else NotLinked."""
+    therapist, patient = setup["therapist"], setup["patient"]
+    new = make_patient(email="new@example.com", name="Not Onboarded")
+    accounts.link(therapist, new)
+    stranger = make_patient(email="other@example.com")
+    with app.app_context():
+        found, profile = linked_patient_with_profile(therapist, patient.id)
+        assert found.__data__ == linked_patient(therapist, patient.id).__data__
+        assert profile is not None and profile.__data__ == get_profile(patient).__data__
+        assert linked_patient_with_profile(therapist, new.id)[1] is None
+        end_link(therapist, new)
+        for other in (new.id, stranger.id, 10**9):
+            with pytest.raises(NotLinked):
+                linked_patient_with_profile(therapist, other)
 
 
 def test_a_patient_id_that_does_not_exist_is_a_404(app, setup):
@@ -335,14 +363,15 @@ def test_only_therapists_get_the_banner(app, setup):
 # ---- Size: constant queries and a capped timeline ------------------------------------------------
 
 
-def _queries(client: Any, path: str) -> int:
-    client.get(path)  # warm up: anything done once per client is not what is measured
+def _queries(client: Any, path: str, headers: dict[str, str] | None = None) -> int:
+    client.get(path, headers=headers)  # warm up: anything done once per client is not what is measured
     with count_queries() as counted:
-        assert client.get(path).status_code == 200
+        assert client.get(path, headers=headers).status_code == 200
     return counted.n
 
 
 def test_the_page_takes_the_same_queries_for_a_little_or_a_lot(app, setup):
+    """Charts of a year, open alerts and the timeline's first page: the same statements for a new record as for a full one."""
     big = make_onboarded_patient(name="Busy Person")
     accounts.link(setup["therapist"], big)
     now = utcnow() - timedelta(minutes=1)
@@ -357,15 +386,142 @@ def test_the_page_takes_the_same_queries_for_a_little_or_a_lot(app, setup):
     assert small <= 20, small
 
 
-def test_the_timeline_is_capped(app, setup):
+def test_the_page_shows_the_newest_twenty_and_links_to_older_ones(app, setup):
     add_days(setup["patient"], utcnow(), 60)  # 60 check-ins, 60 walks and 60 sets
+    client = login(app, "pt@example.com")
+    page = client.get(page_path(setup["patient"])).get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):]
+    assert timeline.count('class="tl-item') == PAGE
+    older = re.search(r'<a class="button button-quiet" id="timeline-older-link" href="([^"]+)"\s+hx-get="([^"]+)"', timeline)
+    assert older and older[1] == older[2] and older[1].startswith(f"{page_path(setup['patient'])}/timeline?before=")
+
+
+def _older_link(html: str) -> str | None:
+    """The "Older entries" link's address in a page or an htmx answer (None: there is no older page)."""
+    found = re.search(r'id="timeline-older-link" href="([^"]+)"', html)
+    return found[1].replace("&amp;", "&") if found else None
+
+
+def _entries_in(html: str) -> list[str]:
+    """The timeline entries of a page or answer, each as its kind and time (in order)."""
+    start = html.index('id="timeline-entries"') if 'id="timeline-entries"' in html else 0
+    return re.findall(r'<li class="tl-item (tl-[a-z_]+)[^>]*>\s*<p class="tl-head"><span class="tl-kind">[^<]*</span> <span class="tl-when">([^<]*)</span>',
+                      html[start:])
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no javascript"])
+def test_older_entries_page_by_page_until_everything_was_shown(app, setup, htmx):
+    """Following "Older entries" shows every entry once, newest first: htmx gets the list items and the next control
+    (out of band), a browser without JavaScript a whole page with its own "Older entries" link."""
+    add_days(setup["patient"], utcnow() - timedelta(days=5), 15)  # 45 more entries: 54 in all
     with app.app_context():
-        timeline = build_timeline(setup["patient"])
-    assert len(timeline.entries) == CAP and timeline.truncated
-    stamps = [e.at for e in timeline.entries]
-    assert stamps == sorted(stamps, reverse=True)
-    page = login(app, "pt@example.com").get(page_path(setup["patient"])).get_data(as_text=True)
-    assert f"Showing the latest {CAP} entries" in page
+        everything = timeline_page(setup["patient"], size=1000).entries
+    client = login(app, "pt@example.com")
+    first = client.get(page_path(setup["patient"])).get_data(as_text=True)
+    seen, link, pages = _entries_in(first), _older_link(first), 1
+    while link:
+        response = client.get(link, headers=HTMX if htmx else {})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        if htmx:
+            assert "<html" not in html and html.lstrip().startswith("<li")
+            assert '<p class="timeline-older" id="timeline-older" hx-swap-oob="true">' in html
+        else:
+            assert "<html" in html and f"<h1>Older entries: {NAME}</h1>" in html
+        seen += _entries_in(html)
+        link, pages = _older_link(html), pages + 1
+    assert "That is everything recorded." in html
+    assert pages == 3 and len(seen) == len(everything) == 54
+    assert seen == [(f"tl-{e.kind.value}", e.when) for e in everything]
+
+
+def test_an_open_alert_on_an_older_page_links_to_its_form_on_the_patients_page(app, setup):
+    add_days(setup["patient"], utcnow(), 10)
+    alert = Alert.create(patient=setup["patient"], level="urgent", reasons=["fever"], source="checkin",
+                         created_at=utcnow() - timedelta(days=40)).id  # older than the first twenty entries
+    client = login(app, "pt@example.com")
+    first = client.get(page_path(setup["patient"])).get_data(as_text=True)
+    assert f'id="alert-{alert}"' in first[:first.index('id="timeline"')] and f"alert-{alert}" not in first[first.index('id="timeline"'):]
+    link = _older_link(first)
+    whole = client.get(link).get_data(as_text=True)
+    assert f'href="{page_path(setup["patient"])}#alert-{alert}"' in whole and 'class="ack-form"' not in whole
+    fragment = client.get(link, headers=HTMX).get_data(as_text=True)  # added to the patient's page: the form is above
+    assert f'href="#alert-{alert}"' in fragment and 'class="ack-form"' not in fragment
+
+
+@pytest.mark.parametrize("before", ["nonsense", "2026-01-01T00:00:00~walk", "2026-01-01T00:00:00~dance~3",
+                                    "2026-01-01T00:00:00+00:00~walk~3", "2026-13-01T00:00:00~walk~3", "2026-01-01T00:00:00~walk~x"])
+def test_an_older_page_that_no_link_names_is_a_404(app, setup, before):
+    response = login(app, "pt@example.com").get(f"{page_path(setup['patient'])}/timeline", query_string={"before": before})
+    assert response.status_code == 404 and NAME not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["unlinked", "ended"])
+def test_nobody_else_pages_through_the_timeline(app, setup, who):
+    patient = setup["patient"]
+    if who == "unlinked":
+        make_therapist(email="other@example.com")
+        client = login(app, "other@example.com")
+    else:
+        CareLink.update(ended_at=utcnow()).where(CareLink.patient == patient.id).execute()
+        client = login(app, "pt@example.com")
+    for headers in ({}, HTMX):
+        response = client.get(f"{page_path(patient)}/timeline", query_string={"before": f"{utcnow().isoformat()}~walk~1"},
+                              headers=headers)
+        assert response.status_code == 404 and NOTE not in response.get_data(as_text=True)
+    assert AuditEvent.select().count() == 0
+
+
+def test_entries_at_the_same_moment_are_each_shown_once(app, setup):
+    """Pages are cut by time, kind and id: entries of several kinds at one moment, split across pages, are none lost
+    and none twice, whatever the page size."""
+    patient, therapist = setup["patient"], setup["therapist"]
+    moment = utcnow().replace(microsecond=0) - timedelta(hours=1)
+    for n in range(4):
+        add_checkin(patient, moment, leg=n)
+        add_walk(patient, moment, 10 + n)
+        add_set(patient, moment)
+        TherapistNote.create(patient=patient, therapist=therapist, text=f"same moment {n}", created_at=moment)
+        Alert.create(patient=patient, level="contact_pt", reasons=["falls"], source="checkin", created_at=moment)
+    with app.app_context():
+        everything = [(e.kind, e.row_id) for e in timeline_page(patient, size=1000).entries]
+        for size in (1, 3, 7, PAGE):
+            shown, before = [], None
+            while True:
+                page = timeline_page(patient, before, size=size)
+                assert len(page.entries) <= size
+                shown += [(e.kind, e.row_id) for e in page.entries]
+                if page.older is None:
+                    break
+                before = Cursor.parse(page.older.token)  # as the link carries it
+            assert shown == everything, size
+        stamps = [e.at for e in timeline_page(patient, size=1000).entries]
+    assert stamps == sorted(stamps, reverse=True) and len(everything) == len(set(everything)) == 29
+
+
+def test_a_page_of_the_timeline_takes_the_same_queries_however_long_the_record(app, setup):
+    """The patient's page and a page of older entries, with and without htmx: the same statements for a record of two
+    weeks as for one of a year and a half, with notes, alerts and plan changes all through it."""
+    client = login(app, "pt@example.com")
+    patient = setup["patient"]
+    add_days(patient, utcnow() - timedelta(days=5), 10)
+
+    def counts() -> list[int]:
+        first = client.get(page_path(patient)).get_data(as_text=True)
+        older = _older_link(first)
+        assert older
+        return [_queries(client, page_path(patient)), _queries(client, older), _queries(client, older, HTMX)]
+
+    short = counts()
+    earlier = utcnow() - timedelta(days=20)
+    add_days(patient, earlier, 500)
+    for n in range(0, 500, 5):
+        TherapistNote.create(patient=patient, therapist=setup["therapist"], text=f"note {n}", created_at=earlier - timedelta(days=n))
+        PlanChange.create(patient=patient, therapist=setup["therapist"], changes={"sets": 2}, paused=False,
+                          created_at=earlier - timedelta(days=n, hours=1))
+        Alert.create(patient=patient, level="contact_pt", reasons=["falls"], source="checkin", created_at=earlier - timedelta(days=n))
+    long = counts()
+    assert short == long, (short, long)
 
 
 # ---- The patient's side: who looked ---------------------------------------------------------------
@@ -403,38 +559,14 @@ def test_the_patient_sees_only_their_own_looks_and_at_most_50(app, setup):
     assert "Dana Physio" not in other_page and other.name in other_page
 
 
-# What _timeline.html wrote for an entry that is not an alert, before Entry.item_html wrote it in Python.
-TEMPLATE_ITEM = """{% autoescape true %}
-          <li class="tl-item tl-{{ entry.kind.value }}">
-            <p class="tl-head"><span class="tl-kind">{{ entry.title }}</span> <span class="tl-when">{{ entry.when }}</span></p>
-            {% if entry.details %}
-              <dl class="tl-details">
-                {{ entry.details_html }}
-              </dl>
-            {% endif %}
-            {% if entry.yes_answers %}
-              <div class="tl-flags">
-                <p><strong>Warning signs answered yes</strong>{% if entry.level %} (level: {{ entry.level_name }}){% endif %}:</p>
-                <ul>{% for q in entry.yes_answers %}<li>{{ q }}</li>{% endfor %}</ul>
-              </div>
-            {% endif %}
-            {% if entry.text %}<p class="tl-text">{% if entry.kind.value == 'plan_change' %}Message to the patient: {% endif %}{{ entry.text }}</p>{% endif %}
-          </li>
-{% endautoescape %}"""
-
-
-def test_entries_are_written_as_the_template_wrote_them(app, setup):
-    patient = setup["patient"]
-    checkin = add_checkin(patient, utcnow() - timedelta(hours=2), zone="foot", side="both", worse_with=["sitting", "walking"],
-                          walk=12, onset=4)
-    CheckIn.update(red_flags={"saddle_numbness": True, "falls": False}, level="urgent", sensations=["numbness"]).where(
-        CheckIn.id == checkin.id).execute()
-    TherapistNote.create(patient=patient, therapist=setup["therapist"], text="Say <hi> & \"bye\"", created_at=utcnow())
-    with app.app_context():
-        entries = [e for e in build_timeline(patient).entries if e.kind.value != "alert"]
-        template = app.jinja_env.from_string(TEMPLATE_ITEM)
-        kinds = {e.kind.value for e in entries}
-        assert {"checkin", "walk", "set", "self_check", "note", "plan_change"} <= kinds, kinds
-        assert any(e.yes_answers for e in entries) and any(e.text for e in entries)
-        for entry in entries:
-            assert str(entry.item_html) == template.render(entry=entry), entry.kind
+def test_what_people_wrote_is_shown_as_text(app, setup):
+    """A note, a pause message and a name with markup in them are written as text, never as markup."""
+    patient, therapist = setup["patient"], setup["therapist"]
+    TherapistNote.create(patient=patient, therapist=therapist, text='Say <b>hi</b> & "bye"', created_at=utcnow())
+    PlanChange.create(patient=patient, therapist=therapist, changes={}, paused=True, pause_message="<script>x()</script>",
+                      created_at=utcnow())
+    User.update(name="Dana <i>Physio</i>").where(User.id == therapist.id).execute()
+    page = login(app, "pt@example.com").get(page_path(patient)).get_data(as_text=True)
+    assert "Say &lt;b&gt;hi&lt;/b&gt; &amp; &#34;bye&#34;" in page and "<b>hi</b>" not in page
+    assert "&lt;script&gt;x()&lt;/script&gt;" in page and "<script>x()" not in page
+    assert "Note by Dana &lt;i&gt;Physio&lt;/i&gt;" in page and "<i>Physio</i>" not in page

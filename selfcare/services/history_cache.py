@@ -1,4 +1,4 @@
-"""Built histories (with their charts) and therapists' timelines kept in each worker until the data in them changes.
+"""Built histories (with their charts) kept in each worker until the data in them changes.
 
 A year of history takes ~10 ms to read and draw, and the same patient opens it again and again (switching
 ranges, coming back from a check-in). What it shows depends only on the patient's check-ins, walks and sets
@@ -25,17 +25,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from markupsafe import Markup
-from peewee import fn
 
 from selfcare.charts import history_charts
 from selfcare.content import current_content
 from selfcare.db import db
-from selfcare.models import Alert, PatientStamp, PlanChange, SessionEvent, TherapistNote, User, utcnow
+from selfcare.models import PatientStamp, User, utcnow
 from selfcare.prepared import prepared
 from selfcare.progress_words import therapist_word
 from selfcare.services.history import History, build_history, period_for
-from selfcare.services.holds import LIFTS
-from selfcare.services.timeline import CAP, Timeline, build_timeline
 from selfcare.timeutil import zone_of
 
 KEPT = 64  # a 365-day entry is ~350 KB: its charts ~130 KB, the history page's piece ~150 KB (patient/history.py)
@@ -107,32 +104,3 @@ def history_with_charts(patient: User, days: int, now: datetime | None = None) -
 
     key = ("history", patient.id, days, period.first, period.last, zone_of(patient).key, stamp, therapist)
     return _remember(key, content, build)
-
-
-# The timeline also lists alerts, notes, plan changes and lifted holds, which the stamp does not cover: their counts and
-# newest ids come with it (an alert is acknowledged, confirmed or followed up once, so those counts grow when it is).
-_TIMELINE_VERSION = prepared(lambda patient: Alert.select(
-    fn.COUNT(_id(Alert)), fn.MAX(_id(Alert)), fn.COUNT(Alert.acknowledged_at), fn.COUNT(Alert.confirmed_at),
-    fn.COUNT(Alert.followup_at),
-    TherapistNote.select(fn.MAX(_id(TherapistNote))).where(TherapistNote.patient == patient),
-    PlanChange.select(fn.MAX(_id(PlanChange))).where(PlanChange.patient == patient),
-    SessionEvent.select(fn.MAX(_id(SessionEvent))).where((SessionEvent.patient == patient) & SessionEvent.kind.in_(LIFTS)),
-    PatientStamp.select(PatientStamp.version).where(PatientStamp.patient_id == patient),
-).where(Alert.patient == patient))
-
-
-def kept_timeline(patient: User, cap: int = CAP) -> Timeline:
-    """The patient's timeline for their therapist: kept while nothing in it changed, else built (and kept) now.
-
-    Names of therapists in it (who acknowledged, who wrote a note) are as they were when it was built, for at
-    most MAX_AGE.
-    """
-    _, cursor = _TIMELINE_VERSION.cursor(patient=patient.id)
-    version = tuple(cursor.fetchone())
-    cursor.fetchall()
-    key = ("timeline", patient.id, cap, zone_of(patient).key, patient.region, version)  # region: the alert titles' words
-    return _remember(key, current_content(), lambda: build_timeline(patient, cap))
-
-
-def _id(model: Any) -> Any:
-    return model._meta.primary_key

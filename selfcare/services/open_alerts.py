@@ -1,21 +1,19 @@
 """Alerts for therapists: the banner of open alerts (how many wait across the caseload, and the most serious,
-newest ones), finding a linked patient's alert, acknowledging it, and one alert as the timeline shows it."""
+newest ones), one patient's open alerts, finding a linked patient's alert, acknowledging it, and one alert as
+the timeline shows it. Plain data: the templates write the markup."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from markupsafe import Markup
 from peewee import Case, fn
 
 from selfcare.clinical import Level
-from selfcare.models import Alert, CareLink, User, utcnow
-from selfcare.prepared import prepared
 from selfcare.content import current_content
-from selfcare.services.rows import stored_time
+from selfcare.models import Alert, CareLink, User, utcnow
 from selfcare.services.timeline import (
     LEVEL_NAMES,
     OPEN_SHOWN,
@@ -28,14 +26,9 @@ from selfcare.services.timeline import (
 )
 
 
-try:  # markupsafe.escape's own core, without the Markup: ~10x str.translate on a name (charts.html_text)
-    from markupsafe._speedups import _escape_inner as html_text
-except ImportError:  # pragma: no cover - markupsafe built without its C speedups
-    from selfcare.charts import html_text
-
-
-class OpenAlert(NamedTuple):
-    """An alert no therapist has acknowledged yet, for the banner (a tuple: twenty are made on every therapist page)."""
+@dataclass(frozen=True)
+class OpenAlert:
+    """An alert no therapist has acknowledged yet, for the banner."""
 
     id: int
     patient_id: int
@@ -52,35 +45,6 @@ class OpenAlerts:
     count: int
     alerts: Sequence[OpenAlert]
 
-    def items_html(self, patient_url: Callable[[int], str]) -> Markup:
-        """The banner's list items, links made by `patient_url`: written here (on every therapist page), the same
-        markup to the whitespace as _open_alerts.html's loop wrote (a test renders both)."""
-        return Markup("".join([
-            f'\n        <li class="open-alert open-alert-{html_text(level.value)}">\n          <a href="'
-            f'{html_text(patient_url(patient_id))}#alert-{alert_id}"><strong>{html_text(level_name)}</strong>: '
-            f'{html_text(name)}</a>\n          <span class="muted">{html_text(age)}</span>\n        </li>\n      '
-            for alert_id, patient_id, name, level, level_name, age in self.alerts
-        ]))
-
-
-    def banner_html(self, patient_url: Callable[[int], str], poll_url: str) -> Markup:
-        """The whole banner as _open_alerts.html writes it with these alerts (`poll_url`: its url_for('therapist.open_alerts'),
-        `patient_url` its patient links): written here on the patient's page, the same markup to the whitespace (a test
-        renders both); the polling endpoint and other includes render the template."""
-        count, shown = self.count, len(self.alerts)
-        if count == 0:
-            body = '\n    <p id="open-alerts-heading" class="open-alerts-title">No alerts waiting for you.</p>\n  '
-        else:
-            more = f'<p class="hint">Showing the {shown} most serious.</p>' if count > shown else ""
-            body = (f'\n    <h2 id="open-alerts-heading" class="open-alerts-title">{count} alert{"s" if count != 1 else ""} waiting for you'
-                    f'</h2>\n    <ul class="plain open-alerts-list">\n      {self.items_html(patient_url)}\n    </ul>\n    {more}\n  ')
-        return Markup(
-            f'\n<section id="open-alerts" class="open-alerts{" open-alerts-waiting" if count else ""}"\n'
-            f'         role="status" aria-live="polite" aria-labelledby="open-alerts-heading"\n'
-            f'         hx-get="{html_text(poll_url)}" hx-trigger="every 30s, alerts-changed from:body"\n'
-            f'         hx-swap="outerHTML" hx-select="#open-alerts">\n  {body}\n</section>'
-        )
-
 
 def age_text(then: datetime, now: datetime) -> str:
     """How long ago, in rough words: 'just now', '5 minutes ago', '3 hours ago', '2 days ago'."""
@@ -92,36 +56,58 @@ def age_text(then: datetime, now: datetime) -> str:
     return "just now"
 
 
-def _open(therapist: object, limit: object) -> object:
-    severity = Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
+def _severity() -> Any:
+    """An alert's level as a number that sorts the most serious last (order by it descending)."""
+    return Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
+
+
+def _open(therapist: int, limit: int) -> Any:
+    """The open alerts of the therapist's linked patients, most serious and newest first, each with the count of all."""
     return (
         Alert.select(_id_column(Alert), Alert.patient, Alert.level, Alert.created_at, User.name,
                      fn.COUNT(_id_column(Alert)).over())
         .join(User, on=(Alert.patient == User.id))
         .join(CareLink, on=(CareLink.patient == User.id))
         .where((CareLink.therapist == therapist) & CareLink.ended_at.is_null() & Alert.acknowledged_at.is_null())
-        .order_by(severity.desc(), Alert.created_at.desc(), _id_column(Alert).desc())
+        .order_by(_severity().desc(), Alert.created_at.desc(), _id_column(Alert).desc())
         .limit(limit)
-        .tuples()  # the banner's six values, not whole alerts: read on every therapist page
+        .tuples()  # the banner's six values, not whole alerts
     )
-
-
-LEVELS = {level.value: level for level in Level}  # a stored level to its Level, without Enum's call per row
-_OPEN = prepared(_open)  # on every therapist page and every 30 s from each banner: its SQL written once
 
 
 def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_SHOWN) -> OpenAlerts:
     """Unacknowledged alerts of the therapist's linked patients: most serious first (one query: the count of
     them all comes with each row, as a window over the whole result before the limit)."""
     moment = now or utcnow()
-    _, cursor = _OPEN.cursor(therapist=therapist.id, limit=limit)
-    rows = cursor.fetchall()  # as the driver gives them: times through stored_time, not peewee's strptime
+    rows = list(_open(therapist.id, limit))
     alerts = [
-        OpenAlert(int(alert_id), int(patient_id), name, LEVELS[level], LEVEL_NAMES[LEVELS[level]],
-                  age_text(stored_time(created_at), moment))
+        OpenAlert(int(alert_id), int(patient_id), name, Level(level), LEVEL_NAMES[Level(level)], age_text(created_at, moment))
         for alert_id, patient_id, level, created_at, name, _ in rows
     ]
     return OpenAlerts(int(rows[0][5]) if rows else 0, alerts)
+
+
+@dataclass(frozen=True)
+class PatientAlerts:
+    """One patient's alerts that no therapist has acknowledged yet: how many, and the most serious, newest ones."""
+
+    count: int
+    alerts: Sequence[AlertEntry]
+
+
+def patient_open_alerts(patient: User, limit: int = OPEN_SHOWN) -> PatientAlerts:
+    """The patient's unacknowledged alerts, most serious and newest first, as the timeline shows them (one query:
+    the count of them all comes with each row)."""
+    content = current_content()
+    wording = question_words(content)
+    rows = list(
+        _alerts_query().select_extend(fn.COUNT(_id_column(Alert)).over().alias("open_count"))
+        .where((Alert.patient == patient.id) & Alert.acknowledged_at.is_null())
+        .order_by(_severity().desc(), Alert.created_at.desc(), _id_column(Alert).desc())
+        .limit(limit)
+    )
+    alerts = [_alert_entry(patient, row, content, wording) for row in rows]
+    return PatientAlerts(int(rows[0].open_count) if rows else 0, alerts)
 
 
 def _linked(therapist: User) -> Any:

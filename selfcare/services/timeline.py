@@ -1,9 +1,10 @@
-"""A linked patient's record as their therapist reads it: onboarding answers, one timeline, and alerts.
+"""A linked patient's record as their therapist reads it: onboarding answers, one timeline in pages, and alerts.
 
-Each table is read once (newest CAP + 1 rows) and the rows are merged in Python, so the number of
-queries stays the same however much the patient recorded. Times are shown on the patient's clock,
-because when a thing happened in their day matters (night pain, a walk after waking). No request
-objects here: the therapist and `now` come in as arguments.
+A page of the timeline reads each table once (its newest PAGE + 1 rows before the page's cursor) and merges
+the rows in Python, so a page costs the same queries however much the patient recorded. Times are shown on
+the patient's clock, because when a thing happened in their day matters (night pain, a walk after waking).
+Plain data only: the templates write the markup. No request objects here: the patient and `now` come in as
+arguments.
 """
 
 from __future__ import annotations
@@ -12,28 +13,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cached_property, partial
+from functools import partial
 from typing import Any
 
-from markupsafe import Markup
-from peewee import JOIN
+from peewee import JOIN, Expression
 
-from selfcare.charts import html_text
 from selfcare.clinical import Content, Level, Region, Response, Side, StopReason, Zone
 from selfcare.content import current_content, region_of
 from selfcare.models import (
     Alert, CheckIn, ExerciseSet, PlanChange, Profile, SelfCheck, SessionEvent, TherapistNote, User, Walk, utcnow,
 )
-from selfcare.prepared import prepared
 from selfcare.services import followups
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
 from selfcare.services.holds import CLEARED_WHY, HELD_WHY, LIFTS
 from selfcare.services.profiles import UNREAD, profile_of
-from selfcare.services.rows import as_is, json_value, read_prepared
+from selfcare.services.rows import json_value
 from selfcare.timeutil import local_now, to_local
 
-CAP = 100  # timeline entries shown; older ones are in the exports
-OPEN_SHOWN = 20  # open alerts listed in the banner (the count covers them all)
+PAGE = 20  # timeline entries on one page; "Older" loads the next ones
+OPEN_SHOWN = 20  # open alerts listed in the banner and at the top of a patient's page (the count covers them all)
 LOOKS_SHOWN = 50
 NOTE_MAX = 2000
 ACK_MAX = 500
@@ -83,34 +81,10 @@ class Entry:
         """The check-in's level in words."""
         return LEVEL_NAMES[self.level] if self.level else ""
 
-    @cached_property
-    def item_html(self) -> Markup:
-        """The entry's list item as the timeline shows it (not an alert: those have their own template and form).
-
-        Written here, and once per entry (a kept timeline is shown again): a hundred entries through Jinja took
-        about a millisecond. The same markup, to the whitespace, as the template wrote it (a test compares).
-        """
-        head = (f'\n          <li class="tl-item tl-{self.kind.value}">\n            <p class="tl-head"><span class="tl-kind">'
-                f'{html_text(self.title)}</span> <span class="tl-when">{html_text(self.when)}</span></p>\n            ')
-        details = (f'\n              <dl class="tl-details">\n                {self.details_html}\n              </dl>\n            '
-                   if self.details else "")
-        flags = ""
-        if self.yes_answers:
-            level = f" (level: {html_text(self.level_name)})" if self.level else ""
-            answers = "".join(f"<li>{html_text(q)}</li>" for q in self.yes_answers)
-            flags = (f'\n              <div class="tl-flags">\n                <p><strong>Warning signs answered yes</strong>{level}:</p>'
-                     f'\n                <ul>{answers}</ul>\n              </div>\n            ')
-        text = ""
-        if self.text:
-            said = "Message to the patient: " if self.kind == Kind.PLAN_CHANGE else ""
-            text = f'<p class="tl-text">{said}{html_text(self.text)}</p>'
-        return Markup(f"{head}{details}\n            {flags}\n            {text}\n          </li>\n")
-
     @property
-    def details_html(self) -> Markup:
-        """The details as the timeline lists them (written here: a hundred entries' labels and values in a
-        Jinja loop took a third of the page's rendering)."""
-        return Markup("".join([f"<div><dt>{html_text(label)}</dt><dd>{html_text(value)}</dd></div>" for label, value in self.details]))
+    def cursor(self) -> Cursor:
+        """Where the next page starts: the entries after this one, newest first."""
+        return Cursor(self.at, self.kind, self.row_id)
 
 
 @dataclass(frozen=True)
@@ -139,40 +113,46 @@ class AlertEntry:
     followup: str | None = None  # the next day's answer after an emergency ("were you seen?"), in words
 
 
+KIND_ORDER = {kind: rank for rank, kind in enumerate(Kind)}  # ties on time: the order entries are shown in
+CURSOR_SEP = "~"
+
+
 @dataclass(frozen=True)
-class Timeline:
-    """The newest entries first, at most `cap`, and whether older ones were left out."""
+class Cursor:
+    """A place in the timeline: a page lists the entries before it (newest first), ordered by time, kind, then id."""
+
+    at: datetime
+    kind: Kind
+    row_id: int
+
+    @property
+    def key(self) -> tuple[datetime, int, int]:
+        """What pages are ordered by: time, then the kind's rank, then the row's id."""
+        return (self.at, KIND_ORDER[self.kind], self.row_id)
+
+    @property
+    def token(self) -> str:
+        """The cursor as a link writes it, e.g. '2026-12-01T10:00:00.250000~checkin~42'."""
+        return CURSOR_SEP.join((self.at.isoformat(), self.kind.value, str(self.row_id)))
+
+    @classmethod
+    def parse(cls, token: str) -> Cursor:
+        """The cursor a link wrote (ValueError if it is not one)."""
+        at, kind, row_id = token.split(CURSOR_SEP)
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is not None or not row_id.isdigit():
+            raise ValueError(token)
+        return cls(moment, Kind(kind), int(row_id))
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline, newest first, and where the next (older) page starts (None: nothing older)."""
 
     entries: Sequence[Entry]
-    truncated: bool
-    cap: int
+    older: Cursor | None
     clock: str  # the patient's time zone name
-    pieces: dict[str, tuple[object, Any]] = field(default_factory=dict, compare=False, repr=False)  # kept with it
-
-    @cached_property
-    def blocks(self) -> list[Entry | Run]:
-        """The entries for _timeline.html: each alert alone (it has a form), the rest in runs joined once per kept timeline."""
-        blocks: list[Entry | Run] = []
-        run: list[str] = []
-        for entry in self.entries:
-            if entry.alert is None:
-                run.append(entry.item_html)
-                continue
-            blocks += [Run(Markup(BETWEEN_ITEMS.join(run))), entry] if run else [entry]
-            run = []
-        return blocks + [Run(Markup(BETWEEN_ITEMS.join(run)))] if run else blocks
-
-
-# What _timeline.html's loop writes after one entry's item and before the next's (a test renders both ways).
-BETWEEN_ITEMS = "        \n      \n        "
-
-
-@dataclass(frozen=True)
-class Run:
-    """Timeline entries in a row that are not alerts, as one piece of markup."""
-
-    item_html: Markup
-    alert: None = None
+    first: bool  # the newest page (no cursor given)
 
 
 @dataclass(frozen=True)
@@ -325,9 +305,22 @@ def plan_change_words(changes: dict[str, Any], content: Content) -> str:
     return "; ".join(parts) or "the standard plan"
 
 
-def _newest(query: Any, stamp: Any) -> Any:
-    """The newest CAP + 1 rows of a query (the extra one tells whether there are more)."""
-    return query.order_by(stamp.desc(), _id_column(query.model).desc()).limit(CAP + 1)
+def _before(kind: Kind, stamp: Any, id_column: Any, cursor: Cursor | None) -> Expression | bool:
+    """Rows of one kind that come after `cursor` in the timeline (newest first): older, or as old and later in order."""
+    if cursor is None:
+        return True
+    rank, at = KIND_ORDER[kind], cursor.at
+    if rank < KIND_ORDER[cursor.kind]:
+        return stamp <= at
+    if rank > KIND_ORDER[cursor.kind]:
+        return stamp < at
+    return (stamp < at) | ((stamp == at) & (id_column < cursor.row_id))
+
+
+def _page_of(query: Any, kind: Kind, stamp: Any, cursor: Cursor | None, size: int) -> Any:
+    """The newest `size` + 1 rows of a query after `cursor` (the extra one tells whether there are more)."""
+    id_column = _id_column(query.model)
+    return query.where(_before(kind, stamp, id_column, cursor)).order_by(stamp.desc(), id_column.desc()).limit(size + 1)
 
 
 CHECKIN_COLUMNS = (_id_column(CheckIn), CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain, CheckIn.back_pain,
@@ -339,59 +332,74 @@ SET_COLUMNS = (_id_column(ExerciseSet), ExerciseSet.started_at, ExerciseSet.befo
 SELF_CHECK_COLUMNS = (_id_column(SelfCheck), SelfCheck.recorded_at, SelfCheck.heel_walk, SelfCheck.toe_walk, SelfCheck.big_toe_lift,
                       SelfCheck.numb_areas)
 
-LATER = {"sensations": as_is, "worse_with": as_is, "red_flags": as_is, "numb_areas": as_is}  # parsed only if shown
-# The timeline's queries, written once per database (selfcare/prepared.py): peewee took 0.1-0.2 ms to write each.
-_CHECKINS = prepared(lambda patient: _newest(CheckIn.select(*CHECKIN_COLUMNS).where(CheckIn.patient == patient), CheckIn.recorded_at))
-_WALKS_WITH = prepared(lambda patient: Walk.select(*WALK_COLUMNS).where(  # the walks logged with those check-ins
-    Walk.checkin.in_(_newest(CheckIn.select(_id_column(CheckIn)).where(CheckIn.patient == patient), CheckIn.recorded_at))
-).order_by(Walk.minutes))
-_WALKS = prepared(lambda patient: _newest(
-    Walk.select(*WALK_COLUMNS).where((Walk.patient == patient) & Walk.checkin.is_null()), Walk.recorded_at))
-_SETS = prepared(lambda patient: _newest(ExerciseSet.select(*SET_COLUMNS).where(ExerciseSet.patient == patient), ExerciseSet.started_at))
-_CHECKS = prepared(lambda patient: _newest(
-    SelfCheck.select(*SELF_CHECK_COLUMNS).where(SelfCheck.patient == patient), SelfCheck.recorded_at))
-_ALERTS = prepared(lambda patient: _newest(_alerts_query().where(Alert.patient == patient), Alert.created_at))
-_NOTES = prepared(lambda patient: _newest(
-    TherapistNote.select(TherapistNote, User.name.alias("by")).join(User, on=(TherapistNote.therapist == User.id))
-    .where(TherapistNote.patient == patient).objects(), TherapistNote.created_at))
-_PLAN_CHANGES = prepared(lambda patient: _newest(
-    PlanChange.select(PlanChange, User.name.alias("by")).join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id))
-    .where(PlanChange.patient == patient).objects(), PlanChange.created_at))
+
+def _notes_query() -> Any:
+    """Notes with the name of the therapist who wrote them."""
+    return TherapistNote.select(TherapistNote, User.name.alias("by")).join(User, on=(TherapistNote.therapist == User.id)).objects()
 
 
+def _plan_changes_query() -> Any:
+    """Plan changes with the name of the therapist who made them (None if they have left)."""
+    return (PlanChange.select(PlanChange, User.name.alias("by"))
+            .join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id)).objects())
 
-def _hold_lifts(patient: int) -> Any:
-    """The patient's newest CAP + 1 lifted holds: the therapist re-enabled the plan, or a doctor's all-clear."""
-    return _newest(SessionEvent.select(_id_column(SessionEvent), SessionEvent.kind, SessionEvent.body, SessionEvent.occurred_at)
-                   .where((SessionEvent.patient == patient) & SessionEvent.kind.in_(LIFTS)), SessionEvent.occurred_at)
+
+def _walks_with(checkin_ids: list[int]) -> dict[int, Walk]:
+    """The longest walk logged with each of these check-ins (one query; none if there are no check-ins)."""
+    if not checkin_ids:
+        return {}
+    walks = Walk.select(*WALK_COLUMNS).where(Walk.checkin.in_(checkin_ids)).order_by(Walk.minutes)  # the last one wins
+    return {int(w.__data__["checkin"]): w for w in walks}
 
 
-def build_timeline(patient: User, cap: int = CAP) -> Timeline:
-    """Everything the patient and their therapists recorded, newest first (eight queries, whatever the size).
+Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
 
-    Each table gives its newest CAP + 1 rows (light rows where there are many); they are ordered together
-    first, and only the `cap` shown become entries (building an entry writes times and words: most of the
-    page's time when all were built).
+
+def timeline_page(patient: User, before: Cursor | None = None, size: int = PAGE) -> TimelinePage:
+    """The `size` newest entries before `before` (the newest ones without it), and where the next page starts.
+
+    Eight queries of at most `size` + 1 rows, and one for the walks logged with the check-ins shown: the same
+    for a week's record as for years of it. Only the entries shown are written in words.
     """
     content = current_content()
+    pid = patient.id
+    sources: list[tuple[Kind, Any, Any]] = [
+        (Kind.CHECKIN, CheckIn.select(*CHECKIN_COLUMNS).where(CheckIn.patient == pid), CheckIn.recorded_at),
+        (Kind.WALK, Walk.select(*WALK_COLUMNS).where((Walk.patient == pid) & Walk.checkin.is_null()), Walk.recorded_at),
+        (Kind.SET, ExerciseSet.select(*SET_COLUMNS).where(ExerciseSet.patient == pid), ExerciseSet.started_at),
+        (Kind.SELF_CHECK, SelfCheck.select(*SELF_CHECK_COLUMNS).where(SelfCheck.patient == pid), SelfCheck.recorded_at),
+        (Kind.ALERT, _alerts_query().where(Alert.patient == pid), Alert.created_at),
+        (Kind.NOTE, _notes_query().where(TherapistNote.patient == pid), TherapistNote.created_at),
+        (Kind.PLAN_CHANGE, _plan_changes_query().where(PlanChange.patient == pid), PlanChange.created_at),
+        (Kind.PLAN_HOLD, SessionEvent.select(_id_column(SessionEvent), SessionEvent.kind, SessionEvent.body, SessionEvent.occurred_at)
+         .where((SessionEvent.patient == pid) & SessionEvent.kind.in_(LIFTS)), SessionEvent.occurred_at),
+    ]
+    found: list[Found] = []
+    for kind, query, stamp in sources:
+        for row in _page_of(query, kind, stamp, before, size):
+            found.append(((getattr(row, stamp.name), KIND_ORDER[kind], _rid(row)), kind, row))
+    found.sort(key=lambda f: f[0], reverse=True)
+    shown, more = found[:size], len(found) > size
+    entries = _entries(patient, content, shown)
+    return TimelinePage(entries, entries[-1].cursor if more else None, patient.timezone or "UTC", before is None)
+
+
+def _entries(patient: User, content: Content, shown: list[Found]) -> list[Entry]:
+    """The rows shown, as entries in words."""
     names = {info.zone: info.name for info in content.zones}
     wording = question_words(content)
-    pid = patient.id
-    found: list[tuple[datetime, int, Callable[[], Entry]]] = []  # (when, row id, how to make its entry)
-    checkins = read_prepared(_CHECKINS, CHECKIN_COLUMNS, LATER, patient=pid)
-    # the longest walk logged with each of those check-ins (ordered by minutes: the last one wins)
-    walks_with = {int(w.checkin): w for w in read_prepared(_WALKS_WITH, WALK_COLUMNS, patient=pid)} if checkins else {}
-    found += [(c.recorded_at, _rid(c), partial(_checkin, patient, c, walks_with.get(_rid(c)), names, wording)) for c in checkins]
-    found += [(w.recorded_at, _rid(w), partial(_walk, patient, w)) for w in read_prepared(_WALKS, WALK_COLUMNS, patient=pid)]
-    found += [(s.started_at, _rid(s), partial(_set, patient, s, names)) for s in read_prepared(_SETS, SET_COLUMNS, patient=pid)]
-    found += [(k.recorded_at, _rid(k), partial(_self_check, patient, k, content))
-              for k in read_prepared(_CHECKS, SELF_CHECK_COLUMNS, LATER, patient=pid)]
-    found += [(a.created_at, _rid(a), partial(_alert, patient, a, content, wording)) for a in _ALERTS.all(patient=pid)]
-    found += [(n.created_at, _rid(n), partial(_note, patient, n)) for n in _NOTES.all(patient=pid)]
-    found += [(p.created_at, _rid(p), partial(_plan_change, patient, p, content)) for p in _PLAN_CHANGES.all(patient=pid)]
-    found += [(e.occurred_at, _rid(e), partial(_hold_lift, patient, e)) for e in _hold_lifts(pid)]
-    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
-    return Timeline([make() for _, _, make in found[:cap]], len(found) > cap, cap, patient.timezone or "UTC")
+    walks = _walks_with([_rid(row) for _, kind, row in shown if kind == Kind.CHECKIN])
+    makers: dict[Kind, Callable[[Any], Entry]] = {
+        Kind.CHECKIN: lambda row: _checkin(patient, row, walks.get(_rid(row)), names, wording),
+        Kind.WALK: partial(_walk, patient),
+        Kind.SET: lambda row: _set(patient, row, names),
+        Kind.SELF_CHECK: lambda row: _self_check(patient, row, content),
+        Kind.ALERT: lambda row: _alert(patient, row, content, wording),
+        Kind.NOTE: partial(_note, patient),
+        Kind.PLAN_CHANGE: lambda row: _plan_change(patient, row, content),
+        Kind.PLAN_HOLD: partial(_hold_lift, patient),
+    }
+    return [makers[kind](row) for _, kind, row in shown]
 
 
 def _alert(patient: User, row: Alert, content: Content, wording: dict[str, str]) -> Entry:

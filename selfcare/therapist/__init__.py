@@ -30,7 +30,7 @@ def navigation() -> dict[str, object]:
     return {"therapist_nav": NAV}
 
 
-bp.add_app_template_global(id_url)  # many links to one route in a template (_open_alerts.html, _history_ranges.html)
+bp.add_app_template_global(id_url)  # many links to one route in a template (_history_ranges.html)
 
 
 # Each module adds its routes to bp.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -10,7 +12,15 @@ from selfcare import accounts
 from selfcare.models import Alert, TherapistNote, utcnow
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import make_onboarded_patient, make_therapist
-from tests.history_rows import add_checkin, add_set, add_walk
+from tests.history_rows import add_checkin, add_days, add_set, add_walk
+
+SHOTS = os.environ.get("SELFCARE_SCREENSHOTS")  # a folder: keep pictures of the pages there, for a person to look at
+
+
+def keep_picture(page: Page, name: str) -> None:
+    """A screenshot of the whole page in SHOTS, when it is set."""
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
 
 
 def test_acknowledge_an_alert_on_a_phone(page: Page, base: str) -> None:
@@ -48,4 +58,34 @@ def test_acknowledge_an_alert_on_a_phone(page: Page, base: str) -> None:
     expect(item.get_by_text("Phoned: sent to the emergency department.")).to_be_visible()
     expect(banner).to_contain_text("No alerts waiting for you.")  # refreshed at once, not after 30 s
     assert Alert.get_by_id(alert.id).acknowledgement == "Phoned: sent to the emergency department."
+    assert_accessible(page)
+
+
+def test_older_entries_on_a_phone(page: Page, base: str) -> None:
+    """A long record: the open alert and its form first, the newest twenty entries, and "Older entries" adds the next
+    twenty in place (htmx), keeping the focus on the control; nothing is wider than the phone."""
+    therapist = make_therapist(email="pt@example.com", name="Dana Physio")
+    patient = make_onboarded_patient(name="Robin Patient")
+    accounts.link(therapist, patient)
+    add_days(patient, utcnow() - timedelta(hours=1), 200)  # 600 entries
+    alert = Alert.create(patient=patient, level="urgent", reasons=["fever"], source="checkin", created_at=utcnow() - timedelta(days=90))
+
+    log_in(page, base, "pt@example.com")
+    page.goto(f"{base}/therapist/patients/{patient.id}")
+    top = page.locator("#patient-alerts")
+    expect(top).to_contain_text("1 open alert for Robin Patient")
+    expect(top.locator(f"#alert-{alert.id}").get_by_role("button", name="Acknowledge alert")).to_be_visible()
+    entries = page.locator("#timeline-entries > li")
+    expect(entries).to_have_count(20)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    keep_picture(page, "therapist-patient-top.png")
+    assert_accessible(page)
+
+    older = page.get_by_role("link", name="Older entries")
+    older.focus()
+    older.press("Enter")
+    expect(entries).to_have_count(40)
+    expect(page.locator("#timeline-older-link")).to_be_focused()  # the new control, in the old one's place
+    keep_picture(page, "therapist-patient-older.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
