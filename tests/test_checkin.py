@@ -148,6 +148,8 @@ def test_bad_checkin_input_is_explained_beside_the_field_and_stores_nothing(clie
     assert message in page
     if field != "entry_id":
         assert f'id="{field}-error"' in page
+        controls = re.findall(rf'<input[^>]*name="{field}"[^>]*>', page)  # a box, or every option of a group
+        assert controls and all('aria-invalid="true"' in control for control in controls)
     assert (CheckIn.select().count(), Walk.select().count(), Alert.select().count()) == (0, 0, 0)
 
 
