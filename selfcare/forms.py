@@ -11,7 +11,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, Regexp, Validatio
 from selfcare import accounts
 from selfcare.clinical import valid_emergency_number
 from selfcare.content import regions
-from selfcare.fields import Form
+from selfcare.fields import Form, options
 
 
 def _rule(check: Any) -> Any:
@@ -93,7 +93,7 @@ class SignupForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.region.choices = [("", "Choose…")] + [(r.code, r.name) for r in regions().values()]
+        self.region.choices = options([("", "Choose…"), *((r.code, r.name) for r in regions().values())])
 
     def validate_region(self, field: Any) -> None:
         """Only the places in the list have an emergency number we know."""

@@ -148,7 +148,23 @@ def test_bad_checkin_input_is_explained_beside_the_field_and_stores_nothing(clie
     assert message in page
     if field != "entry_id":
         assert f'id="{field}-error"' in page
+        controls = re.findall(rf'<input[^>]*name="{field}"[^>]*>', page)  # a box, or every option of a group
+        assert controls and all('aria-invalid="true"' in control for control in controls)
     assert (CheckIn.select().count(), Walk.select().count(), Alert.select().count()) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("sent", ["not-a-uuid", None])
+def test_an_out_of_date_form_comes_back_with_a_new_id_that_saves(client, patient, sent):
+    """A broken or missing entry id: the page says to send it again and carries a fresh id, which is then stored."""
+    html, hidden = form_page(client, "/checkin")
+    response = client.post("/checkin", data=checkin_data(html, hidden, entry_id=sent))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This form is out of date" in page
+    fresh = re.search(r'name="entry_id" type="hidden" value="([0-9a-f-]{36})"', page)
+    assert fresh and fresh.group(1) != hidden["entry_id"]
+    assert client.post("/checkin", data=checkin_data(page, {**hidden, "entry_id": fresh.group(1)})).status_code == 303
+    assert str(CheckIn.get().uuid) == fresh.group(1)
 
 
 def test_answers_given_stay_chosen_when_the_form_comes_back_with_an_error(client, patient):

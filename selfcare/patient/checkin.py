@@ -13,7 +13,7 @@ from selfcare.access import role_required
 from selfcare.clinical import Level, Reading
 from selfcare.content import current_content, region_of
 from selfcare.models import Role, User
-from selfcare.patient import bp, form_html, own_profile
+from selfcare.patient import bp, own_profile
 from selfcare.patient.forms import ask_assessed, assessed_wording, checkin_form, red_flag_field_name
 from selfcare.patient.offline import alert_context
 from selfcare.services import assessed_signs
@@ -72,6 +72,6 @@ def checkin() -> Response | tuple[str, int]:
         return redirect(url_for("patient.show_alert", alert_id=early.id), 303)  # the rest can wait; a red flag cannot
     questions = current_content().red_flags.questions
     return render_template(
-        "patient/checkin.html", form=form, questions=questions, red_flag_name=red_flag_field_name, form_html=form_html,
+        "patient/checkin.html", form=form, questions=questions, red_flag_name=red_flag_field_name,
         **alert_context()
     ), (422 if form.errors else 200)

@@ -7,15 +7,13 @@ from functools import cache
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.csrf.core import CSRFTokenField
-from wtforms.fields.core import Flags, Label
+from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from selfcare.clinical import Question, Side, Zone
 from selfcare.content import current_content, regions
-from selfcare.fields import Answered, ChoiceField, DayField, EntryIdField, Form, ManyField, MinutesField, ScaleField
+from selfcare.fields import Answered, ChoiceField, DayField, EntryIdField, Form, ManyField, MinutesField, ScaleField, options
 from selfcare.forms import emergency_number_field
 from selfcare.services.followups import FollowUp
 
@@ -31,99 +29,13 @@ def red_flag_field_name(question: Question) -> str:
     return f"rf_{question.id}"
 
 
-def _zone_choices() -> list[tuple[str, str]]:
+def _zone_choices() -> list[SelectChoice]:
     """Zones from content/zones.toml, spine outwards."""
-    return [(info.zone.value, info.name) for info in current_content().zones]
-
-
-# Fields bound once and copied for each form (PrototypeMeta): their bound state is the same for every request.
-PROTOTYPED_FIELDS = frozenset({ChoiceField, ScaleField, ManyField, MinutesField, EntryIdField})
-_REQUEST_STATE = frozenset({"data", "raw_data", "object_data", "errors", "process_errors", "_form", "meta"})
-_PROTOTYPES: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[str, ...]]] = {}
-_MADE_PER_FIELD = ("label", "flags", "_choices", "choices", "render_kw")  # what WTForms makes anew for each bound field
-
-
-def _own_copy(value: Any) -> Any:
-    """A field's own copy of a value WTForms makes anew for each bound field (its label, flags, choices, attributes)."""
-    if type(value) is list:
-        return value[:]
-    if type(value) is dict:
-        return value.copy()
-    copied = object.__new__(type(value))
-    copied.__dict__.update(value.__dict__)
-    return copied
-
-
-class PrototypeMeta:
-    """Binds our own fields by copying one bound the same way before, instead of WTForms' bind for every request.
-
-    WTForms builds each field anew on every form (its label, flags, validators, choices): on the check-in form's 23
-    fields that was most of making the form. A bound field of PROTOTYPED_FIELDS holds nothing of the request until
-    it is processed, so the first binding of each (field, name, prefix, translations) is kept without its form and
-    each later form gets a copy: the same attributes, its own form and meta, and its own label, flags and lists (what
-    WTForms makes anew for each field, so changing one form's label or choices changes no other). A test compares
-    data, errors and HTML with WTForms' own binding. Other fields (the CSRF token) are bound by WTForms as before.
-    """
-
-    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-        """A copy of the kept binding for our fields; WTForms' bind for the rest."""
-        cls = unbound_field.field_class
-        if cls not in PROTOTYPED_FIELDS:
-            return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
-        key = (unbound_field, options.get("name"), options.get("prefix"), options.get("translations"))
-        kept = _PROTOTYPES.get(key)
-        if kept is None:
-            bound = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
-            attrs = {k: v for k, v in vars(bound).items() if k not in _REQUEST_STATE}
-            own = tuple(k for k in _MADE_PER_FIELD if type(attrs.get(k)) in (list, dict, Label, Flags))
-            kept = _PROTOTYPES[key] = (attrs, own)
-        attrs, own = kept
-        field = object.__new__(cls)
-        values = field.__dict__
-        values.update(attrs)
-        for name in own:
-            values[name] = _own_copy(attrs[name])
-        values["_form"], values["meta"] = form, form.meta
-        return field
-
-
-class LazyCSRFTokenField(CSRFTokenField):
-    """The CSRF token field, its token signed when first read (the page shows it), not when the form is made.
-
-    Signing one (flask_wtf's generate_csrf) was a sixth of making the check-in form, and a check-in that is saved
-    never shows it. The same token as before when it is shown (generate_csrf keeps one per request); the sent
-    token is checked as before (CSRFProtect before the view, the field's pre_validate otherwise).
-    """
-
-    _token: str | None = None
-
-    @property  # type: ignore[override]
-    def current_token(self) -> str | None:
-        """The token the page shows, signed on first read."""
-        if self._token is None:
-            self._token = self.csrf_impl.generate_csrf_token(self)
-        return self._token
-
-    @current_token.setter
-    def current_token(self, value: str | None) -> None:
-        self._token = value
-
-    def process(self, *args: Any, **kwargs: Any) -> None:
-        """Take the sent token as a hidden field does; sign the page's own only when it is read."""
-        super(CSRFTokenField, self).process(*args, **kwargs)
-
-
-class LazyFlaskFormCSRF(_FlaskFormCSRF):  # type: ignore[misc]
-    """flask_wtf's form CSRF with a token field that signs its token when first read."""
-
-    field_class = LazyCSRFTokenField
+    return options((info.zone.value, info.name) for info in current_content().zones)
 
 
 class ReadingForm(Form):
     """Where symptoms reach now, which side, and how bad leg and back pain are."""
-
-    class Meta(PrototypeMeta):
-        csrf_class = LazyFlaskFormCSRF
 
     zone = ChoiceField("Where do you feel it furthest down?", [], missing="Choose where you feel it furthest down.")
     side = ChoiceField("Which side?", SIDES, missing="Choose which side.")
@@ -141,7 +53,6 @@ class ReadingForm(Form):
             return ok
         self.side.errors = []
         self.side.data = None
-        self._errors = None  # recomputed from the fields on next access
         return not any(field.errors for field in self)
 
 
@@ -271,7 +182,7 @@ class OnboardingForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.region.choices = [("", "Choose…")] + [(r.code, r.name) for r in regions().values()]
+        self.region.choices = options([("", "Choose…"), *((r.code, r.name) for r in regions().values())])
         history = {q.id: q.question for q in current_content().red_flags.history}
         self.cancer_history.label.text = history["cancer_history"]
         self.immune_risk.label.text = history["immune_risk"]

@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from selfcare import accounts
 from selfcare.clinical import Ability, Area, StrengthTest
 from selfcare.content import current_content
-from selfcare.fields import Form
+from selfcare.fields import Form, options
 from selfcare.services.selfchecks import DOING, SelfCheckData
 
 # The three answers to every strength test, in the patient's words.
@@ -50,7 +50,7 @@ def _ability_field(test: StrengthTest) -> RadioField:
     """One strength test: the three answers, none chosen until the patient picks one."""
     return RadioField(
         test.value,
-        choices=[(a.value, ABILITY_LABELS[a]) for a in Ability],
+        choices=options((a.value, ABILITY_LABELS[a]) for a in Ability),
         validators=[
             InputRequired(f"Choose how {DOING[test].lower()} went."),
             _one_of(Ability, f"Choose one of the answers shown for {DOING[test].lower()}."),
@@ -80,7 +80,7 @@ class SelfCheckForm(Form):
             field = self[info.test.value]
             field.label.text = info.name
             field.description = info.instructions
-        self.numb_areas.choices = [(a.area.value, a.name) for a in content.areas]
+        self.numb_areas.choices = options((a.area.value, a.name) for a in content.areas)
         if not self.uuid.data:
             self.uuid.data = str(uuid.uuid4())
 

@@ -13,7 +13,7 @@ from selfcare.access import role_required
 from selfcare.clinical import Event, EventKind, Level, ScreenKind
 from selfcare.content import current_content, region_of
 from selfcare.models import Role
-from selfcare.patient import bp, form_html
+from selfcare.patient import bp
 from selfcare.patient import set_start
 from selfcare.patient.checkin import answered_red_flags, assessed_questions, reading_from, red_flag_answers
 from selfcare.patient.forms import ClearedForm, RecheckForm, red_flag_field_name
@@ -57,7 +57,7 @@ def _render(view: player.PlayerView, form: object = None, status: int = 200, cle
     urgent = next((a for a in g.open_alerts if Level(a.level) >= Level.URGENT), None)  # read by the gate
     return render_template(
         "patient/player.html", view=view, screen=view.screen, form=form, token=state_token(view), result=result,
-        questions=current_content().red_flags.questions, red_flag_name=red_flag_field_name, form_html=form_html,
+        questions=current_content().red_flags.questions, red_flag_name=red_flag_field_name,
         since_last=isinstance(form, set_start.SinceLastForm), start_note=note,
         open_alert=urgent, region=region_of(current_user), plan=view.plan, now_iso=datetime.now(timezone.utc).isoformat(),
         now_local=local_now(current_user), cleared_form=cleared_form,

@@ -8,7 +8,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from selfcare.content import current_content
-from selfcare.fields import Form, WholeNumberField
+from selfcare.fields import Form, WholeNumberField, options
 from selfcare.services.assessed_signs import MAX_DAYS, MIN_DAYS, NOTE_MAX as ASSESSED_NOTE_MAX
 from selfcare.services.timeline import ACK_MAX, NOTE_MAX
 
@@ -63,7 +63,7 @@ class AssessSignForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sign.choices = [("", "Choose a sign…")] + [(q.id, q.sign) for q in current_content().red_flags.questions]
+        self.sign.choices = options([("", "Choose a sign…"), *((q.id, q.sign) for q in current_content().red_flags.questions)])
 
     def validate_sign(self, field: Any) -> None:
         """Only a sign from the daily red-flag list."""
