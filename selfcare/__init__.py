@@ -55,6 +55,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
 
     if app.config.get("AUTO_CREATE_SCHEMA", True):
-        with db.db.connection_context():
+        with app.app_context(), db.db.connection_context():  # the app's content: version 14 fills the daily summary
             create_schema()
     return app

@@ -1,4 +1,5 @@
-"""Command-line tasks: flask --app selfcare init-db | create-user | demo | backup | restore | turn-off-two-step."""
+"""Command-line tasks: flask --app selfcare init-db | create-user | demo | backup | restore | turn-off-two-step |
+rebuild-daily-summary."""
 
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ def demo_command() -> None:
         click.echo(line)
 
 
+@click.command("rebuild-daily-summary")
+@with_appcontext
+def rebuild_daily_summary_command() -> None:
+    """Compute every patient's daily summary rows again from their entries (safe to run again)."""
+    from selfcare.services.daily_summary import rebuild_all
+
+    patients, rows = rebuild_all()
+    click.echo(f"Daily summary rebuilt: {rows} days for {patients} patients.")
+
+
 @click.command("turn-off-two-step")
 @click.option("--email", required=True)
 @with_appcontext
@@ -84,5 +95,5 @@ def turn_off_two_step_command(email: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (init_db_command, create_user_command, demo_command, backup_command, restore_command,
-                    turn_off_two_step_command):
+                    turn_off_two_step_command, rebuild_daily_summary_command):
         app.cli.add_command(command)

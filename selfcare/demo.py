@@ -24,7 +24,7 @@ from selfcare.clinical import (
 )
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, ExerciseSet, PlayerState, Role, User, Walk
-from selfcare.services import two_factor
+from selfcare.services import daily_summary, two_factor
 from selfcare.services.profiles import ProfileAnswers, get_profile, save_profile
 from selfcare.timeutil import zone_of
 
@@ -169,6 +169,7 @@ def generate_history(
             state = SessionState(phase=Phase.HELD, held=StopReason.PERIPHERALIZED, reason=StopReason.PERIPHERALIZED,
                                  response=Response.PERIPHERALIZED)
             PlayerState.create(patient=patient.id, state=state.to_dict(), updated_at=held_by["finished_at"])
+        daily_summary.rebuild(patient)  # rows written in bulk: the day rows from them, in the same transaction
     return len(checkins) + len(walks) + len(sets) + len(alerts) + (held_by is not None)
 
 

@@ -436,6 +436,27 @@ class CaseloadRow(BaseModel):
         indexes = ((("therapist", "patient"), True),)
 
 
+class DailySummary(BaseModel):
+    """One local day (on the patient's clock) of a patient's entries summed up (clinical.summarize_day): written in
+    the transaction of each check-in, walk and set (services/daily_summary.py), rebuilt by
+    `flask --app selfcare rebuild-daily-summary`. A day with no entry has no row."""
+
+    patient = ForeignKeyField(User, backref="daily_summaries", on_delete="CASCADE")
+    day = DateField()  # the calendar day on the patient's clock
+    zone = CharField(max_length=8, null=True)  # clinical.Zone value: the most distal of the day; None: none recorded
+    leg_pain = SmallIntegerField(null=True)  # the highest of the day's check-ins; None: no check-in
+    back_pain = SmallIntegerField(null=True)
+    walk_minutes = SmallIntegerField(null=True)  # the longest walk; None: no walk
+    onset_minutes = SmallIntegerField(null=True)  # when leg symptoms came on during that walk; None: they did not
+    sets_started = SmallIntegerField(default=0)
+    sets_done = SmallIntegerField(default=0)  # finished with a re-check
+    sets_planned = SmallIntegerField(default=0)  # the day's target in the plan in force at the day's end (0: paused)
+    results = JSONField(default=dict)  # {clinical.Response value: re-checked sets with that result}
+
+    class Meta:
+        indexes = ((("patient", "day"), True),)
+
+
 class SchemaVersion(BaseModel):
     """The schema migrations applied to this database (see selfcare/schema.py)."""
 
@@ -446,5 +467,5 @@ class SchemaVersion(BaseModel):
 MODELS: list[type[BaseModel]] = [
     User, CareLink, Invite, Notice, Profile, CheckIn, Walk, ExerciseSet, PlayerState, PlanSetting, SelfCheck, Alert,
     RedFlagScreen, AssessedSign, TherapistNote, PlanChange, AuditEvent, SessionEvent, ApiToken, CalendarFeed,
-    RecoveryCode, LoginSession, PatientStamp, CaseloadRow, SchemaVersion,
+    RecoveryCode, LoginSession, PatientStamp, CaseloadRow, DailySummary, SchemaVersion,
 ]

@@ -134,10 +134,18 @@ def _v13_api_token_expiry(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_column("api_token", "expires_at", DateTimeField(default=utcnow() + timedelta(days=90))))
 
 
+def _v14_daily_summary(migrator: SchemaMigrator) -> None:
+    """Version 14 (issue 20): the daily_summary table (create_tables made it already), filled from every patient's
+    entries (services/daily_summary.py; the same as `flask --app selfcare rebuild-daily-summary`)."""
+    from selfcare.services.daily_summary import rebuild_all
+
+    rebuild_all()
+
+
 MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
                                _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps,
                                _v11_invite_code_hashes, _v12_two_step_locks_and_sealed_secrets,
-                               _v13_api_token_expiry]
+                               _v13_api_token_expiry, _v14_daily_summary]
 
 LATEST = 1 + len(MIGRATIONS)
 

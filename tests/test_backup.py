@@ -24,12 +24,13 @@ SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
-def _checkin(patient, zone: str = "calf") -> CheckIn:
-    """A check-in stored through the service."""
+def _checkin(app, patient, zone: str = "calf") -> CheckIn:
+    """A check-in stored through the service (in an app context: the day's summary row reads the plan)."""
     from selfcare.clinical import FLAG_LEVELS, Reading, Zone
 
     data = CheckInData(uuid.uuid4(), datetime.now(UTC), {flag: False for flag in FLAG_LEVELS}, Reading(Zone(zone), 5, 2, "left"))
-    return record_checkin(patient, data).checkin
+    with app.app_context():
+        return record_checkin(patient, data).checkin
 
 
 def _api_checkin_ids(client, patient, token) -> set[str]:
@@ -67,7 +68,7 @@ class WalkWriter(threading.Thread):
 def test_backup_while_writing_then_restore_brings_the_data_back(app, client, runner, tmp_path):
     patient = make_onboarded_patient()
     token = token_for(patient)
-    kept = {str(_checkin(patient).uuid) for _ in range(3)}
+    kept = {str(_checkin(app, patient).uuid) for _ in range(3)}
     writer = WalkWriter(app, patient)
     writer.start()
     try:
@@ -88,7 +89,7 @@ def test_backup_while_writing_then_restore_brings_the_data_back(app, client, run
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".backup.db")] == []  # the temp file was renamed
 
     CheckIn.delete().where(CheckIn.uuid == next(iter(kept))).execute()
-    added = str(_checkin(patient, "foot").uuid)
+    added = str(_checkin(app, patient, "foot").uuid)
     Walk.delete().execute()
     assert _api_checkin_ids(client, patient, token) == kept - {next(iter(kept))} | {added}
 
@@ -137,7 +138,7 @@ def _damaged(path: Path) -> None:
 def test_restore_refuses_a_file_that_is_not_our_backup(app, client, runner, tmp_path, make, message):
     patient = make_onboarded_patient()
     token = token_for(patient)
-    ids = {str(_checkin(patient).uuid)}
+    ids = {str(_checkin(app, patient).uuid)}
     bad = tmp_path / "bad.db"
     make(bad)
     result = runner.invoke(args=["restore", str(bad), "--yes"])

@@ -17,6 +17,7 @@ from selfcare.clinical.content import (
     default_content_dir,
     load_content,
 )
+from selfcare.clinical.daily import DayCheckIn, DaySet, DayValues, DayWalk, summarize_day
 from selfcare.clinical.education import Page
 from selfcare.clinical.errors import ContentError
 from selfcare.clinical.protocol import Plan, Progression, Step, StepKind, adjust_plan
@@ -86,6 +87,10 @@ __all__ = [
     "Change",
     "CheckIn",
     "Content",
+    "DayCheckIn",
+    "DaySet",
+    "DayValues",
+    "DayWalk",
     "ContentError",
     "Event",
     "EventKind",
@@ -150,6 +155,7 @@ __all__ = [
     "screen_for",
     "set_times",
     "side_answers",
+    "summarize_day",
     "summarize_trend",
     "triage",
     "triage_today",

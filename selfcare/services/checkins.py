@@ -14,6 +14,7 @@ from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
 from selfcare.prepared import PreparedInsert, prepared
 from selfcare.services.alerts import act_on, block_plan, judge
+from selfcare.services.daily_summary import refresh_days
 from selfcare.services.entries import check_replay
 from selfcare.services.profiles import UNREAD, get_profile, profile_of
 from selfcare.services.screens import Asked
@@ -122,6 +123,7 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
                 uuid=uuid.uuid4(), patient=patient, checkin=checkin, recorded_at=recorded_at, received_at=received,
                 minutes=data.walk_minutes, onset_minutes=data.walk_onset_minutes,
             )
+        refresh_days(patient, [recorded_at])  # the day's summary row, with the check-in and its walk
         alert = _adopt_early_report(patient, result.level, result.reasons, checkin, received)
         if alert is None:
             alert = act_on(patient, judged, "checkin", checkin, received)

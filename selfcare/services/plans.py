@@ -13,6 +13,7 @@ from selfcare.content import current_content
 from selfcare.db import db
 from selfcare.models import PlanChange, PlanSetting, User, utcnow
 from selfcare.services import holds
+from selfcare.services.daily_summary import plan_changed
 
 Value = int | bool
 
@@ -65,6 +66,7 @@ def change_plan(
             setting = PlanSetting.get_by_id(setting.id)
         change = PlanChange.create(patient=patient, therapist=therapist, changes=changes, paused=paused,
                                    pause_message=fields["pause_message"], created_at=moment)
+        plan_changed(patient, change)  # the day's target of sets in the daily summary rows
         holds.release(therapist, patient, moment, changed_plan=True)
     return Changed(setting, change)
 

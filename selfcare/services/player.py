@@ -23,6 +23,7 @@ from peewee import fn
 
 from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
 from selfcare.prepared import prepared
+from selfcare.services.daily_summary import refresh_days
 from selfcare.timeutil import day_bounds, local_now, to_utc
 
 # Phases in which a set is under way: a set row is open from START until the state leaves these.
@@ -104,15 +105,20 @@ def apply(patient: User, event: Event, now: datetime | None = None) -> PlayerVie
             raise PausedByTherapist(setting.pause_message or "")
         outcome = advance(plan, state, event, moment)
         current = row.current_set if row and row.current_set_id else None
+        touched = []  # the sets started or finished now: their day's summary row changes
         if current is None and event.kind == EventKind.START and outcome.state.phase in UNDER_WAY and event.reading:
             current = ExerciseSet.create(
                 patient=patient, started_at=to_utc(moment), before_zone=event.reading.zone.value,
                 before_leg_pain=event.reading.leg_pain, before_back_pain=event.reading.back_pain,
                 sets=plan.sets_for(state.progressed), progressed=state.progressed,
             )
+            touched.append(current.started_at)
         if current is not None and outcome.state.phase not in UNDER_WAY:
             _finish(current, event, outcome.screen, outcome.state, moment)
+            touched.append(current.started_at)
             current = None
+        if touched:
+            refresh_days(patient, touched)
         values = {"state": outcome.state.to_dict(), "current_set": current, "updated_at": utcnow()}
         if row is None:
             PlayerState.create(patient=patient, **values)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from selfcare.db import db
 from selfcare.models import User, Walk, utcnow
+from selfcare.services.daily_summary import refresh_days
 from selfcare.services.entries import check_replay, once
 from selfcare.timeutil import to_utc
 
@@ -44,4 +45,6 @@ def _record(patient: User, data: WalkData, received: datetime) -> Recorded:
         if existing is not None:
             check_replay(existing.patient_id, patient.id, existing.__data__, sent)
             return Recorded(existing, False)
-        return Recorded(Walk.create(uuid=data.uuid, patient=patient, received_at=received, **sent), True)
+        walk = Walk.create(uuid=data.uuid, patient=patient, received_at=received, **sent)
+        refresh_days(patient, [walk.recorded_at])  # the day's summary row
+        return Recorded(walk, True)
