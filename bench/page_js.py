@@ -13,6 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.dom import count_elements
 from bench.pages import Page
 from bench.timing import ACCEPT_ENCODING, Browser
 
@@ -51,7 +52,7 @@ def per_page(port: int, clinic: Any, password: str, pages: list[Page], budget_kb
     sizes: dict[str, tuple[int, str]] = {}
     result: dict[str, Any] = {}
     for page in pages:
-        if page.method != "GET" or page.path == "/healthz" or page.after_entry:  # each page once
+        if page.method != "GET" or page.path == "/healthz" or page.after_entry or page.conditional:  # each page once
             continue
         if page.user not in browsers:
             browsers[page.user] = Browser(port)
@@ -66,7 +67,8 @@ def per_page(port: int, clinic: Any, password: str, pages: list[Page], budget_kb
                 sizes[url] = wire_bytes(port, url)
             files[urlsplit(url).path] = sizes[url][0]
         own = sum(size for path, size in files.items() if path.startswith("/static/"))
-        result[page.name] = {"files": files, "kb": round(own / 1024, 1), "library_kb": round((sum(files.values()) - own) / 1024, 1)}
+        result[page.name] = {"files": files, "kb": round(own / 1024, 1), "library_kb": round((sum(files.values()) - own) / 1024, 1),
+                             "elements": count_elements(html)}
     largest = max(result.items(), key=lambda item: item[1]["kb"]) if result else ("-", {"kb": 0.0})
     encodings = sorted({encoding for _, encoding in sizes.values()})
     return {"pages": result, "largest_page": largest[0], "largest_kb": largest[1]["kb"], "budget_kb": budget_kb,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.lighthouse import BUDGETS, FIRST_LOAD_KB
-from bench.pages import HISTORY_GROWTH
+from bench.pages import HISTORY_DOM_ELEMENTS, HISTORY_GROWTH
 
 
 def page_budgets(db: dict[str, Any]) -> list[dict[str, Any]]:
@@ -41,6 +41,15 @@ def lighthouse_budgets(lighthouse: dict[str, Any], js: dict[str, Any]) -> list[d
     return found
 
 
+def dom_budgets(js: dict[str, Any]) -> list[dict[str, Any]]:
+    """History 365 days builds at most HISTORY_DOM_ELEMENTS elements (counted from the served page)."""
+    page = js.get("pages", {}).get("history 365 days")
+    if page is None:
+        return []
+    return [{"budget": f"history 365 days ≤ {HISTORY_DOM_ELEMENTS:,} DOM elements", "value": page["elements"],
+             "limit": HISTORY_DOM_ELEMENTS, "pass": page["elements"] <= HISTORY_DOM_ELEMENTS}]
+
+
 def _cell(value: Any, width: int, digits: int = 1) -> str:
     """A right-aligned table cell ('-' for nothing)."""
     if value is None:
@@ -73,7 +82,7 @@ def table(result: dict[str, Any]) -> str:
         lines.append(f"our JS per page ({js['measured_by']}):")
         for name, page in js["pages"].items():
             files = ", ".join(f"{path.rsplit('/', 1)[1]} {size / 1024:.1f}" for path, size in page["files"].items())
-            lines.append(f"  {name:<24} {page['kb']:5.1f} KB ours (+ {page['library_kb']:.1f} KB htmx)  {files}")
+            lines.append(f"  {name:<24} {page['kb']:5.1f} KB ours (+ {page['library_kb']:.1f} KB htmx), {page['elements']:>5} elements  {files}")
     lines.append("")
     lines.append("budgets:")
     for budget in result["budgets"]:

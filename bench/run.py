@@ -79,7 +79,7 @@ def measure_database(name: str, url: str, clinic: clinics.Clinic, args: argparse
         result["pages"][page.name] = {"method": page.method, "path": page.path, "median_ms": t.median_ms, "p95_ms": t.p95_ms,
                                       "min_ms": t.min_ms, "requests": t.requests, "floor_median_ms": t.floor_median_ms,
                                       "floor_p95_ms": t.floor_p95_ms, "ratio": round(t.median_ms / t.floor_median_ms, 2),
-                                      "budget": page.budget, "queries": counts[page.name]}
+                                      "budget": page.budget(name), "queries": counts[page.name]}
     return result, lh, js
 
 
@@ -108,6 +108,7 @@ def measure(args: argparse.Namespace, log: Any = print) -> dict[str, Any]:
             result.setdefault("own_js", js)  # the same files on either database
     result["budgets"] = [b for db in result["databases"] for b in report.page_budgets(db)]
     result["budgets"] += report.lighthouse_budgets(result["lighthouse"], result["own_js"])
+    result["budgets"] += report.dom_budgets(result["own_js"])
     result["passed"] = all(b["pass"] for b in result["budgets"])
     result["run_s"] = round(time.monotonic() - started, 1)
     return result

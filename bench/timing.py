@@ -43,10 +43,13 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
+        self.etag: str | None = None  # of the last answer
 
-    def send(self, method: str, path: str, form: dict[str, Any] | None = None) -> tuple[int, str]:
-        """One request; keeps the cookies it sets; the status and body."""
+    def send(self, method: str, path: str, form: dict[str, Any] | None = None, if_none_match: str | None = None) -> tuple[int, str]:
+        """One request; keeps the cookies it sets and the answer's ETag; the status and body."""
         headers = {"Cookie": self.cookie_header(), "Accept": "text/html", "Accept-Encoding": ACCEPT_ENCODING}
+        if if_none_match:
+            headers["If-None-Match"] = if_none_match
         body = None
         if form is not None:
             body = urlencode(form, doseq=True)
@@ -59,6 +62,7 @@ class Browser:
             self.conn.request(method, path, body, headers)
             response = self.conn.getresponse()
         data = decoded(response.read(), response.headers.get("Content-Encoding")).decode("utf-8", "replace")
+        self.etag = response.headers.get("ETag")
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
@@ -96,10 +100,11 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
 
 
-def _timed(browser: Browser, method: str, path: str, form: dict[str, Any] | None, expected: int) -> float:
+def _timed(browser: Browser, method: str, path: str, form: dict[str, Any] | None, expected: int,
+           if_none_match: str | None = None) -> float:
     """One request's wall time in ms; raise on an unexpected status."""
     started = time.perf_counter()
-    status, _ = browser.send(method, path, form)
+    status, _ = browser.send(method, path, form, if_none_match)
     elapsed = (time.perf_counter() - started) * 1000
     if status != expected:
         raise RuntimeError(f"{method} {path} answered {status}, not {expected}")
@@ -112,16 +117,20 @@ def time_page(browser: Browser, floor: Browser, page: Page, n: int, warmup: int,
     Interleaving the floor makes the ratio fair on a shared machine whose load drifts during the run. With
     `writer` (a patient's browser), that patient saves a check-in before each request, untimed.
     """
-    make = checkin_form(browser.send("GET", page.path)[1]) if page.method == "POST" else None
+    first = browser.send("GET", page.path)[1]
+    make = checkin_form(first) if page.method == "POST" else None
+    tag = browser.etag if page.conditional else None
+    if page.conditional and not tag:
+        raise RuntimeError(f"{page.path} sent no ETag: it cannot be asked for again conditionally")
     entry = checkin_form(writer.send("GET", "/checkin")[1]) if writer is not None else None
-    expected = 303 if make else 200
+    expected = 303 if make else 304 if tag else 200
     samples, floors = [], []
     for i in range(warmup + n):
         if writer is not None and entry is not None:
             status, _ = writer.send("POST", "/checkin", entry())
             if status != 303:
                 raise RuntimeError(f"the check-in before {page.path} answered {status}, not 303")
-        elapsed = _timed(browser, page.method, page.path, make() if make else None, expected)
+        elapsed = _timed(browser, page.method, page.path, make() if make else None, expected, tag)
         if make:  # follow the redirect as a browser would (untimed): it shows and clears the flash message
             browser.send("GET", "/today")
         floor_ms = _timed(floor, "GET", "/healthz", None, 200)

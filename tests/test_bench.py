@@ -9,7 +9,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from bench import page_js, report, run, timing
+from bench import dom, page_js, report, run, timing
 from bench.pages import pages
 
 
@@ -28,9 +28,16 @@ def test_the_bench_measures_every_page_of_a_tiny_clinic(tmp_path: Path) -> None:
     # After a new check-in the caseload makes that patient's row again: more statements than a repeat view.
     assert sqlite["pages"]["caseload after entry"]["queries"] > sqlite["pages"]["caseload 200"]["queries"]
     assert sqlite["server_tracebacks"] == 0
-    assert {b["budget"] for b in result["budgets"]} >= {"sqlite: caseload 200 ≤ 6× floor", "sqlite: history 365 days ≤ 1.5× history 1 day"}
+    assert {b["budget"] for b in result["budgets"]} >= {
+        "sqlite: caseload 200 ≤ 8× floor", "sqlite: patient page 180 days ≤ 6× floor", "sqlite: today ≤ 5× floor",
+        "sqlite: history 365 days 304 ≤ 2× floor", "sqlite: history 365 days ≤ 1.5× history 1 day",
+        "history 365 days ≤ 1,500 DOM elements"}
+    # A 304 renders nothing: fewer statements than the page itself.
+    assert sqlite["pages"]["history 365 days 304"]["queries"] < sqlite["pages"]["history 365 days"]["queries"]
     js = result["own_js"]
-    assert set(js["pages"]) == {p.name for p in pages(0) if p.method == "GET" and p.path != "/healthz" and not p.after_entry}
+    assert set(js["pages"]) == {p.name for p in pages(0)
+                                if p.method == "GET" and p.path != "/healthz" and not p.after_entry and not p.conditional}
+    assert js["pages"]["history 365 days"]["elements"] > 50  # the whole page counted, not only its head
     assert any(name.endswith(".js") for name in js["pages"]["today"]["files"]) and js["pages"]["today"]["kb"] > 0
     assert "player.js" not in " ".join(js["pages"]["today"]["files"])  # per page: Today does not load the player
     assert "player.js" in " ".join(js["pages"]["player"]["files"])
@@ -38,6 +45,15 @@ def test_the_bench_measures_every_page_of_a_tiny_clinic(tmp_path: Path) -> None:
     assert js["largest_kb"] == max(p["kb"] for p in js["pages"].values()) and result["lighthouse"] == {}
     assert result["clinic"]["rows"] > 0 and not result["clinic"]["cached"]
     assert "budgets pass" in report.table(result)
+
+
+@pytest.mark.parametrize(("html", "elements"), [
+    ("<!doctype html><html><head><title>x</title></head><body><p>a<br>b</p><img src=x /></body></html>", 7),
+    ("<ul><li>one<li>two</ul><!-- <li>not an element</li> --><script>if (a<b) {}</script>", 4),
+    ("", 0),
+])
+def test_dom_elements_are_counted_as_the_browser_builds_them(html, elements) -> None:
+    assert dom.count_elements(html) == elements
 
 
 def test_script_paths_keeps_same_origin_static_scripts_once_in_order() -> None:
