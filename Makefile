@@ -16,8 +16,9 @@ run: $(VENV)/.installed-app
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## Install what the tests need (Debian's Chromium and PostgreSQL included) and run the whole suite
+## Install what the tests need (Debian's Chromium and PostgreSQL included), check types, and run the whole suite
 test: system-deps $(VENV)/.installed-test
+	$(VENV)/bin/mypy selfcare
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## Build a synthetic clinic (1,000 patients, 180 days), serve it with gunicorn and measure it (bench/run.py; BENCH_ARGS="--db both")

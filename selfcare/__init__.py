@@ -21,9 +21,9 @@ htmx = Htmx()
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, database, login, CSRF, blueprints, error pages and CLI."""
-    settings = from_environment(config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"] or None, instance_relative_config=True)
-    app.config.from_mapping(settings)
+    found = from_environment(config)
+    app = Flask(__name__, instance_path=found["INSTANCE_PATH"] or None, instance_relative_config=True)
+    app.config.from_mapping(found)
     app.config.update(start_settings(app.config, relaxed=app.debug or app.testing))  # BASE_URL, TRUSTED_HOSTS
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))

@@ -47,12 +47,12 @@ class Summary:
         return [head] + [f"  {name:<{width}}  {count:>8}" for name, count in self.rows.items()]
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     """Bytes for a person: 1.2 MB."""
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1000  # type: ignore[assignment]
+        n /= 1000
     raise AssertionError
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from peewee import (
+    AutoField,
     BooleanField,
     CharField,
     DateField,
@@ -18,6 +19,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    ModelSelect,
     SmallIntegerField,
     TextField,
     UUIDField,
@@ -52,6 +54,10 @@ class JSONField(TextField):
 
 class BaseModel(Model):
     """Every model lives in the one database."""
+
+    # peewee adds `id = AutoField()` to a model that declares no primary key (all but PatientStamp and
+    # SchemaVersion), and `<name>_id` for each foreign key: declared here and below for the type checker only.
+    id: AutoField[int]
 
     class Meta:
         database = db
@@ -93,8 +99,9 @@ class User(UserMixin, BaseModel):
         return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
 
     # Two User objects are equal when they are the same row (peewee's rule, not Flask-Login's get_id comparison).
-    __eq__ = BaseModel.__eq__
-    __ne__ = BaseModel.__ne__
+    # peewee's stubs give Model.__eq__ the class-level return type (Expression | bool); on a row it is a bool.
+    __eq__ = BaseModel.__eq__  # type: ignore[assignment]
+    __ne__ = BaseModel.__ne__  # type: ignore[assignment]
     __hash__ = BaseModel.__hash__
 
     def get_id(self) -> str:
@@ -168,6 +175,7 @@ class CheckIn(BaseModel):
     back_pain = SmallIntegerField()
     sensations = JSONField()  # subset of pain, numbness, tingling, weakness
     worse_with = JSONField()  # subset of sitting, bending, standing, walking
+    walks: ModelSelect[Walk]  # backref of Walk.checkin
 
     class Meta:
         indexes = ((("patient", "recorded_at"), False),)
@@ -183,6 +191,8 @@ class Walk(BaseModel):
     received_at = DateTimeField(default=utcnow)
     minutes = SmallIntegerField()
     onset_minutes = SmallIntegerField(null=True)  # None: no leg symptoms came on
+    patient_id: int
+    checkin_id: int | None
 
     class Meta:
         indexes = ((("patient", "recorded_at"), False),)
@@ -218,6 +228,7 @@ class PlayerState(BaseModel):
     patient = ForeignKeyField(User, unique=True, backref="player_states", on_delete="CASCADE")
     state = JSONField()
     current_set = ForeignKeyField(ExerciseSet, null=True, on_delete="SET NULL")
+    current_set_id: int | None
     updated_at = DateTimeField(default=utcnow)
 
 
@@ -243,6 +254,7 @@ class SelfCheck(BaseModel):
     toe_walk = CharField(max_length=16)
     big_toe_lift = CharField(max_length=16)
     numb_areas = JSONField()  # clinical Area ids
+    patient_id: int
 
     class Meta:
         indexes = ((("patient", "recorded_at"), False),)
@@ -264,6 +276,9 @@ class Alert(BaseModel):
     # After an emergency, the next day's question "were you seen?" (FollowUp value: seen, not_yet, did_not_go).
     followup_answer = CharField(max_length=16, null=True)
     followup_at = DateTimeField(null=True)
+    patient_id: int
+    checkin_id: int | None
+    acknowledged_by_id: int | None
 
     class Meta:
         # acknowledged_at / confirmed_at: the open alerts (caseload, banner) and the unconfirmed ones (every
@@ -355,6 +370,7 @@ class SessionEvent(BaseModel):
     body = JSONField()  # the event as sent, normalised: a replay must match it exactly
     occurred_at = DateTimeField()  # on the device
     received_at = DateTimeField(default=utcnow)
+    patient_id: int
 
     class Meta:
         indexes = ((("patient", "occurred_at"), False),)

@@ -64,7 +64,8 @@ def manifest() -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = SHORT  # new icons have new URLs; the old ones still answer meanwhile
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def shell_urls() -> list[str]:
@@ -101,7 +102,8 @@ def service_worker() -> Response:
     response = current_app.response_class(script, mimetype="text/javascript")
     response.cache_control.no_cache = True  # the browser checks for a new release on every visit
     response.add_etag()  # ... and an unchanged release answers 304
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def _for_no_one(template: str) -> str:
@@ -182,4 +184,4 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, name the account on every page, and give templates the manifest's colour."""
     app.register_blueprint(bp)
     app.after_request(mark_account)
-    app.add_template_global(THEME, "theme_colour")
+    app.jinja_env.globals["theme_colour"] = THEME

@@ -101,9 +101,9 @@ def _v11_invite_code_hashes(migrator: SchemaMigrator) -> None:
     if "code_hash" not in columns:
         migrate(migrator.add_column("invite", "code_hash", CharField(max_length=64, null=True)))
     if "code" in columns:
-        invite = Table("invite", ("id", "code", "code_hash")).bind(db)
-        for row_id, code in invite.select(invite.id, invite.code).tuples():  # kept normalised: as typed codes are
-            invite.update({invite.code_hash: digest(code)}).where(invite.id == row_id).execute()
+        invite = Table("invite").bind(db)  # columns through `c`, as peewee's stubs type them
+        for row_id, code in invite.select(invite.c.id, invite.c.code).tuples():  # kept normalised: as typed codes are
+            invite.update({invite.c.code_hash: digest(code)}).where(invite.c.id == row_id).execute()
         if "invite_code" in {index.name for index in db.get_indexes("invite")}:
             migrate(migrator.drop_index("invite", "invite_code"))  # SQLite drops no indexed column
         migrate(migrator.drop_column("invite", "code"))
@@ -121,10 +121,10 @@ def _v12_two_step_locks_and_sealed_secrets(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_column("user", "totp_locked_until", DateTimeField(null=True)))
     if is_postgresql() and columns["totp_secret"].data_type.lower() != "text":
         migrate(migrator.alter_column_type("user", "totp_secret", TextField(null=True)))
-    user = Table("user", ("id", "totp_secret")).bind(db)
-    for row_id, stored in user.select(user.id, user.totp_secret).where(user.totp_secret.is_null(False)).tuples():
+    user = Table("user").bind(db)
+    for row_id, stored in user.select(user.c.id, user.c.totp_secret).where(user.c.totp_secret.is_null(False)).tuples():
         if is_plain_secret(stored):
-            user.update({user.totp_secret: box.seal(stored)}).where(user.id == row_id).execute()
+            user.update({user.c.totp_secret: box.seal(stored)}).where(user.c.id == row_id).execute()
 
 
 def _v13_api_token_expiry(migrator: SchemaMigrator) -> None:

@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from selfcare import accounts, limits, mail
 from selfcare.access import role_required
@@ -29,13 +30,13 @@ def _page(template: str, status: int = 200, **context: object) -> Response:
     return response
 
 
-def _wrong(field: object, message: str, log_out: bool = True) -> Response | None:
+def _wrong(field: Field, message: str, log_out: bool = True) -> Response | None:
     """Count a wrong code or password on the account (the same count as the login's second step); after
     MAX_FAILURES since the last right code, or once codes are paused, log out here and on the server (the password
     must be entered again)."""
     failure = two_factor.note_failure(current_user, mail.send)
     if not log_out or (failure.count < two_factor.MAX_FAILURES and failure.locked_until is None):
-        field.errors = [message]  # type: ignore[attr-defined]
+        field.errors = [message]
         return None
     login_sessions.end(current_user.login_key)
     logout_user()
@@ -48,14 +49,14 @@ _UNREADABLE = ("Codes from your app cannot be checked just now: this server's ke
                "sign-in. Use a recovery code to turn it off, then set it up again.")
 
 
-def _paused(template: str, field: object, advice: str = "", **context: object) -> Response | None:
+def _paused(template: str, field: Field, advice: str = "", **context: object) -> Response | None:
     """While codes from the app are paused for the account (too many wrong ones): the page again with the
     rate-limit page's words (and `advice`), 429 and Retry-After; the code is not checked. Else None."""
     until: datetime | None = two_factor.locked_until(current_user)
     if until is None:
         return None
     seconds = max(1, math.ceil((until - two_factor.clock()).total_seconds()))
-    field.errors = [f"{limits.too_many_message(seconds)} {advice}".strip()]  # type: ignore[attr-defined]
+    field.errors = [f"{limits.too_many_message(seconds)} {advice}".strip()]
     response = _page(template, 429, **context)
     response.headers["Retry-After"] = str(seconds)
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Response, request
 from pydantic import ValidationError
 
@@ -15,7 +17,7 @@ from selfcare.api.io import body, reply
 from selfcare.api.paging import keyset, list_query, offset
 from selfcare.api.problems import Problem, field_error, from_validation
 from selfcare.api.spec import operation
-from selfcare.clinical import fill
+from selfcare.clinical import Zone, fill
 from selfcare.content import current_content, region_of
 from selfcare.models import Alert, CareLink, CheckIn, User
 from selfcare.services import alerts, caseload, plans, player, reevaluation, summary
@@ -30,7 +32,7 @@ def get_me() -> Response:
     """The signed-in account (or the token's owner); a patient's id is the `patient_id` of their record."""
     user = caller()
     therapists = [c.Person(id=t.id, name=t.name) for t in accounts.linked_therapists(user)] if user.is_patient else []
-    return reply(c.Me(id=user.id, email=user.email, name=user.name, role=user.role, timezone=user.timezone,
+    return reply(c.Me(id=user.id, email=user.email, name=user.name, role=cast(c.RoleName, user.role), timezone=user.timezone,
                       region=user.region, emergency_number=user.emergency_number, therapists=therapists))
 
 
@@ -135,7 +137,7 @@ def _last_readings(patient: User) -> list[s.ReadingOut]:
     """The latest check-in readings (one query)."""
     rows = CheckIn.select().where(CheckIn.patient == patient.id).order_by(CheckIn.recorded_at.desc(), CheckIn.id.desc())
     return [
-        s.ReadingOut(at=present.utc(r.recorded_at), source="checkin", entry_id=r.uuid, zone=r.zone, side=r.side,
+        s.ReadingOut(at=present.utc(r.recorded_at), source="checkin", entry_id=r.uuid, zone=Zone(r.zone), side=present.side_of(r.side),
                      leg_pain=r.leg_pain, back_pain=r.back_pain)
         for r in rows.limit(LAST_READINGS)
     ]

@@ -15,7 +15,7 @@ from selfcare.api.io import body, reply
 from selfcare.api.paging import bad_cursor, decode_cursor, encode_cursor, keyset, list_query
 from selfcare.api.problems import Problem, field_error
 from selfcare.api.spec import operation
-from selfcare.clinical import Reading
+from selfcare.clinical import Reading, Zone
 from selfcare.models import CheckIn, ExerciseSet, SelfCheck, Walk
 from selfcare.services import selfchecks, walks
 from selfcare.services.checkins import CheckInData, record_checkin
@@ -173,23 +173,25 @@ def list_readings(patient_id: int) -> Response:
     for row in CheckIn.select().where((CheckIn.patient == patient.id) & _after(CheckIn.recorded_at, CheckIn.id, 3, cursor)) \
             .order_by(CheckIn.recorded_at.desc(), CheckIn.id.desc()).limit(n):
         found.append((row.recorded_at, 3, row.id, s.ReadingOut(
-            at=present.utc(row.recorded_at), source="checkin", entry_id=row.uuid, zone=row.zone, side=row.side,
+            at=present.utc(row.recorded_at), source="checkin", entry_id=row.uuid, zone=Zone(row.zone), side=present.side_of(row.side),
             leg_pain=row.leg_pain, back_pain=row.back_pain)))
     after = ExerciseSet.select().where(
         (ExerciseSet.patient == patient.id) & ExerciseSet.after_zone.is_null(False)
         & _after(ExerciseSet.finished_at, ExerciseSet.id, 2, cursor)
     ).order_by(ExerciseSet.finished_at.desc(), ExerciseSet.id.desc()).limit(n)
-    for row in after:
-        found.append((row.finished_at, 2, row.id, s.ReadingOut(
-            at=present.utc(row.finished_at), source="set_after", entry_id=row.uuid, zone=row.after_zone, side=None,
-            leg_pain=row.after_leg_pain, back_pain=row.after_back_pain)))
+    for done in after:
+        if done.finished_at is None or done.after_zone is None or done.after_leg_pain is None or done.after_back_pain is None:
+            continue  # not re-checked: the query leaves these out already
+        found.append((done.finished_at, 2, done.id, s.ReadingOut(
+            at=present.utc(done.finished_at), source="set_after", entry_id=done.uuid, zone=Zone(done.after_zone), side=None,
+            leg_pain=done.after_leg_pain, back_pain=done.after_back_pain)))
     before = ExerciseSet.select().where(
         (ExerciseSet.patient == patient.id) & _after(ExerciseSet.started_at, ExerciseSet.id, 1, cursor)
     ).order_by(ExerciseSet.started_at.desc(), ExerciseSet.id.desc()).limit(n)
-    for row in before:
-        found.append((row.started_at, 1, row.id, s.ReadingOut(
-            at=present.utc(row.started_at), source="set_before", entry_id=row.uuid, zone=row.before_zone, side=None,
-            leg_pain=row.before_leg_pain, back_pain=row.before_back_pain)))
+    for begun in before:
+        found.append((begun.started_at, 1, begun.id, s.ReadingOut(
+            at=present.utc(begun.started_at), source="set_before", entry_id=begun.uuid, zone=Zone(begun.before_zone), side=None,
+            leg_pain=begun.before_leg_pain, back_pain=begun.before_back_pain)))
     found.sort(key=lambda item: item[:3], reverse=True)
     page, more = found[: args.limit], len(found) > args.limit
     next_cursor = encode_cursor([page[-1][0].isoformat(), page[-1][1], page[-1][2]]) if more else None

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast, overload
 
 from selfcare.api import schemas as s
 from selfcare.api import schemas_care as c
-from selfcare.clinical import Level, Screen, Step
+from selfcare.clinical import Ability, Level, Response, Screen, Side, Step, StopReason, Zone
 from selfcare.models import Alert, CheckIn, ExerciseSet, SelfCheck, Walk
 from selfcare.services import player
 from selfcare.services import selfchecks as selfcheck_service
 
 
+@overload
+def utc(moment: datetime) -> datetime: ...
+@overload
+def utc(moment: datetime | None) -> datetime | None: ...
 def utc(moment: datetime | None) -> datetime | None:
     """A stored (naive UTC) or aware time as aware UTC."""
     if moment is None:
@@ -23,7 +27,12 @@ def utc(moment: datetime | None) -> datetime | None:
 
 def reading(zone: str, side: str | None, leg: int, back: int) -> s.Reading:
     """A reading."""
-    return s.Reading(zone=zone, side=side, leg_pain=leg, back_pain=back)
+    return s.Reading(zone=Zone(zone), side=side_of(side), leg_pain=leg, back_pain=back)
+
+
+def side_of(side: str | None) -> Side | None:
+    """A stored side (None when the zone is none)."""
+    return Side(side) if side is not None else None
 
 
 def walk(row: Walk, checkin_uuid: Any = None) -> s.WalkOut:
@@ -48,7 +57,7 @@ def checkin(row: CheckIn, walk_row: Walk | None, alert_id: int | None) -> s.Chec
         id=row.uuid, recorded_at=utc(row.recorded_at), received_at=utc(row.received_at), red_flags=row.red_flags,
         reading=reading(row.zone, row.side, row.leg_pain, row.back_pain), sensations=row.sensations,
         worse_with=row.worse_with, walk=walk(walk_row, row.uuid) if walk_row else None,
-        triage=s.TriageOut(level=row.level, reasons=row.reasons), alert_id=alert_id,
+        triage=s.TriageOut(level=Level(row.level), reasons=row.reasons), alert_id=alert_id,
     )
 
 
@@ -56,7 +65,7 @@ def walks(rows: list[Walk]) -> list[s.WalkOut]:
     """Walks, naming the check-in each came with (one query for the page)."""
     ids = {row.checkin_id for row in rows if row.checkin_id}
     uuids = {c.id: c.uuid for c in CheckIn.select(CheckIn.id, CheckIn.uuid).where(CheckIn.id.in_(list(ids)))} if ids else {}
-    return [walk(row, uuids.get(row.checkin_id)) for row in rows]
+    return [walk(row, uuids.get(row.checkin_id) if row.checkin_id else None) for row in rows]
 
 
 def self_checks(rows: list[SelfCheck]) -> list[s.SelfCheckOut]:
@@ -74,10 +83,10 @@ def self_checks(rows: list[SelfCheck]) -> list[s.SelfCheckOut]:
 
 def self_check(row: SelfCheck, alert: Alert | None) -> s.SelfCheckOut:
     """One self-check; its triage is the alert it raised (none if it raised none)."""
-    triage = s.TriageOut(level=alert.level, reasons=alert.reasons) if alert else s.TriageOut(level=Level.NONE, reasons=[])
+    triage = s.TriageOut(level=Level(alert.level), reasons=alert.reasons) if alert else s.TriageOut(level=Level.NONE, reasons=[])
     return s.SelfCheckOut(
-        id=row.uuid, recorded_at=utc(row.recorded_at), received_at=utc(row.received_at), heel_walk=row.heel_walk,
-        toe_walk=row.toe_walk, big_toe_lift=row.big_toe_lift, numb_areas=row.numb_areas, triage=triage,
+        id=row.uuid, recorded_at=utc(row.recorded_at), received_at=utc(row.received_at), heel_walk=Ability(row.heel_walk),
+        toe_walk=Ability(row.toe_walk), big_toe_lift=Ability(row.big_toe_lift), numb_areas=row.numb_areas, triage=triage,
         alert_id=alert.id if alert else None,
     )
 
@@ -85,12 +94,13 @@ def self_check(row: SelfCheck, alert: Alert | None) -> s.SelfCheckOut:
 def exercise_set(row: ExerciseSet) -> c.SetOut:
     """One set with the readings around it."""
     after = None
-    if row.after_zone is not None:
+    if row.after_zone is not None and row.after_leg_pain is not None and row.after_back_pain is not None:
         after = reading(row.after_zone, None, row.after_leg_pain, row.after_back_pain)
     return c.SetOut(
         id=row.uuid, started_at=utc(row.started_at), finished_at=utc(row.finished_at),
         before=reading(row.before_zone, None, row.before_leg_pain, row.before_back_pain), after=after,
-        response=row.response, outcome=row.outcome, stop_reason=row.stop_reason, sets=row.sets, progressed=row.progressed,
+        response=Response(row.response) if row.response else None, outcome=row.outcome,
+        stop_reason=StopReason(row.stop_reason) if row.stop_reason else None, sets=row.sets, progressed=row.progressed,
     )
 
 
@@ -124,11 +134,11 @@ def alerts(rows: Iterable[Alert], names: dict[int, str]) -> list[c.AlertOut]:
     """Alerts; `names` gives the acknowledging therapists' names by id."""
     return [
         c.AlertOut(
-            id=a.id, patient_id=a.patient_id, level=a.level, reasons=a.reasons, source=a.source,
+            id=a.id, patient_id=a.patient_id, level=Level(a.level), reasons=a.reasons, source=cast(c.AlertSource, a.source),
             created_at=utc(a.created_at), confirmed_at=utc(a.confirmed_at), acknowledged_at=utc(a.acknowledged_at),
             acknowledged_by=c.Person(id=a.acknowledged_by_id, name=names.get(a.acknowledged_by_id, "A former therapist"))
             if a.acknowledged_by_id else None,
-            acknowledgement=a.acknowledgement, followup_answer=a.followup_answer, followup_at=utc(a.followup_at),
+            acknowledgement=a.acknowledgement, followup_answer=cast("c.FollowUpAnswer | None", a.followup_answer), followup_at=utc(a.followup_at),
         )
         for a in rows
     ]

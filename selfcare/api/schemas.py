@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -76,9 +76,14 @@ EntryId = Annotated[uuid.UUID, at_most(UUID_MAX), Field(
     description="The client's own id for this entry (a UUID): send it again to retry safely.", json_schema_extra={"maxLength": UUID_MAX})]
 Pain = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst imaginable), NPRS.")]
 Minutes = Annotated[int, Field(ge=0, le=MAX_WALK)]
-Sensation = Literal[tuple(value for value, _ in SENSATIONS)]  # type: ignore[valid-type]
-Activity = Literal[tuple(value for value, _ in WORSE_WITH)]  # type: ignore[valid-type]
-ClientEvent = Literal[tuple(kind.value for kind in CLIENT_EVENTS)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # built at run time from the form's and the player's values, which a type checker cannot follow
+    Sensation: TypeAlias = str
+    Activity: TypeAlias = str
+    ClientEvent: TypeAlias = str
+else:
+    Sensation = Literal[tuple(value for value, _ in SENSATIONS)]
+    Activity = Literal[tuple(value for value, _ in WORSE_WITH)]
+    ClientEvent = Literal[tuple(kind.value for kind in CLIENT_EVENTS)]
 
 
 class Input(BaseModel):
@@ -134,12 +139,15 @@ class ProblemDoc(Output):
 
 # --- shared parts ---------------------------------------------------------------------------------
 
-RedFlagAnswers = create_model(  # every red-flag question, answered: none may be skipped (CLINICAL.md §2)
-    "RedFlagAnswers",
-    __config__=ConfigDict(strict=True, extra="forbid"),
-    __doc__="A yes (true) or no (false) to every red-flag question in content/red_flags.toml.",
-    **{flag: (bool, ...) for flag in FLAG_LEVELS},
-)
+if TYPE_CHECKING:  # a model built at run time from content/red_flags.toml
+    RedFlagAnswers: TypeAlias = BaseModel
+else:
+    RedFlagAnswers = create_model(  # every red-flag question, answered: none may be skipped (CLINICAL.md §2)
+        "RedFlagAnswers",
+        __config__=ConfigDict(strict=True, extra="forbid"),
+        __doc__="A yes (true) or no (false) to every red-flag question in content/red_flags.toml.",
+        **{flag: (bool, ...) for flag in FLAG_LEVELS},
+    )
 
 
 class ReadingIn(Input):
@@ -233,7 +241,7 @@ class CheckInIn(Input):
 
     id: EntryId
     recorded_at: DeviceTime
-    red_flags: RedFlagAnswers  # type: ignore[valid-type]
+    red_flags: RedFlagAnswers
     reading: ReadingIn
     sensations: list[Sensation] = Field(default_factory=list, max_length=4, json_schema_extra={"uniqueItems": True})
     worse_with: list[Activity] = Field(default_factory=list, max_length=4, json_schema_extra={"uniqueItems": True})

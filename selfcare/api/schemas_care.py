@@ -82,7 +82,7 @@ class EventIn(Input):
         "on this list started or got worse?\" (CLINICAL.md §2). false, sent without red_flags, starts the set only when "
         "every red-flag question was answered earlier the same day on the patient's clock (a check-in or a set start); "
         "otherwise the answer is 422 and the whole list must be asked. true needs red_flags: the whole list again."))
-    red_flags: RedFlagAnswers | None = Field(None, validate_default=True, description=(  # type: ignore[valid-type]
+    red_flags: RedFlagAnswers | None = Field(None, validate_default=True, description=(
         "With start only: every red-flag question answered. Needed for the first set of the day (with no check-in "
         "that day), and whenever anything_new is true; always accepted."))
 
@@ -160,17 +160,24 @@ class Person(Output):
     name: str
 
 
+RoleName = Literal["patient", "therapist"]  # models.Role values
+
+
 class Me(Output):
     """The account calling the API."""
 
     id: int
     email: str
     name: str
-    role: Literal["patient", "therapist"]
+    role: RoleName
     timezone: str
     region: str | None
     emergency_number: str | None = Field(description='The emergency number a patient in the "OTHER" region typed (2 to 6 digits); null elsewhere.')
     therapists: list[Person] = Field(description="For a patient: the therapists who look after them.")
+
+
+AlertSource = Literal["checkin", "session", "self_check", "onboarding"]  # Alert.source values
+FollowUpAnswer = Literal["seen", "not_yet", "did_not_go"]  # Alert.followup_answer values (FollowUp)
 
 
 class AlertOut(Output):
@@ -180,13 +187,13 @@ class AlertOut(Output):
     patient_id: int
     level: Level
     reasons: list[str]
-    source: Literal["checkin", "session", "self_check", "onboarding"]
+    source: AlertSource
     created_at: datetime
     confirmed_at: datetime | None = Field(description="When the patient said they read it.")
     acknowledged_at: datetime | None = Field(description="When a therapist acted on it.")
     acknowledged_by: Person | None
     acknowledgement: str | None
-    followup_answer: Literal["seen", "not_yet", "did_not_go"] | None = Field(
+    followup_answer: FollowUpAnswer | None = Field(
         description="After an emergency, the patient's answer the next day to \"were you seen by a doctor?\"")
     followup_at: datetime | None = Field(description="When the patient answered the next-day question.")
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, g
 from pydantic import BaseModel
@@ -141,10 +141,10 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 def document(server_url: str) -> dict[str, Any]:
     """The OpenAPI 3.1 description of every operation."""
-    models = {ProblemDoc}
+    models: set[type[BaseModel]] = {ProblemDoc}
     for op in OPERATIONS:
         models.update(m for m in (op.body, *(r[1] for r in op.responses.values())) if m is not None)
-    keyed = [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)]
+    keyed: list[tuple[type[BaseModel], Literal["validation"]]] = [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)]
     _, defs = models_json_schema(keyed, ref_template=REF)
     schemas = defs.get("$defs", {})
     paths: dict[str, dict[str, Any]] = {}

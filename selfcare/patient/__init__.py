@@ -41,7 +41,7 @@ def own_profile() -> Profile | None:
     if "profile" not in g:
         user = current_user._get_current_object()
         g.profile = user.joined_profile if hasattr(user, "joined_profile") else get_profile(user)
-    return g.profile  # type: ignore[no-any-return]
+    return g.profile
 
 
 @bp.before_request
@@ -49,7 +49,7 @@ def gate() -> Response | None:
     """Patients only; onboarding first (and its safety questions, when it said both legs with a recent onset); an
     unconfirmed emergency takes over every patient page."""
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return login_manager.unauthorized()
     if not current_user.is_patient:
         abort(403)
     # Kept on g for the page itself (Today lists the open alerts and reads the profile): read once per request.

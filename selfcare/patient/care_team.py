@@ -15,7 +15,8 @@ from selfcare.services.care import end_link
 
 def _too_many_codes(message: str) -> str:
     """The link page with the rate limit's message and no invite shown (the code was not looked up)."""
-    return render_template("patient/link_therapist.html", invite=None, code=request.view_args["code"], error=message)
+    matched = request.view_args or {}  # the values in the URL: this runs for /link/<code> only
+    return render_template("patient/link_therapist.html", invite=None, code=matched["code"], error=message)
 
 
 @bp.route("/link/<code>", methods=["GET", "POST"])

@@ -58,7 +58,7 @@ _INSERT_LOOK = PreparedInsert(AuditEvent)  # on every view of a record: its SQL 
 def record_access(therapist: User, patient: User, action: str, now: datetime | None = None) -> AuditEvent:
     """Keep who looked at or exported which patient's data, and when (one INSERT, committed on its own at once:
     no transaction around it, so SQLite's write lock is held only while the row is written)."""
-    return _INSERT_LOOK.create(  # type: ignore[no-any-return]
+    return _INSERT_LOOK.create(
         actor=therapist, actor_name=therapist.name, patient=patient, action=action, created_at=now or utcnow(),
     )
 

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from selfcare.clinical import DayCheckIn, DaySet, DayValues, DayWalk, Plan, adjust_plan, summarize_day
@@ -25,6 +26,11 @@ from selfcare.timeutil import in_zone, zone_of
 
 # Every clock on Earth is within 14 hours of UTC: a local day lies inside its UTC date widened by this much.
 MARGIN = timedelta(hours=15)
+
+# The rows of the `.tuples()` queries below: peewee's stubs say such a query yields model instances.
+CheckInRows = Iterable[tuple[datetime, str, int, int]]  # recorded_at, zone, leg_pain, back_pain
+WalkRows = Iterable[tuple[datetime, int, int | None]]  # recorded_at, minutes, onset_minutes
+SetRows = Iterable[tuple[datetime, str, str | None, str | None]]  # started_at, before_zone, after_zone, response
 
 
 def planned_per_day(plan: Plan, change: PlanChange | None) -> int:
@@ -45,13 +51,13 @@ def _window(day: date) -> tuple[datetime, datetime]:
 def _day_values(patient: User, tz: ZoneInfo, day: date, plan: Plan) -> DayValues:
     """The summary of one local day, read from its entries (four queries)."""
     start, end = _window(day)
-    checkins = (CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain)
+    checkins = cast(CheckInRows, CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain)
                 .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end))
                 .order_by(CheckIn.recorded_at, CheckIn.id).tuples())
-    walks = (Walk.select(Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
+    walks = cast(WalkRows, Walk.select(Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
              .where((Walk.patient == patient.id) & (Walk.recorded_at >= start) & (Walk.recorded_at < end))
              .order_by(Walk.recorded_at, Walk.id).tuples())
-    sets = (ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.response)
+    sets = cast(SetRows, ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.response)
             .where((ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end))
             .order_by(ExerciseSet.started_at, ExerciseSet.id).tuples())
     changes = (PlanChange.select().where((PlanChange.patient == patient.id) & (PlanChange.created_at < end))
@@ -112,16 +118,16 @@ def from_entries(patient: User, plan: Plan) -> dict[date, DayValues]:
     checkins: defaultdict[date, list[DayCheckIn]] = defaultdict(list)
     walks: defaultdict[date, list[DayWalk]] = defaultdict(list)
     sets: defaultdict[date, list[DaySet]] = defaultdict(list)
-    for at, *c in (CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain)
+    for c in cast(CheckInRows, CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain)
                    .where(CheckIn.patient == patient.id).order_by(CheckIn.recorded_at, CheckIn.id).tuples()):
-        checkins[in_zone(tz, at).date()].append(DayCheckIn(*c))
-    for at, *w in (Walk.select(Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
+        checkins[in_zone(tz, c[0]).date()].append(DayCheckIn(*c[1:]))
+    for w in cast(WalkRows, Walk.select(Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
                    .where(Walk.patient == patient.id).order_by(Walk.recorded_at, Walk.id).tuples()):
-        walks[in_zone(tz, at).date()].append(DayWalk(*w))
-    for at, *s in (ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
+        walks[in_zone(tz, w[0]).date()].append(DayWalk(*w[1:]))
+    for s in cast(SetRows, ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
                                       ExerciseSet.response)
                    .where(ExerciseSet.patient == patient.id).order_by(ExerciseSet.started_at, ExerciseSet.id).tuples()):
-        sets[in_zone(tz, at).date()].append(DaySet(*s))
+        sets[in_zone(tz, s[0]).date()].append(DaySet(*s[1:]))
     changes = list(PlanChange.select().where(PlanChange.patient == patient.id).order_by(PlanChange.created_at, PlanChange.id))
     change_days = [in_zone(tz, c.created_at).date() for c in changes]
     out = {}

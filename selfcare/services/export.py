@@ -21,6 +21,7 @@ from selfcare.models import (
     ApiToken,
     AssessedSign,
     AuditEvent,
+    BaseModel,
     CalendarFeed,
     CareLink,
     CheckIn,
@@ -44,7 +45,7 @@ FORMAT = "selfcare-export-1"
 ACCOUNT_FIELDS = ("id", "email", "name", "role", "region", "emergency_number", "timezone", "created_at")  # never the password hash
 
 # Tables with a `patient` column, exported row by row: (name in the export, model, order).
-PATIENT_TABLES: tuple[tuple[str, type[Model], str], ...] = (
+PATIENT_TABLES: tuple[tuple[str, type[BaseModel], str], ...] = (  # each with a `patient` foreign key
     ("profile", Profile, "id"),
     ("checkins", CheckIn, "recorded_at"),
     ("walks", Walk, "recorded_at"),
@@ -133,7 +134,7 @@ def collect(patient: User) -> dict[str, Any]:
         "care_links": _care_links(patient),
     }
     for name, model, order in PATIENT_TABLES:
-        query = model.select().where(model.patient == patient.id).order_by(getattr(model, order), model.id)
+        query = model.select().where(getattr(model, "patient") == patient.id).order_by(getattr(model, order), model.id)
         document[name] = [_row(row) for row in query]
     tokens = ApiToken.select().where(ApiToken.user == patient.id).order_by(ApiToken.created_at, ApiToken.id)
     document["api_tokens"] = [_row(row, exclude=("user", "token_hash")) for row in tokens]  # the hash is a credential
@@ -168,7 +169,7 @@ def collect_for_therapist(patient: User, therapist: User) -> dict[str, Any]:
     tables = {name: (model, order) for name, model, order in PATIENT_TABLES}
     for name in THERAPIST_TABLES:
         model, order = tables[name]
-        query = model.select().where(model.patient == patient.id)
+        query = model.select().where(getattr(model, "patient") == patient.id)
         if model is TherapistNote:
             query = query.where(TherapistNote.therapist == therapist.id)
         document[name] = [_clinic_row(row, patient.id, therapist.id) for row in query.order_by(getattr(model, order), model.id)]

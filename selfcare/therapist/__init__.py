@@ -18,7 +18,7 @@ NAV = [("therapist.caseload", "Patients"), ("therapist.invites", "Invite")]
 def gate() -> Response | None:
     """Therapists only."""
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()  # type: ignore[no-any-return]
+        return login_manager.unauthorized()
     if not current_user.is_therapist:
         abort(403)
     return None

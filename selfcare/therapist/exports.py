@@ -6,6 +6,7 @@ import json
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from selfcare.access import role_required
 from selfcare.models import Role, User
@@ -79,7 +80,7 @@ def export_fhir(patient_id: int) -> Response:
 
 @bp.route("/patients/<id:patient_id>/end-link", methods=["POST"])
 @role_required(Role.THERAPIST)
-def end_link(patient_id: int) -> Response:
+def end_link(patient_id: int) -> BaseResponse:
     """Stop looking after this patient; they no longer appear in the caseload."""
     patient = patient_or_404(patient_id)
     end_care_link(current_user, patient)
