@@ -1,7 +1,8 @@
 """Small charts drawn on the server as inline SVG: no script and no chart library (STYLE.md §10).
 
-Each chart is a <figure>: an SVG with role="img" whose <title> sums it up in words, a legend that
-tells lines apart by dash and marker (not by colour alone), and a <details> table of the numbers.
+Each chart is a <figure>: an SVG with role="img" whose <title> sums it up in words, and a legend that
+tells lines apart by dash and marker (not by colour alone). The numbers behind each chart are data
+(`chart_numbers`), laid out as a table by a template and loaded on demand (a year is over a thousand cells).
 The SVG scales to its container through its viewBox, so it fits a 360px-wide phone.
 """
 
@@ -39,21 +40,14 @@ class Series:
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # as %b writes them
-# markupsafe.escape's replacements, by str.translate: a 365-day table has over a thousand cells.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
 
-@lru_cache(maxsize=2048)  # a year's days, in each of four tables
-def _day(d: date) -> str:
+def day_label(d: date) -> str:
+    """A day as the charts and their tables name it, e.g. '3 Mar'."""
     return f"{d.day} {MONTHS[d.month - 1]}"
 
 
-def html_text(value: str) -> str:
-    """`value` escaped for HTML, as markupsafe.escape does it (without a Markup object per cell)."""
-    return value.translate(_ESCAPES)
-
-
-_text = html_text
+_day = day_label
 
 
 def _x(index: int, count: int) -> float:
@@ -78,8 +72,8 @@ def _attrs(**values: object) -> str:
 
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
     if kind == "square":
-        return f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{_text(colour)}"/>'
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{_text(colour)}"/>'
+        return f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{escape(colour)}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{escape(colour)}"/>'
 
 
 def _axes(days: Sequence[date], ticks: Sequence[tuple[float, str]]) -> list[str]:
@@ -122,20 +116,6 @@ def _legend(series: Sequence[Series]) -> str:
     return f'<ul class="chart-legend">{"".join(items)}</ul>'
 
 
-def _table(chart_id: str, caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """The numbers behind a chart, for screen readers and anyone who prefers a table.
-
-    The cells are HTML already: day labels and numbers need no escaping, and names go through `_text`
-    first (a year is over a thousand cells, so each is not escaped again here).
-    """
-    th = "".join(f'<th scope="col">{_text(h)}</th>' for h in head)
-    row = '<tr><th scope="row">{}</th>' + "<td>{}</td>" * (len(head) - 1) + "</tr>"
-    body = "".join([row.format(*r) for r in rows])
-    return (f'<details class="chart-data"><summary>Show the numbers</summary>'
-            f'<table id="{chart_id}-table"><caption>{escape(caption)}</caption>'
-            f"<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></details>")
-
-
 def _figure(chart_id: str, alt: str, body: Sequence[str], after: str) -> Markup:
     svg = (f'<svg class="chart-svg" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
            f'aria-labelledby="{chart_id}-title" focusable="false">'
@@ -150,11 +130,6 @@ def _empty(text: str) -> Markup:
 
 def _fmt(value: float | None, unit: str = "") -> str:
     return "–" if value is None else f"{value:g}{unit}"
-
-
-def _texts(values: Sequence[float | None], unit: str = "") -> dict[float | None, str]:
-    """Each distinct value's _fmt text (a year of pain scores has a dozen)."""
-    return {v: _fmt(v, unit) for v in set(values)}
 
 
 def _known(values: Sequence[float | None]) -> list[float]:
@@ -176,9 +151,7 @@ def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None]
     body = _axes(days, ticks) + _line(Series("Furthest point", ranks), lambda r: TOP + r * step)
     alt = (f"Chart of where symptoms reached, {len(days)} days. Recorded on {len(known)} days. "
            f"First: {names[known[0]]}. Latest: {names[known[-1]]}. Furthest: {names[max(known, key=rank.__getitem__)]}.")
-    shown = {z: _text(n) for z, n in names.items()}
-    rows = [(_day(d), shown[z]) for d, z in zip(days, zones) if z is not None]
-    return _figure(chart_id, alt, body, _table(chart_id, "Furthest point each day", ("Day", "Furthest point"), rows))
+    return _figure(chart_id, alt, body, "")
 
 
 def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], back: Sequence[int | None]) -> Markup:
@@ -199,10 +172,7 @@ def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], b
         alt += f" Leg pain went from {legs[0]:g} to {legs[-1]:g}."
     if backs:
         alt += f" Back pain went from {backs[0]:g} to {backs[-1]:g}."
-    text = _texts([*leg, *back])
-    rows = [(_day(d), text[lp], text[bp]) for d, lp, bp in zip(days, leg, back) if lp is not None or bp is not None]
-    after = _legend(series) + _table(chart_id, "Highest pain each day (0 to 10)", ("Day", "Leg", "Back"), rows)
-    return _figure(chart_id, alt, body, after)
+    return _figure(chart_id, alt, body, _legend(series))
 
 
 def _top(values: Sequence[float], at_least: int, unit: int) -> int:
@@ -233,11 +203,7 @@ def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | N
         body += _line(s, y_of)
     alt = (f"Chart of the longest walk each day, {len(days)} days. Walks on {len(walked)} days. "
            f"Best: {max(walked):g} minutes. Latest: {walked[-1]:g} minutes.")
-    walk_text, onset_text = _texts(minutes, " min"), {o: "none" if o is None else f"{o} min" for o in set(onset)}
-    rows = [(_day(d), walk_text[m], onset_text[o])
-            for d, m, o in zip(days, minutes, onset) if m is not None]
-    table = _table(chart_id, "Longest walk each day", ("Day", "Walked", "Leg symptoms after"), rows)
-    return _figure(chart_id, alt, body, _legend(series) + table)
+    return _figure(chart_id, alt, body, _legend(series))
 
 
 def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Markup:
@@ -249,16 +215,13 @@ def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Mark
     slot = PLOT_W / len(days)
     width = max(slot * 0.7, 1.0)
     body = _axes(days, [(TOP + (top - v) / top * PLOT_H, f"{v:g}") for v in _ticks(top)])
-    count, shape = len(days), {}  # the bar's y, width and height by the number of sets (a few distinct ones)
-    for n in set(sets):
-        h = n / top * PLOT_H
-        shape[n] = f'y="{TOP + PLOT_H - h:.1f}" width="{width:.1f}" height="{h:.1f}" fill="{BLUE}"'
-    xs = _bar_x_texts(count, width)
-    body += [f'<rect x="{xs[i]}" {shape[n]}/>' for i, n in enumerate(sets) if n]
+    # All bars are one path (a rectangle per day with sets: move, across, up, back, close): a year is one element.
+    xs, bottom = _bar_x_texts(len(days), width), TOP + PLOT_H
+    bars = [f"M{xs[i]} {bottom:.1f}h{width:.1f}v{-n / top * PLOT_H:.1f}h{-width:.1f}z" for i, n in enumerate(sets) if n]
+    body.append(f'<path class="chart-bars" d="{"".join(bars)}" fill="{BLUE}"/>')
     active = sum(1 for n in sets if n)
     alt = f"Bar chart of sets done each day, {len(days)} days. {total} sets on {active} of {len(days)} days."
-    rows = [(_day(d), str(n)) for d, n in zip(days, sets) if n]
-    return _figure(chart_id, alt, body, _table(chart_id, "Sets done each day", ("Day", "Sets"), rows))
+    return _figure(chart_id, alt, body, "")
 
 
 def history_charts(series: Sequence[DayPoint], names: dict[Zone, str]) -> dict[str, Markup]:
@@ -269,6 +232,46 @@ def history_charts(series: Sequence[DayPoint], names: dict[Zone, str]) -> dict[s
         "pain": pain_chart("chart-pain", days, [p.leg_pain for p in series], [p.back_pain for p in series]),
         "walking": walking_chart("chart-walking", days, [p.walk_minutes for p in series], [p.onset_minutes for p in series]),
         "sets": sets_chart("chart-sets", days, [p.sets_done for p in series]),
+    }
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """The numbers behind one chart, as a table shows them: a caption, column heads, and a row per day with a value."""
+
+    chart: str  # the chart's name: zone, pain, walking or sets
+    caption: str
+    head: tuple[str, ...]
+    rows: Sequence[tuple[str, ...]]  # the day's label first
+
+
+CHARTS = ("zone", "pain", "walking", "sets")
+
+
+def charted(series: Sequence[DayPoint]) -> frozenset[str]:
+    """The charts that have a value on some day (the others show a line saying so, and no numbers)."""
+    has = {"zone": False, "pain": False, "walking": False, "sets": False}
+    for p in series:
+        has["zone"] = has["zone"] or p.zone is not None
+        has["pain"] = has["pain"] or p.leg_pain is not None or p.back_pain is not None
+        has["walking"] = has["walking"] or p.walk_minutes is not None
+        has["sets"] = has["sets"] or p.sets_done > 0
+    return frozenset(name for name, value in has.items() if value)
+
+
+def chart_numbers(series: Sequence[DayPoint], names: dict[Zone, str]) -> dict[str, Numbers]:
+    """The numbers behind each of the four history charts, by chart name (only days with a value)."""
+    zone = [(day_label(p.day), names[p.zone]) for p in series if p.zone is not None]
+    pain = [(day_label(p.day), _fmt(p.leg_pain), _fmt(p.back_pain)) for p in series
+            if p.leg_pain is not None or p.back_pain is not None]
+    walking = [(day_label(p.day), _fmt(p.walk_minutes, " min"), "none" if p.onset_minutes is None else f"{p.onset_minutes} min")
+               for p in series if p.walk_minutes is not None]
+    sets = [(day_label(p.day), str(p.sets_done)) for p in series if p.sets_done]
+    return {
+        "zone": Numbers("zone", "Furthest point each day", ("Day", "Furthest point"), zone),
+        "pain": Numbers("pain", "Highest pain each day (0 to 10)", ("Day", "Leg", "Back"), pain),
+        "walking": Numbers("walking", "Longest walk each day", ("Day", "Walked", "Leg symptoms after"), walking),
+        "sets": Numbers("sets", "Sets done each day", ("Day", "Sets"), sets),
     }
 
 

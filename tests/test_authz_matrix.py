@@ -128,6 +128,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("patient.recheck",                  "POST",  LOGIN,     FORM,  FORM,  403,    403),
     ("patient.confirm_cleared",          "POST",  LOGIN,     OK,    OK,    403,    403),  # not waiting for clearance: 303 back
     ("patient.history",                  "GET",   LOGIN,     OK,    OK,    403,    403),
+    ("patient.history_numbers",          "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.summary",                  "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.summary_pdf",              "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.learn",                    "GET",   LOGIN,     OK,    OK,    403,    403),
@@ -153,6 +154,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("therapist.dismiss_notice",         "POST",  LOGIN,     403,   403,   OK,     404),  # A's therapist's notice about A
     ("therapist.patient_page",           "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.patient_timeline",       "GET",   LOGIN,     403,   403,   OK,     404),
+    ("therapist.patient_history_numbers", "GET",  LOGIN,     403,   403,   OK,     404),
     ("therapist.add_note",               "POST",  LOGIN,     403,   403,   FORM,   404),
     ("therapist.assess_sign",            "POST",  LOGIN,     403,   403,   FORM,   404),
     ("therapist.end_assessed_sign",      "POST",  LOGIN,     403,   403,   OK,     404),  # A's sign, assessed by A's therapist
@@ -238,6 +240,7 @@ class World:
 # Which of A's things fills each URL argument. A new argument needs one line here.
 URL_ARGS: dict[str, Callable[[World], Any]] = {
     "patient_id": lambda w: w.a.id,
+    "chart": lambda w: "pain",
     "alert_id": lambda w: w.alert_id,
     "check_id": lambda w: w.check_id,
     "entry_id": lambda w: w.checkin_uuid,

@@ -129,6 +129,39 @@ def test_the_range_of_the_charts(app, setup, query, current):
     assert re.findall(r'days=(\d+)"[^>]*aria-current="page"', page) == [str(current)]
 
 
+def test_the_numbers_behind_the_charts_load_on_demand(app, setup):
+    """No table on the page; each chart's link gives its table (htmx) or a page with it (a plain link); each is a look."""
+    client, pid = login(app, "pt@example.com"), setup["patient"].id
+    page = client.get(page_path(setup["patient"]) + "?days=7").get_data(as_text=True)
+    assert "<table" not in page
+    links = re.findall(r'<a href="([^"]*)" hx-get="\1" hx-target="closest .chart-data" hx-swap="innerHTML">Show the numbers</a>', page)
+    assert links == [f"/therapist/patients/{pid}/history/numbers/{chart}?days=7" for chart in ("zone", "pain", "walking", "sets")]
+    fragment = client.get(links[2], headers=HTMX).get_data(as_text=True)
+    assert "<html" not in fragment and 'id="chart-walking-table"' in fragment
+    assert "<td>12 min</td><td>5 min</td>" in fragment and "<td>25 min</td><td>none</td>" in fragment
+    whole = client.get(links[0]).get_data(as_text=True)
+    assert "<html" in whole and 'id="chart-zone-table"' in whole and "<td>Thigh</td>" in whole and NAME in whole
+    assert f'href="/therapist/patients/{pid}?days=7#charts-heading"' in whole
+    assert AuditEvent.select().where(AuditEvent.action == "viewed_record").count() == 3
+
+
+@pytest.mark.parametrize("who", ["unlinked", "ended", "patient"])
+def test_nobody_else_sees_the_numbers(app, setup, who):
+    patient = setup["patient"]
+    if who == "unlinked":
+        make_therapist(email="other@example.com")
+        client = login(app, "other@example.com")
+    elif who == "ended":
+        CareLink.update(ended_at=utcnow()).where(CareLink.patient == patient.id).execute()
+        client = login(app, "pt@example.com")
+    else:
+        client = login(app, "pat@example.com")
+    for headers in ({}, HTMX):
+        response = client.get(f"{page_path(patient)}/history/numbers/pain", headers=headers)
+        assert response.status_code == (403 if who == "patient" else 404) and "<table" not in response.get_data(as_text=True)
+    assert AuditEvent.select().count() == 0
+
+
 def test_a_record_with_nothing_in_it(app):
     therapist = make_therapist(email="pt@example.com")
     patient = make_patient(name="New Person")  # not even onboarded

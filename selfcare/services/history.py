@@ -1,7 +1,9 @@
 """A patient's history by day on their own clock: zone, pain, walking, sets, the trend and sessions.
 
-Each table is read once for the whole range and grouped in Python, so the number of queries stays
-the same for 1 day or 365 days of data. Choices per day (shown to patients as "each day"):
+History reads the daily summary rows (models.DailySummary: at most one per day, written with each entry) for the
+series by day, the period's check-ins for the trend (the rule weighs each reading), and only the newest sets it
+lists; so the number of queries stays the same for 1 day or 365 days of data. Choices per day (shown to patients as
+"each day") are clinical.summarize_day's:
 - zone: the most distal zone of the day, from check-ins and from sets (before and after). The worst
   of the day, on purpose: symptoms moving down the leg is the change that must not be missed.
 - leg and back pain: the HIGHEST score in that day's check-ins, for the same reason (one good
@@ -17,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from peewee import Field
+from peewee import JOIN, fn
 
 from selfcare.clinical import (
     Reading,
@@ -31,11 +33,8 @@ from selfcare.clinical import (
     summarize_trend,
 )
 from selfcare.content import current_content
-from selfcare.models import CheckIn, ExerciseSet, User, Walk
+from selfcare.models import CheckIn, DailySummary, ExerciseSet, User, Walk
 from selfcare.progress_words import ProgressWords, progress_words, therapist_word
-from selfcare.services.local_days import SetDays, set_days
-from selfcare.prepared import Prepared, prepared
-from selfcare.services.rows import read_prepared
 from selfcare.timeutil import day_bounds, day_starts, in_zone, local_now, zone_of
 
 ALLOWED_DAYS = (7, 14, 30, 90, 365)
@@ -98,7 +97,7 @@ def period_for(patient: User, days: int, now: datetime | None = None) -> Period:
 
 @dataclass(frozen=True)
 class Rows:
-    """The patient's rows in a period: one query per table."""
+    """The patient's entries in a period, oldest first: one query per table."""
 
     checkins: list[CheckIn]
     walks: list[Walk]
@@ -110,7 +109,7 @@ class Rows:
         return not (self.checkins or self.walks or self.sets)
 
 
-# Only the columns history, summary and trend read: at 365 days most of the time went into building rows.
+# Only the columns the visit summary and the trend read.
 CHECKIN_COLUMNS = (CheckIn.id, CheckIn.patient, CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain,
                    CheckIn.back_pain, CheckIn.worse_with)
 WALK_COLUMNS = (Walk.id, Walk.patient, Walk.checkin, Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
@@ -118,57 +117,19 @@ SET_COLUMNS = (ExerciseSet.id, ExerciseSet.patient, ExerciseSet.started_at, Exer
                ExerciseSet.response, ExerciseSet.outcome)
 
 
-HISTORY_CHECKIN_COLUMNS = tuple(c for c in CHECKIN_COLUMNS if c is not CheckIn.worse_with)  # the summary's only
-
-
-def _checkins(patient: User, period: Period, columns: Sequence[Field] = CHECKIN_COLUMNS) -> list[CheckIn]:
-    """The period's check-ins, oldest first, as light rows (building peewee models took most of the time at 365 days)."""
-    query = _CHECKINS[columns is HISTORY_CHECKIN_COLUMNS]
-    return read_prepared(query, columns, patient=patient.id, start=_stored(period.start), end=_stored(period.end))
-
-
-def _walks(patient: User, period: Period) -> list[Walk]:
-    """The period's walks, oldest first, as light rows."""
-    return read_prepared(_WALKS, WALK_COLUMNS, patient=patient.id, start=_stored(period.start), end=_stored(period.end))
-
-
-def _sets(patient: User, period: Period, newest: int | None = None) -> list[ExerciseSet]:
-    """The period's sets, oldest first, as light rows; or only the `newest` ones, newest first."""
-    start, end = _stored(period.start), _stored(period.end)
-    if newest is None:
-        return read_prepared(_SETS, SET_COLUMNS, patient=patient.id, start=start, end=end)
-    return read_prepared(_NEWEST_SETS, SET_COLUMNS, patient=patient.id, start=start, end=end, limit=newest)
-
-
-def _stored(moment: datetime) -> object:
-    """A time as the database stores it, for a prepared query's slot."""
-    return CheckIn.recorded_at.db_value(moment)
-
-
-# Written once per database (selfcare/prepared.py): peewee took longer to write these than SQLite to run them.
-def _checkin_query(columns: Sequence[Field]) -> Prepared:
-    return prepared(lambda patient, start, end: CheckIn.select(*columns).where(
-        (CheckIn.patient == patient) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end)).order_by(CheckIn.recorded_at))
-
-
-_CHECKINS = {False: _checkin_query(CHECKIN_COLUMNS), True: _checkin_query(HISTORY_CHECKIN_COLUMNS)}
-_WALKS = prepared(lambda patient, start, end: Walk.select(*WALK_COLUMNS).where(
-    (Walk.patient == patient) & (Walk.recorded_at >= start) & (Walk.recorded_at < end)).order_by(Walk.recorded_at))
-
-
-def _set_query(patient: Any, start: Any, end: Any) -> Any:
-    return ExerciseSet.select(*SET_COLUMNS).where(
-        (ExerciseSet.patient == patient) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end))
-
-
-_SETS = prepared(lambda patient, start, end: _set_query(patient, start, end).order_by(ExerciseSet.started_at))
-_NEWEST_SETS = prepared(lambda patient, start, end, limit: _set_query(patient, start, end).order_by(
-    ExerciseSet.started_at.desc(), ExerciseSet.id.desc()).limit(limit))
-
-
 def fetch(patient: User, period: Period) -> Rows:
     """Check-ins, walks and sets in the period, oldest first (three queries, whatever the range; the columns used)."""
-    return Rows(_checkins(patient, period), _walks(patient, period), _sets(patient, period))
+    checkins = (CheckIn.select(*CHECKIN_COLUMNS)
+                .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
+                .order_by(CheckIn.recorded_at))
+    walks = (Walk.select(*WALK_COLUMNS)
+             .where((Walk.patient == patient.id) & (Walk.recorded_at >= period.start) & (Walk.recorded_at < period.end))
+             .order_by(Walk.recorded_at))
+    sets = (ExerciseSet.select(*SET_COLUMNS)
+            .where((ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start)
+                   & (ExerciseSet.started_at < period.end))
+            .order_by(ExerciseSet.started_at))
+    return Rows(list(checkins), list(walks), list(sets))
 
 
 class DayPoint(NamedTuple):
@@ -181,11 +142,6 @@ class DayPoint(NamedTuple):
     walk_minutes: int | None
     onset_minutes: int | None  # on the longest walk; None: no symptoms came on (or no walk)
     sets_done: int
-
-
-def row_id(row: CheckIn | Walk | ExerciseSet) -> int:
-    """A row's primary key (read from its data, so the type checker needs no `id` attribute)."""
-    return int(row.__data__["id"])
 
 
 def set_zones(row: ExerciseSet) -> list[Zone]:
@@ -207,19 +163,17 @@ def day_indexes(tz: ZoneInfo, period: Period, stored: Sequence[datetime]) -> lis
     return [bisect_right(starts, t) - 1 for t in stored]
 
 
-def daily_series(patient: User, period: Period, rows: Rows, set_days: SetDays | None = None) -> list[DayPoint]:
-    """One point per calendar day of the period, oldest first (see the module docstring for choices).
-
-    The sets come from `rows.sets`, or already grouped by day in SQL (`set_days`, from local_days.set_days).
-    """
+def daily_series(patient: User, period: Period, rows: Rows) -> list[DayPoint]:
+    """One point per calendar day of the period from the entries themselves, oldest first (the visit summary's; History
+    reads the daily summary rows instead: `summary_series`). The choices per day are clinical.summarize_day's."""
     n = period.days
-    worst = [-1] * n if set_days is None else list(set_days.worst)  # the most distal zone of each day, as its rank
+    worst = [-1] * n  # the most distal zone of each day, as its rank
     legs: list[int | None] = [None] * n
     backs: list[int | None] = [None] * n
     walked: list[int] = [-1] * n  # the longest walk's minutes
     onsets: list[int | None] = [None] * n  # and when leg symptoms started on it
-    sets_done = [0] * n if set_days is None else set_days.done
-    tz = zone_of(patient)  # once: `patient` is often current_user, a proxy that is slow to read thousands of times
+    sets_done = [0] * n
+    tz = zone_of(patient)
     rank = RANK_OF_VALUE
     for i, c in zip(day_indexes(tz, period, [c.recorded_at for c in rows.checkins]), rows.checkins):
         if c.zone and rank[c.zone] > worst[i]:
@@ -228,7 +182,7 @@ def daily_series(patient: User, period: Period, rows: Rows, set_days: SetDays | 
         legs[i] = int(c.leg_pain) if leg is None else max(leg, int(c.leg_pain))
         backs[i] = int(c.back_pain) if back is None else max(back, int(c.back_pain))
     for i, w in zip(day_indexes(tz, period, [w.recorded_at for w in rows.walks]), rows.walks):
-        if w.minutes > walked[i]:  # the first of equally long walks, as before
+        if w.minutes > walked[i]:  # the first of equally long walks
             walked[i], onsets[i] = int(w.minutes), None if w.onset_minutes is None else int(w.onset_minutes)
     for i, s in zip(day_indexes(tz, period, [s.started_at for s in rows.sets]), rows.sets):
         for zone in (s.before_zone, s.after_zone):
@@ -236,26 +190,79 @@ def daily_series(patient: User, period: Period, rows: Rows, set_days: SetDays | 
                 worst[i] = rank[zone]
         if s.response is not None:
             sets_done[i] += 1
-    by_rank = ZONES_BY_RANK
     return [
-        DayPoint(day, None if worst[i] < 0 else by_rank[worst[i]], legs[i], backs[i],
+        DayPoint(day, None if worst[i] < 0 else ZONES_BY_RANK[worst[i]], legs[i], backs[i],
                  None if walked[i] < 0 else walked[i], onsets[i], sets_done[i])
         for i, day in enumerate(period.dates())
     ]
+
+
+@dataclass(frozen=True)
+class SummarySeries:
+    """The period's days from the daily summary rows: one point per calendar day, and the sets started in all."""
+
+    points: list[DayPoint]
+    sets_started: int
+    days_recorded: int  # days with a row: 0 means nothing was recorded in the period
+
+
+def summary_series(patient: User, period: Period) -> SummarySeries:
+    """One point per calendar day of the period, oldest first, from the daily summary rows (one query, at most one row
+    per day: models.DailySummary, written with each entry)."""
+    rows = (DailySummary.select(DailySummary.day, DailySummary.zone, DailySummary.leg_pain, DailySummary.back_pain,
+                                DailySummary.walk_minutes, DailySummary.onset_minutes, DailySummary.sets_done,
+                                DailySummary.sets_started)
+            .where((DailySummary.patient == patient.id) & (DailySummary.day >= period.first) & (DailySummary.day <= period.last))
+            .tuples())
+    by_day = {row[0]: row for row in rows}
+    points = []
+    for day in period.dates():
+        row = by_day.get(day)
+        if row is None:
+            points.append(DayPoint(day, None, None, None, None, None, 0))
+        else:
+            _, zone, leg, back, walk, onset, done, _started = row
+            points.append(DayPoint(day, Zone(zone) if zone else None, leg, back, walk, onset, done))
+    return SummarySeries(points, sum(row[7] for row in by_day.values()), len(by_day))
+
+
+def _checkin_of(walk: Walk) -> int | None:
+    """The id of the check-in a walk was logged with, without loading it: a Walk's `checkin_id`, a light row's `checkin`."""
+    if isinstance(walk, Walk):
+        return walk.checkin_id  # type: ignore[attr-defined,no-any-return]  # peewee's id accessor of a foreign key
+    return walk.checkin  # type: ignore[no-any-return]
 
 
 def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:
     """Each check-in as a (local time, Reading), with the minutes of the walk logged with it."""
     walked: dict[int, int] = {}
     for w in rows.walks:
-        checkin_id = w.__data__.get("checkin")  # the raw foreign key: reading w.checkin would query
+        checkin_id = _checkin_of(w)
         if checkin_id is not None:
             walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
     tz = zone_of(patient)
     return [
-        (in_zone(tz, c.recorded_at), _reading(c.zone, int(c.leg_pain), int(c.back_pain), c.side, walked.get(row_id(c))))
+        (in_zone(tz, c.recorded_at), _reading(c.zone, int(c.leg_pain), int(c.back_pain), c.side, walked.get(int(c.id))))
         for c in rows.checkins
     ]
+
+
+def period_readings(patient: User, period: Period) -> list[tuple[datetime, Reading]]:
+    """The period's check-ins as (local time, Reading), each with the longest walk logged with it: one query.
+
+    The trend rule (content/trend.toml) weighs each check-in, not each day, so these are read one by one.
+    """
+    walked = fn.MAX(Walk.minutes)
+    query = (CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side, walked)
+             .join(Walk, JOIN.LEFT_OUTER, on=(Walk.checkin == CheckIn.id) & (Walk.recorded_at >= period.start)
+                   & (Walk.recorded_at < period.end))
+             .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
+             .group_by(CheckIn.id, CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side)
+             .order_by(CheckIn.recorded_at, CheckIn.id)
+             .tuples())
+    tz = zone_of(patient)
+    return [(in_zone(tz, at), _reading(zone, int(leg), int(back), side, None if minutes is None else int(minutes)))
+            for at, zone, leg, back, side, minutes in query]
 
 
 @lru_cache(maxsize=4096)
@@ -323,19 +330,20 @@ class Session:
         return OUTCOME_WORDS.get(self.outcome, self.outcome.replace("_", " ").capitalize())
 
 
-def sessions(patient: User, rows: Rows, limit: int = SESSIONS_SHOWN) -> list[Session]:
-    """The period's sets, newest first, at most `limit`."""
-    newest = sorted(rows.sets, key=lambda s: (s.started_at, row_id(s)), reverse=True)[:limit]
+def newest_sessions(patient: User, period: Period, limit: int = SESSIONS_SHOWN) -> list[Session]:
+    """The period's newest `limit` sets, newest first (one query: the list is bounded, whatever the range)."""
+    query = (ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
+                                ExerciseSet.response, ExerciseSet.outcome)
+             .where((ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start)
+                    & (ExerciseSet.started_at < period.end))
+             .order_by(ExerciseSet.started_at.desc(), ExerciseSet.id.desc())
+             .limit(limit)
+             .tuples())
     tz = zone_of(patient)
     return [
-        Session(
-            started=in_zone(tz, s.started_at),
-            before_zone=Zone(s.before_zone),
-            after_zone=Zone(s.after_zone) if s.after_zone else None,
-            response=Response(s.response) if s.response else None,
-            outcome=s.outcome,
-        )
-        for s in newest
+        Session(in_zone(tz, started), Zone(before), Zone(after) if after else None,
+                Response(response) if response else None, outcome)
+        for started, before, after, response, outcome in query
     ]
 
 
@@ -361,20 +369,32 @@ def build_history(patient: User, days: int, now: datetime | None = None, rule: T
                   therapist: str | None = None) -> History:
     """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word).
 
-    Four queries, whatever the range: check-ins, walks, the sets grouped by local day in SQL (a year can hold
-    over a thousand sets), and the newest sets the page lists.
+    At most three queries, whatever the range: the daily summary rows (one per day with an entry), the check-ins the
+    trend weighs, and the newest sets the page lists (none when the summary says there are none).
     """
     period = period_for(patient, days, now)
-    rows = Rows(_checkins(patient, period, HISTORY_CHECKIN_COLUMNS), _walks(patient, period), [])
-    by_day = set_days(patient, zone_of(patient), period.first, period.days, period.start, period.end)
+    summary = summary_series(patient, period)
     rule = rule or current_content().trend_rule
-    trend = trend_of(patient, rows, rule)
+    readings = period_readings(patient, period) if summary.days_recorded else []
+    trend = summarize_trend(readings, rule)
     return History(
         period=period,
-        series=daily_series(patient, period, rows, by_day),
+        series=summary.points,
         trend=trend,
         progress=progress_of(patient, trend, days, rule, therapist),
-        sessions=sessions(patient, Rows([], [], _sets(patient, period, newest=SESSIONS_SHOWN))),
-        sessions_total=by_day.total,
-        empty=rows.empty and not by_day.total,
+        sessions=newest_sessions(patient, period) if summary.sets_started else [],
+        sessions_total=summary.sets_started,
+        empty=not summary.days_recorded,
     )
+
+
+def zone_names() -> dict[Zone, str]:
+    """Each zone's name as content/ gives it, for the charts and the sets list."""
+    return {info.zone: info.name for info in current_content().zones}
+
+
+def numbers_series(patient: User, days: int, now: datetime | None = None) -> tuple[Period, list[DayPoint]]:
+    """The period of the last `days` days and its points from the daily summary rows alone (one query): what the
+    numbers behind the charts need."""
+    period = period_for(patient, days, now)
+    return period, summary_series(patient, period).points

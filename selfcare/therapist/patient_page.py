@@ -10,11 +10,11 @@ from htmx_flask import request as htmx_request
 from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
+from selfcare.charts import CHARTS, chart_numbers, charted, history_charts
 from selfcare.models import Profile, Role, User
 from selfcare.services import timeline as record
 from selfcare.services.care import NotLinked, linked_patient_with_profile, record_access
-from selfcare.services.history import ALLOWED_DAYS, parse_days
-from selfcare.services.history_cache import history_with_charts
+from selfcare.services.history import ALLOWED_DAYS, build_history, numbers_series, parse_days, zone_names
 from selfcare.services.open_alerts import open_alerts, patient_open_alerts
 from selfcare.services.profiles import UNREAD
 from selfcare.services.timeline import AlertEntry, Cursor
@@ -43,10 +43,11 @@ def _page(
     """The whole page for a linked patient; every showing of the record is kept as a look (AuditEvent)."""
     record_access(current_user, patient, "viewed_record")
     days = parse_days(request.args.get("days"), default=DEFAULT_DAYS)
-    shown = history_with_charts(patient, days)
+    history = build_history(patient, days)
+    charts = None if history.empty else history_charts(history.series, zone_names())
     context: dict[str, Any] = {
         "patient": patient, "overview": record.overview(patient, profile=profile),
-        "history": shown.history, "charts": shown.charts, "days": days, "ranges": ALLOWED_DAYS,
+        "history": history, "charts": charts, "charted": charted(history.series), "days": days, "ranges": ALLOWED_DAYS,
         "patient_alerts": patient_open_alerts(patient), "failed_ack": failed_ack, "ack_form": acknowledge_form,
         "timeline": record.timeline_page(patient), "ack_href": _here,
         "note_form": note_form or NoteForm(formdata=None), "open_alerts": open_alerts(current_user), "hold": hold_card(patient),
@@ -93,6 +94,21 @@ def patient_timeline(patient_id: int) -> str:
     if htmx_request.htmx and not htmx_request.htmx.boosted:
         return render_template("therapist/_timeline_page.html", patient=patient, timeline=timeline, ack_href=_here)
     return render_template("therapist/timeline.html", patient=patient, timeline=timeline, ack_href=_on_patient_page)
+
+
+@bp.route(f"/patients/<id:patient_id>/history/numbers/<any({', '.join(CHARTS)}):chart>")
+@role_required(Role.THERAPIST)
+def patient_history_numbers(patient_id: int, chart: str) -> str:
+    """The numbers behind one of a linked patient's charts (zone, pain, walking or sets) for ?days= (else 404): the
+    table alone for htmx's "Show the numbers", a whole page without it. Kept as a look, as every showing of the record is."""
+    patient = patient_or_404(patient_id)
+    record_access(current_user, patient, "viewed_record")
+    days = parse_days(request.args.get("days"), default=DEFAULT_DAYS)
+    period, points = numbers_series(patient, days)
+    numbers = chart_numbers(points, zone_names())[chart]
+    if htmx_request.htmx and not htmx_request.htmx.boosted:
+        return render_template("_chart_numbers.html", numbers=numbers, in_place=True)
+    return render_template("therapist/history_numbers.html", patient=patient, numbers=numbers, period=period, days=days)
 
 
 @bp.route("/patients/<id:patient_id>/notes", methods=["POST"])

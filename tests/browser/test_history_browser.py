@@ -42,8 +42,11 @@ def test_history_and_summary_on_a_phone(page: Page, base: str) -> None:
     expect(page.get_by_text("Getting better", exact=True)).to_be_visible()
     expect(page.get_by_text("Moving up towards your back is usually a good sign.", exact=False)).to_be_visible()
     expect(page.get_by_role("img", name="Chart of where symptoms reached", exact=False)).to_be_visible()
-    page.get_by_text("Show the numbers").first.click()  # open a data table: it must fit too
-    expect(page.locator("#chart-zone-table")).to_be_visible()
+    expect(page.locator("table")).to_have_count(0)  # the numbers load on demand
+    page.get_by_role("link", name="Show the numbers").first.click()  # open a data table: in place, and it must fit too
+    expect(page.locator("#chart-zone-numbers #chart-zone-table")).to_be_visible()
+    expect(page.locator("#chart-zone-table")).to_be_focused()  # where the link was
+    expect(page).to_have_url(base + "/history?days=14")
     assert_accessible(page)
     _fits_a_phone(page)
 

@@ -89,3 +89,13 @@ def test_older_entries_on_a_phone(page: Page, base: str) -> None:
     keep_picture(page, "therapist-patient-older.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
+
+    page.goto(f"{base}/therapist/patients/{patient.id}?days=365")  # a year of charts: the numbers load on demand
+    expect(page.locator("table")).to_have_count(0)
+    page.locator("#chart-walking-numbers").get_by_role("link", name="Show the numbers").click()
+    table = page.locator("#chart-walking-numbers #chart-walking-table")
+    expect(table.locator("tbody tr")).to_have_count(200)
+    expect(table).to_be_focused()
+    expect(page).to_have_url(f"{base}/therapist/patients/{patient.id}?days=365")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
