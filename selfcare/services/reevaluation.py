@@ -99,7 +99,7 @@ def due_prompts(patient: User, now: datetime | None = None, profile: Profile | N
 def _checkin_of(walk: Any) -> int | None:
     """The id of the check-in a walk was logged with, without reading the check-in: a Walk model has it as
     `checkin_id` (peewee's id accessor of a foreign key); the caseload's light rows hold it as `checkin`."""
-    return walk.checkin_id if isinstance(walk, Walk) else walk.checkin  # type: ignore[no-any-return]
+    return walk.checkin_id if isinstance(walk, Walk) else walk.checkin
 
 
 def history_from_rows(
