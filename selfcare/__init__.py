@@ -9,7 +9,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from selfcare import assets, cli, content, db, delivery, errors, frame, limits, links, mail, pwa, security, url_rules, urls
+from selfcare import assets, cli, content, db, delivery, errors, limits, links, mail, pwa, security, url_rules
 from selfcare.access import login_manager
 from selfcare.config import from_environment, instance_secret_key, start_settings
 from selfcare.schema import create_schema
@@ -44,8 +44,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     links.init_app(app)
     cli.init_app(app)
-    urls.init_app(app)
-    frame.init_app(app)
 
     from selfcare import api, auth, calendar_feed, home, patient, settings, therapist, two_step
 

@@ -14,7 +14,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from selfcare.db import db
 from selfcare.models import CareLink, Invite, Role, User, utcnow
-from selfcare.prepared import prepared
 from selfcare.services import login_sessions, tokens
 from selfcare.services.hashed import digest
 
@@ -154,16 +153,14 @@ def linked_patients(therapist: User) -> list[User]:
     )
 
 
-LINKED_THERAPISTS = prepared(  # on every Today view (see prepared.py)
-    lambda patient: User.select().join(CareLink, on=(CareLink.therapist == User.id))
-    .where((CareLink.patient == patient) & CareLink.ended_at.is_null()).order_by(User.name, User.id)
-)
-
-
 def linked_therapists(patient: User) -> list[User]:
     """The therapists currently looking after this patient (one query)."""
-    therapists: list[User] = LINKED_THERAPISTS.all(patient=patient.id)
-    return therapists
+    return list(
+        User.select()
+        .join(CareLink, on=(CareLink.therapist == User.id))
+        .where((CareLink.patient == patient.id) & CareLink.ended_at.is_null())
+        .order_by(User.name, User.id)
+    )
 
 
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread

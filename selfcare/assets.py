@@ -10,7 +10,6 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
 
 from selfcare.access import public
-from selfcare.urls import kept_url
 
 bp = Blueprint("assets", __name__)
 
@@ -49,7 +48,7 @@ def _fingerprint(static_folder: str, filename: str) -> str:
 def static_url(filename: str) -> str:
     """URL of one of our static files, changing whenever the file does (so it can be cached long)."""
     version = _fingerprint(current_app.static_folder or "", filename)
-    return kept_url(f"static:{filename}?v={version}", lambda: url_for("static", filename=filename, v=version))
+    return url_for("static", filename=filename, v=version)
 
 
 def cache_static(response: Response) -> Response:

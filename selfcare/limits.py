@@ -313,6 +313,5 @@ def _too_many(error: RateLimitExceeded) -> Any:
 
 def init_app(app: Flask) -> None:
     """Bind the limiter to `app` with fresh counters, and answer a hit limit calmly."""
-    limiter._storage_dead = False  # a Redis outage seen by an earlier app in this process is not this app's
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _too_many)

@@ -25,7 +25,6 @@ from flask_login import AnonymousUserMixin, current_user
 from selfcare.access import public, role_required
 from selfcare.assets import SHORT, htmx_version, static_url
 from selfcare.content import current_content
-from selfcare.frame import Frame
 from selfcare.models import LoginSession, Role
 from selfcare.services.hashed import digest
 from selfcare.services.login_sessions import REMEMBERED_IDLE_LIMIT
@@ -109,7 +108,7 @@ def service_worker() -> Response:
 def _for_no_one(template: str) -> str:
     """A page kept on every phone as it is: drawn for no one (no name, no account, no patient's scripts), whoever
     happened to be signed in when the worker fetched it."""
-    return render_template(template, frame=Frame({}, request.endpoint, AnonymousUserMixin()))
+    return render_template(template, current_user=AnonymousUserMixin())
 
 
 @bp.route("/offline")

@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -43,6 +44,29 @@ def test_manifest_names_the_app_and_its_icons(client: FlaskClient) -> None:
 def test_every_page_links_the_manifest(client: FlaskClient) -> None:
     html = client.get("/login").get_data(as_text=True)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+
+
+@pytest.mark.parametrize(
+    ("who", "signed_in", "patient", "therapist"),
+    [(None, False, False, False), ("patient", True, True, False), ("therapist", True, False, True)],
+)
+def test_the_header_and_offline_scripts_follow_who_is_looking(app: Flask, who: str | None, signed_in: bool, patient: bool,
+                                                              therapist: bool) -> None:
+    """The page's header shows the visitor's role and the current page; the offline sync is on patients' pages only."""
+    client = app.test_client()
+    if who == "patient":
+        make_onboarded_patient(email="p@example.com")
+        client = client_for(app, "p@example.com")
+    elif who == "therapist":
+        make_therapist(email="t@example.com")
+        client = client_for(app, "t@example.com")
+    page = client.get("/settings" if who else "/login").get_data(as_text=True)
+    assert ('data-sync-url="/offline/sync"' in page) is patient
+    assert ("js/offline.js" in page) is patient
+    assert ("Log out" in page) is signed_in
+    assert (" · therapist</span>" in page) is therapist
+    current = "/settings" if who else "/login"
+    assert f'href="{current}" aria-current="page"' in page
 
 
 def test_the_worker_is_served_from_the_root_and_never_cached(client: FlaskClient) -> None:

@@ -300,3 +300,6 @@ def test_a_redis_url_is_used_and_an_unreachable_redis_is_no_server_error(app, da
         assert login(app.test_client(), "pat@example.com").status_code == 429
     finally:
         make_test_app(database_url, tmp_path / "after")  # leave the shared limiter on memory for later tests
+        # ... and forget this test's Redis outage (Flask-Limiter keeps it on the limiter until a backend check passes;
+        # only tests make several apps in one process, so the app itself never resets it)
+        limiter._storage_dead = False

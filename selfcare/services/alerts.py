@@ -9,7 +9,6 @@ from datetime import datetime
 from selfcare.clinical import Event, EventKind, Level, Triage, needs_clearance, side_answers, triage_today
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, utcnow
-from selfcare.prepared import prepared
 from selfcare.services import player
 from selfcare.services.profiles import history_answers
 
@@ -24,12 +23,9 @@ def raise_alert(patient: User, result: Triage, source: str, checkin: CheckIn | N
     )
 
 
-UNCONFIRMED = prepared(lambda patient: Alert.select().where((Alert.patient == patient) & Alert.confirmed_at.is_null()))
-
-
 def unconfirmed(patient: User) -> list[Alert]:
     """Alerts the patient has not yet said they read, most serious and newest first (one query, on every patient page)."""
-    alerts: list[Alert] = UNCONFIRMED.all(patient=patient.id)
+    alerts = Alert.select().where((Alert.patient == patient.id) & Alert.confirmed_at.is_null())
     return sorted(alerts, key=lambda a: (Level(a.level), a.created_at), reverse=True)
 
 

@@ -7,41 +7,34 @@ from datetime import datetime, timedelta
 from peewee import JOIN
 
 from selfcare.models import AuditEvent, CareLink, Profile, User, utcnow
-from selfcare.prepared import PreparedInsert, prepared
 
 
 class NotLinked(LookupError):
     """The patient does not exist or is not linked to this therapist (shown as 404: no hint which)."""
 
 
-LINKED = prepared(lambda patient, therapist: (  # on every page about one patient: its SQL written once (prepared.py)
-    User.select()
-    .join(CareLink, on=(CareLink.patient == User.id))
-    .where((User.id == patient) & (CareLink.therapist == therapist) & CareLink.ended_at.is_null())
-    .limit(1)
-))
-
-
 def linked_patient(therapist: User, patient_id: int) -> User:
     """The patient with this id, only if currently linked to this therapist (one query, through the link)."""
-    patient = LINKED.first(patient=patient_id, therapist=therapist.id)
+    patient = (
+        User.select()
+        .join(CareLink, on=(CareLink.patient == User.id))
+        .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
+        .first()
+    )
     if patient is None:
         raise NotLinked(patient_id)
     return patient
 
 
-LINKED_WITH_PROFILE = prepared(lambda patient, therapist: (  # the patient's page: their onboarding answers come along
-    User.select(User, Profile)
-    .join(CareLink, on=(CareLink.patient == User.id))
-    .switch(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="onboarding")
-    .where((User.id == patient) & (CareLink.therapist == therapist) & CareLink.ended_at.is_null())
-    .limit(1)
-))
-
-
 def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User, Profile | None]:
     """linked_patient and the patient's profile (None before onboarding), in one query."""
-    patient = LINKED_WITH_PROFILE.first(patient=patient_id, therapist=therapist.id)
+    patient = (
+        User.select(User, Profile)
+        .join(CareLink, on=(CareLink.patient == User.id))
+        .switch(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="onboarding")
+        .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
+        .first()
+    )
     if patient is None:
         raise NotLinked(patient_id)
     return patient, patient.onboarding
@@ -52,13 +45,10 @@ def has_therapist(patient: User) -> bool:
     return bool(CareLink.select().where((CareLink.patient == patient.id) & CareLink.ended_at.is_null()).exists())
 
 
-_INSERT_LOOK = PreparedInsert(AuditEvent)  # on every view of a record: its SQL written once (prepared.py)
-
-
 def record_access(therapist: User, patient: User, action: str, now: datetime | None = None) -> AuditEvent:
     """Keep who looked at or exported which patient's data, and when (one INSERT, committed on its own at once:
     no transaction around it, so SQLite's write lock is held only while the row is written)."""
-    return _INSERT_LOOK.create(
+    return AuditEvent.create(  # type: ignore[no-any-return]
         actor=therapist, actor_name=therapist.name, patient=patient, action=action, created_at=now or utcnow(),
     )
 

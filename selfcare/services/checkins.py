@@ -12,7 +12,6 @@ from peewee import IntegrityError
 from selfcare.clinical import Level, Reading
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
-from selfcare.prepared import PreparedInsert, prepared
 from selfcare.services.alerts import act_on, block_plan, judge
 from selfcare.services.daily_summary import refresh_days
 from selfcare.services.entries import check_replay
@@ -73,11 +72,6 @@ def _as_stored(checkin: CheckIn) -> dict[str, object]:
     }
 
 
-# Every check-in sent runs these (see prepared.py).
-BY_UUID = prepared(lambda uuid: CheckIn.select().where(CheckIn.uuid == uuid).limit(1))
-INSERT_CHECKIN, INSERT_WALK = PreparedInsert(CheckIn), PreparedInsert(Walk)
-
-
 def record_checkin(patient: User, data: CheckInData, now: datetime | None = None, profile: Profile | None = UNREAD) -> Recorded:
     """Triage and store a check-in once, raising an alert if needed (the profile read unless given).
 
@@ -100,7 +94,7 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
     the entry is a replay (or a conflict), as when two requests send the same id at once.
     """
     with db.atomic():
-        existing = BY_UUID.first(uuid=CheckIn.uuid.db_value(data.uuid)) if stored_first else None
+        existing = CheckIn.select().where(CheckIn.uuid == data.uuid).first() if stored_first else None
         if existing is not None:
             check_replay(existing.patient_id, patient.id, _as_stored(existing), _as_sent(data))
             alert = existing.alerts.first()
@@ -109,7 +103,7 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
         judged = judge(profile_of(patient, profile), data.red_flags, data.reading.side.value if data.reading.side else None)
         result = judged.result
         recorded_at = to_utc(data.recorded_at) if data.recorded_at is not None else received
-        checkin = INSERT_CHECKIN.create(
+        checkin = CheckIn.create(
             uuid=data.uuid, patient=patient, recorded_at=recorded_at, received_at=received,
             red_flags=dict(data.red_flags), level=result.level.value, reasons=list(result.reasons),
             zone=data.reading.zone.value, side=data.reading.side.value if data.reading.side else None,
@@ -119,7 +113,7 @@ def _record(patient: User, data: CheckInData, received: datetime, profile: Profi
         # The check-in is the day's full red-flag screen: kept with it (CLINICAL.md §2, nothing about a red flag is lost).
         record_screen(patient, "checkin", Asked.FULL, data.red_flags, result, recorded_at, data.assessed)
         if data.walk_minutes is not None:
-            INSERT_WALK.run(
+            Walk.create(
                 uuid=uuid.uuid4(), patient=patient, checkin=checkin, recorded_at=recorded_at, received_at=received,
                 minutes=data.walk_minutes, onset_minutes=data.walk_onset_minutes,
             )

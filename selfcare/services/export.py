@@ -98,6 +98,11 @@ def _value(value: Any) -> Any:
     return value
 
 
+def _stored(instance: Model, name: str, field: Any) -> Any:
+    """A column's value as stored: a foreign key's id through peewee's id accessor (`patient_id`), not its row."""
+    return getattr(instance, field.object_id_name if isinstance(field, ForeignKeyField) else name)
+
+
 def _row(instance: Model, exclude: tuple[str, ...] = ("patient",)) -> dict[str, Any]:
     """Every column of a row (foreign keys as their id, under `<name>_id`), except `exclude`."""
     row: dict[str, Any] = {}
@@ -105,7 +110,7 @@ def _row(instance: Model, exclude: tuple[str, ...] = ("patient",)) -> dict[str, 
         if name in exclude:
             continue
         key = field.column_name if hasattr(field, "rel_model") else name
-        row[key] = _value(instance.__data__.get(name))
+        row[key] = _value(_stored(instance, name, field))
     return row
 
 
@@ -149,7 +154,7 @@ def _clinic_row(instance: Model, patient_id: int, therapist_id: int) -> dict[str
     for name, field in instance._meta.fields.items():
         if name == "patient":
             continue
-        value = instance.__data__.get(name)
+        value = _stored(instance, name, field)
         if isinstance(field, ForeignKeyField) and field.rel_model is User:
             row[name] = None if value is None else "you" if value == therapist_id else "the patient" if value == patient_id else "another therapist"
         else:

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from peewee import JOIN
 
 from selfcare.models import LoginSession, Profile, User, utcnow
-from selfcare.prepared import prepared
 from selfcare.services.hashed import digest
 
 IDLE_LIMIT = timedelta(days=30)  # a session unused for this long has ended
@@ -37,23 +36,20 @@ def begin(user: User, remember: bool = False, now: datetime | None = None) -> st
     return key
 
 
-# Every signed-in request runs this: its SQL is written once (see prepared.py). A patient's onboarding answers
-# come with it (None for a therapist, or before onboarding): every patient page reads them (patient.own_profile),
-# and one statement is one round trip to PostgreSQL instead of two.
-LIVE_SESSION = prepared(
-    lambda key_hash: LoginSession.select(LoginSession, User, Profile).join(User)
-    .join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="joined_profile")
-    .where((LoginSession.key_hash == key_hash) & LoginSession.ended_at.is_null()).limit(1)
-)
-
-
 def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None:
     """The user whose live session this key opens (one query), or None if it ended, went idle or is someone else's.
 
     The user carries `joined_profile`: their Profile as it was read with the session, or None.
     """
     now = now or utcnow()
-    row = LIVE_SESSION.first(key_hash=digest(key))
+    # A patient's onboarding answers come with the session (None for a therapist, or before onboarding): every
+    # patient page reads them (patient.own_profile), and one statement is one round trip to PostgreSQL, not two.
+    row = (
+        LoginSession.select(LoginSession, User, Profile).join(User)
+        .join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="joined_profile")
+        .where((LoginSession.key_hash == digest(key)) & LoginSession.ended_at.is_null())
+        .first()
+    )
     if row is None or row.user_id != user_id or now - row.last_seen_at > _idle_limit(row):
         return None
     if now - row.last_seen_at > TOUCH_EVERY:

@@ -22,7 +22,6 @@ from selfcare.db import db, is_postgresql
 from peewee import fn
 
 from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
-from selfcare.prepared import prepared
 from selfcare.services.daily_summary import refresh_days
 from selfcare.timeutil import day_bounds, local_now, to_utc
 
@@ -46,25 +45,9 @@ class PlayerView:
         return bool(self.setting and self.setting.paused)
 
 
-# The player's rows, read on Today and every player page (see prepared.py). The state row is locked for the rest
-# of the transaction on PostgreSQL (SQLite's IMMEDIATE transactions hold the write lock already).
-SETTING = prepared(lambda patient: PlanSetting.select().where(PlanSetting.patient == patient).limit(1))
-STATE = prepared(
-    lambda patient: (lambda q: q.for_update() if is_postgresql() else q)(
-        PlayerState.select().where(PlayerState.patient == patient).limit(1))
-)
-SETS_DONE = prepared(
-    lambda patient, start, end: ExerciseSet.select(fn.COUNT(ExerciseSet.id)).where(
-        (ExerciseSet.patient == patient) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end)
-        & ExerciseSet.response.is_null(False)
-    )
-)
-
-
 def plan_setting(patient: User) -> PlanSetting | None:
     """The therapist's changes to this patient's plan, if any."""
-    setting: PlanSetting | None = SETTING.first(patient=patient.id)
-    return setting
+    return PlanSetting.select().where(PlanSetting.patient == patient.id).first()
 
 
 UNREAD: Any = object()  # plan_for's `setting` when the caller has not read it (None: read, and there is none)
@@ -78,9 +61,10 @@ def plan_for(patient: User, setting: PlanSetting | None = UNREAD) -> Plan:
 
 
 def _row(patient: User) -> PlayerState | None:
-    """The stored state row, locked for the rest of the transaction on PostgreSQL."""
-    row: PlayerState | None = STATE.first(patient=patient.id)
-    return row
+    """The stored state row, locked for the rest of the transaction on PostgreSQL (SQLite's IMMEDIATE transactions
+    hold the write lock already)."""
+    query = PlayerState.select().where(PlayerState.patient == patient.id)
+    return (query.for_update() if is_postgresql() else query).first()
 
 
 def load(patient: User, now: datetime | None = None) -> PlayerView:
@@ -153,7 +137,11 @@ def sets_done_today(patient: User, now: datetime | None = None) -> int:
 
 def sets_done_between(patient: User, start: datetime, end: datetime) -> int:
     """Sets started from `start` to before `end` (stored UTC times) and finished with a re-check."""
-    return int(SETS_DONE.scalar(patient=patient.id, start=start, end=end) or 0)
+    done = ExerciseSet.select(fn.COUNT(ExerciseSet.id)).where(
+        (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end)
+        & ExerciseSet.response.is_null(False)
+    )
+    return int(done.scalar() or 0)
 
 
 def last_finished_set(patient: User) -> ExerciseSet | None:

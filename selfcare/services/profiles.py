@@ -8,7 +8,6 @@ from typing import Any
 
 from selfcare.db import db
 from selfcare.models import Profile, User, utcnow
-from selfcare.prepared import prepared
 
 
 @dataclass(frozen=True)
@@ -27,13 +26,9 @@ class ProfileAnswers:
 UNREAD: Any = object()  # a `profile` argument the caller has not read (None: read, and there is none)
 
 
-PROFILE = prepared(lambda patient: Profile.select().where(Profile.patient == patient).limit(1))
-
-
 def get_profile(patient: User) -> Profile | None:
     """The patient's onboarding answers, or None before onboarding (on every patient page)."""
-    profile: Profile | None = PROFILE.first(patient=patient.id)
-    return profile
+    return Profile.select().where(Profile.patient == patient.id).first()
 
 
 def profile_of(patient: User, profile: Profile | None = UNREAD) -> Profile | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from typing import Any
 
-from peewee import fn
+from peewee import Select, fn
 
 from selfcare.clinical import CheckIn as ClinicalCheckIn
 from selfcare.clinical import History, Prompt, Reading, due_reevaluations
@@ -16,7 +16,6 @@ from selfcare.clinical.reevaluation import rules_reach
 from selfcare.clinical import SelfCheck as ClinicalSelfCheck
 from selfcare.content import current_content
 from selfcare.models import CheckIn, Profile, SelfCheck, User, Walk, utcnow
-from selfcare.prepared import prepared
 from selfcare.services.profiles import UNREAD, profile_of
 
 LOOK_BACK_DAYS = 60  # longer than any rule's window (reevaluation.toml): older rows cannot change a prompt
@@ -27,43 +26,23 @@ def _aware(stored: datetime) -> datetime:
     return datetime.combine(stored.date(), stored.time(), timezone.utc)
 
 
-def _stored_time(value: str | datetime) -> datetime:
-    """A stored time as an aware UTC datetime: SQLite gives text (fromisoformat, not peewee's strptime), PostgreSQL a datetime.
-
-    The text is read with its UTC offset added (one call, not a parse then a replace); text that has an offset of
-    its own, or a bare date (never written by the app), is read as before: its wall time taken as UTC.
-    """
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value + "+00:00")
-        except ValueError:
-            moment = None
-        return moment if moment is not None and moment.tzinfo is timezone.utc else _aware(datetime.fromisoformat(value))
-    return _aware(value)
-
-
 @lru_cache(maxsize=4096)
 def _reading(zone: str, leg_pain: int, back_pain: int, side: str | None, walk_minutes: int | None) -> Reading:
     """A stored reading, checked once per distinct set of values (Reading is frozen: one object serves every row)."""
     return Reading(zone, leg_pain, back_pain, side, walk_minutes)
 
 
-def _numbness_spreading(red_flags: str | None) -> bool:
-    """The red-flag answer about spreading numbness, from the stored JSON text (parsed only when some answer is yes)."""
-    return bool(red_flags and "true" in red_flags and json.loads(red_flags).get("numbness_spreading"))
-
-
-# Each check-in with the longest walk logged with it, in one query (the database takes the MAX per check-in), and
-# only the columns used, read as plain rows: Today runs this on every view (see prepared.py).
-CHECKINS_SINCE = prepared(
-    lambda patient, since: CheckIn.select(
-        CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side, CheckIn.red_flags,
-        Walk.select(fn.MAX(Walk.minutes)).where(Walk.checkin == CheckIn.id).alias("walk_minutes"),
-    ).where((CheckIn.patient == patient) & (CheckIn.recorded_at >= since)).order_by(CheckIn.recorded_at)
-)
-SELF_CHECKS_SINCE = prepared(
-    lambda patient, since: SelfCheck.select().where((SelfCheck.patient == patient) & (SelfCheck.recorded_at >= since))
-)
+def checkins_since(patient: User, since: datetime) -> Select:
+    """Each check-in from `since` with the longest walk logged with it, in one query (the database takes the MAX per
+    check-in): only the columns the rules read, as tuples."""
+    longest_walk = Walk.select(fn.MAX(Walk.minutes)).where(Walk.checkin == CheckIn.id)
+    return (
+        CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side,
+                       CheckIn.red_flags, longest_walk.alias("walk_minutes"))
+        .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= since))
+        .order_by(CheckIn.recorded_at)
+        .tuples()
+    )
 
 
 def _checkins_from(moment: datetime, care_started: datetime) -> datetime:
@@ -89,19 +68,17 @@ def patient_history(patient: User, now: datetime | None = None, profile: Profile
     moment = now or utcnow()
     since = moment - timedelta(days=LOOK_BACK_DAYS)
     care_started = profile.created_at if moment.tzinfo is None else _aware(profile.created_at)
-    _, cursor = CHECKINS_SINCE.cursor(patient=patient.id, since=_checkins_from(moment, care_started))
     checkins = [
         ClinicalCheckIn(
-            _stored_time(recorded_at),
+            _aware(recorded_at),
             _reading(zone, leg_pain, back_pain, side, None if walk_minutes is None else int(walk_minutes)),
-            numbness_spreading=_numbness_spreading(red_flags),
+            numbness_spreading=bool(red_flags and red_flags.get("numbness_spreading")),
         )
-        for recorded_at, zone, leg_pain, back_pain, side, red_flags, walk_minutes in cursor.fetchall()
+        for recorded_at, zone, leg_pain, back_pain, side, red_flags, walk_minutes in checkins_since(
+            patient, _checkins_from(moment, care_started))
     ]
-    checks = [
-        ClinicalSelfCheck(_aware(s.recorded_at), s.heel_walk, s.toe_walk, s.big_toe_lift, s.numb_areas)
-        for s in SELF_CHECKS_SINCE.all(patient=patient.id, since=since)
-    ]
+    self_checks = SelfCheck.select().where((SelfCheck.patient == patient.id) & (SelfCheck.recorded_at >= since))
+    checks = [ClinicalSelfCheck(_aware(s.recorded_at), s.heel_walk, s.toe_walk, s.big_toe_lift, s.numb_areas) for s in self_checks]
     return History(_aware(profile.created_at), checkins, checks, baseline_walk_minutes=profile.baseline_walk_minutes)
 
 
@@ -119,6 +96,12 @@ def due_prompts(patient: User, now: datetime | None = None, profile: Profile | N
 # of them and build every History in Python: the number of queries does not grow with the patients.
 
 
+def _checkin_of(walk: Any) -> int | None:
+    """The id of the check-in a walk was logged with, without reading the check-in: a Walk model has it as
+    `checkin_id` (peewee's id accessor of a foreign key); the caseload's light rows hold it as `checkin`."""
+    return walk.checkin_id if isinstance(walk, Walk) else walk.checkin
+
+
 def history_from_rows(
     profile: Profile | None, checkins: Iterable[CheckIn], walks: Iterable[Walk], self_checks: Iterable[SelfCheck]
 ) -> History | None:
@@ -130,14 +113,14 @@ def history_from_rows(
         return None
     walked: dict[int, int] = {}
     for w in walks:
-        checkin_id = w.__data__.get("checkin")  # the raw foreign key: reading w.checkin would query
+        checkin_id = _checkin_of(w)
         if checkin_id is not None:
             walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
-    rows = sorted(checkins, key=lambda c: (c.recorded_at, c.__data__["id"]))
+    rows = sorted(checkins, key=lambda c: (c.recorded_at, c.id))
     clinical = [
         ClinicalCheckIn(
             _aware(row.recorded_at),
-            Reading(row.zone, row.leg_pain, row.back_pain, row.side, walked.get(int(row.__data__["id"]))),
+            Reading(row.zone, row.leg_pain, row.back_pain, row.side, walked.get(int(row.id))),
             numbness_spreading=bool(row.red_flags.get("numbness_spreading")),
         )
         for row in rows
@@ -159,16 +142,16 @@ def patient_histories(patients: Iterable[User], now: datetime | None = None) -> 
     ids = [int(p.id) for p in patients]
     since = (now or utcnow()) - timedelta(days=LOOK_BACK_DAYS)
     in_window = (CheckIn.patient.in_(ids)) & (CheckIn.recorded_at >= since)
-    profiles = {int(p.__data__["patient"]): p for p in Profile.select().where(Profile.patient.in_(ids))}
+    profiles = {int(p.patient_id): p for p in Profile.select().where(Profile.patient.in_(ids))}
     checkins: dict[int, list[CheckIn]] = defaultdict(list)
     for c in CheckIn.select().where(in_window):
-        checkins[int(c.__data__["patient"])].append(c)
+        checkins[int(c.patient_id)].append(c)
     walks: dict[int, list[Walk]] = defaultdict(list)
     for w in Walk.select().where(Walk.checkin.in_(CheckIn.select(CheckIn.id).where(in_window))):
-        walks[int(w.__data__["patient"])].append(w)
+        walks[int(w.patient_id)].append(w)
     checks: dict[int, list[SelfCheck]] = defaultdict(list)
     for s in SelfCheck.select().where(SelfCheck.patient.in_(ids) & (SelfCheck.recorded_at >= since)):
-        checks[int(s.__data__["patient"])].append(s)
+        checks[int(s.patient_id)].append(s)
     return {pid: history_from_rows(profiles.get(pid), checkins[pid], walks[pid], checks[pid]) for pid in ids}
 
 

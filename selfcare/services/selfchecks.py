@@ -102,7 +102,8 @@ def _as_sent(data: SelfCheckData) -> dict[str, object]:
 
 def _stored(patient: User, existing: SelfCheck, data: SelfCheckData) -> Recorded:
     """A replay: the check stored the first time and its alert, if the body matches (else EntryConflict)."""
-    check_replay(existing.patient_id, patient.id, existing.__data__, _as_sent(data))
+    sent = _as_sent(data)
+    check_replay(existing.patient_id, patient.id, {name: getattr(existing, name) for name in sent}, sent)
     alert = _alert_for(existing)
     return Recorded(existing, Level(alert.level) if alert else Level.NONE, alert.id if alert else None, False)
 

@@ -27,7 +27,6 @@ from selfcare.services import followups
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
 from selfcare.services.holds import CLEARED_WHY, HELD_WHY, LIFTS
 from selfcare.services.profiles import UNREAD, profile_of
-from selfcare.services.rows import json_value
 from selfcare.timeutil import local_now, to_local
 
 PAGE = 20  # timeline entries on one page; "Older" loads the next ones
@@ -171,7 +170,8 @@ def _id_column(model: Any) -> Any:
 
 
 def _rid(row: Any) -> int:
-    return int(row.__data__["id"])
+    """A row's id."""
+    return int(row.id)
 
 
 def _words(values: Sequence[str], names: dict[str, str]) -> str:
@@ -238,7 +238,7 @@ def _alert_entry(patient: User, row: Alert, content: Content, wording: dict[str,
         by = getattr(row, "ack_name", None) or "A therapist who has left selfcare"
         ack = Acknowledgement(by, time_text(to_local(patient, row.acknowledged_at)), row.acknowledgement or "")
     return AlertEntry(
-        id=_rid(row), patient_id=int(row.__data__["patient"]), level=level, level_name=LEVEL_NAMES[level],
+        id=_rid(row), patient_id=int(row.patient_id), level=level, level_name=LEVEL_NAMES[level],
         title=content.red_flags.action(level).render_title(region_of(patient)), source=SOURCE_WORDS.get(row.source, row.source),
         reasons=tuple(content.red_flags.sign_words().get(str(r), str(r).replace("_", " ")) for r in row.reasons),
         when=time_text(to_local(patient, row.created_at)),
@@ -254,13 +254,13 @@ def _checkin(patient: User, row: CheckIn, walk: Walk | None, names: dict[Zone, s
         ("Furthest point", where),
         ("Leg pain", f"{row.leg_pain} of 10"),
         ("Back pain", f"{row.back_pain} of 10"),
-        ("Feels", _words(json_value(row.sensations), SENSATION_WORDS)),
-        ("Worse with", _words(json_value(row.worse_with), WORSE_WORDS)),
+        ("Feels", _words(row.sensations, SENSATION_WORDS)),
+        ("Worse with", _words(row.worse_with, WORSE_WORDS)),
     ]
     if walk is not None:
         onset = "no leg symptoms" if walk.onset_minutes is None else f"leg symptoms after {walk.onset_minutes} min"
         details.append(("Walked", f"{walk.minutes} min, {onset}"))
-    yes = tuple(wording.get(k, k.replace("_", " ")) for k, v in sorted(json_value(row.red_flags).items()) if v)
+    yes = tuple(wording.get(k, k.replace("_", " ")) for k, v in sorted(row.red_flags.items()) if v)
     return Entry(Kind.CHECKIN, row.recorded_at, _rid(row), time_text(to_local(patient, row.recorded_at)), "Check-in",
                  tuple(details), yes, Level(row.level))
 
@@ -286,7 +286,7 @@ def _self_check(patient: User, row: SelfCheck, content: Content) -> Entry:
     areas = {a.area.value: a.name for a in content.areas}
     details = tuple(
         (info.name, ABILITY_WORDS.get(getattr(row, info.test.value), getattr(row, info.test.value))) for info in content.tests
-    ) + (("Numb areas", _words(json_value(row.numb_areas), areas)),)
+    ) + (("Numb areas", _words(row.numb_areas, areas)),)
     return Entry(Kind.SELF_CHECK, row.recorded_at, _rid(row), time_text(to_local(patient, row.recorded_at)), "Nerve self-check", details)
 
 
@@ -349,7 +349,7 @@ def _walks_with(checkin_ids: list[int]) -> dict[int, Walk]:
     if not checkin_ids:
         return {}
     walks = Walk.select(*WALK_COLUMNS).where(Walk.checkin.in_(checkin_ids)).order_by(Walk.minutes)  # the last one wins
-    return {int(w.__data__["checkin"]): w for w in walks}
+    return {int(w.checkin_id): w for w in walks}
 
 
 Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
@@ -421,7 +421,7 @@ def _plan_change(patient: User, row: PlanChange, content: Content) -> Entry:
 
 def _hold_lift(patient: User, row: SessionEvent) -> Entry:
     """The plan turned back on by a therapist, or the patient's word that a doctor said exercise is fine."""
-    body = json_value(row.body)
+    body = row.body
     when = time_text(to_local(patient, row.occurred_at))
     if row.kind == "cleared":
         said = (("Said", str(body.get("statement", ""))), ("Lifts", f"the pause after {CLEARED_WHY} (not on that day)"))

@@ -10,7 +10,6 @@ from selfcare.clinical import NO_MORE_SETS_TODAY, History, Level, Phase, Prompt,
 from selfcare.clinical.reevaluation import rules_reach
 from selfcare.content import current_content, region_of
 from selfcare.models import Alert, ExerciseSet, Profile, User
-from selfcare.prepared import prepared
 from selfcare.progress_words import ProgressWords  # the progress line: getting better, about the same, getting worse
 from selfcare.services import alerts, holds, player
 from selfcare.services import history as history_service
@@ -86,24 +85,16 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
-# Today's own read, run on every view (see prepared.py): only the columns shown, as a plain row.
-LAST_RESULT = prepared(
-    lambda patient: ExerciseSet.select(
-        ExerciseSet.response, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.finished_at,
-    ).where((ExerciseSet.patient == patient) & ExerciseSet.response.is_null(False)).order_by(ExerciseSet.finished_at.desc()).limit(1)
-)
-
-
 def _last_result(patient: User) -> tuple[str, str, str | None, datetime] | None:
     """The newest set with a result: (response, zone before, zone after, finished at as stored), or None."""
-    _, cursor = LAST_RESULT.cursor(patient=patient.id)
-    row = cursor.fetchone()
-    cursor.fetchall()  # finish the statement (see Prepared.scalar)
-    if row is None:
-        return None
-    response, before, after, finished = row
-    # SQLite gives the stored text (fromisoformat, as peewee would read it), PostgreSQL a datetime.
-    return response, before, after, datetime.fromisoformat(finished) if isinstance(finished, str) else finished
+    row: tuple[str, str, str | None, datetime] | None = (
+        ExerciseSet.select(ExerciseSet.response, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.finished_at)
+        .where((ExerciseSet.patient == patient.id) & ExerciseSet.response.is_null(False))
+        .order_by(ExerciseSet.finished_at.desc())
+        .tuples()
+        .first()
+    )
+    return row
 
 
 def _in_words(patient: User, prompts: tuple[Prompt, ...]) -> tuple[Prompt, ...]:

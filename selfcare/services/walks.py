@@ -43,7 +43,7 @@ def _record(patient: User, data: WalkData, received: datetime) -> Recorded:
     with db.atomic():
         existing = Walk.get_or_none(Walk.uuid == data.uuid)
         if existing is not None:
-            check_replay(existing.patient_id, patient.id, existing.__data__, sent)
+            check_replay(existing.patient_id, patient.id, {name: getattr(existing, name) for name in sent}, sent)
             return Recorded(existing, False)
         walk = Walk.create(uuid=data.uuid, patient=patient, received_at=received, **sent)
         refresh_days(patient, [walk.recorded_at])  # the day's summary row

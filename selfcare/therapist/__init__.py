@@ -7,7 +7,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from selfcare.access import login_manager
-from selfcare.urls import id_url
 
 bp = Blueprint("therapist", __name__, url_prefix="/therapist")
 
@@ -28,9 +27,6 @@ def gate() -> Response | None:
 def navigation() -> dict[str, object]:
     """Give base.html the therapist's navigation."""
     return {"therapist_nav": NAV}
-
-
-bp.add_app_template_global(id_url)  # many links to one route in a template (_history_ranges.html)
 
 
 # Each module adds its routes to bp.

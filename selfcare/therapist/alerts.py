@@ -34,7 +34,7 @@ def _alert_fragment(patient: User, alert_id: int, form: AcknowledgeForm | None, 
 def acknowledge_alert(alert_id: int) -> Response | tuple[str, int]:
     """Record once what the therapist did about an alert of a linked patient (else 404)."""
     alert = therapist_alerts.linked_alert(current_user, alert_id) or abort(404)
-    patient = patient_or_404(int(alert.__data__["patient"]))
+    patient = patient_or_404(int(alert.patient_id))
     form = acknowledge_form(alert_id, request.form)
     if not form.validate_on_submit():
         if _fragment_wanted():
