@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Callable
 
-from peewee import CharField, DateTimeField, IntegerField, SmallIntegerField, Table, TextField, fn
+from peewee import SQL, CharField, DateTimeField, IntegerField, SmallIntegerField, Table, TextField, fn
 from playhouse.migrate import SchemaMigrator, make_index_name, migrate
 
 from selfcare.db import db, is_postgresql
@@ -142,10 +142,19 @@ def _v14_daily_summary(migrator: SchemaMigrator) -> None:
     rebuild_all()
 
 
+def _v15_shown_stamps(migrator: SchemaMigrator) -> None:
+    """Version 15 (issue 20): patient_stamp.shown, bumped by triggers on everything else a patient's pages show
+    (alerts, red-flag screens, assessed signs, notes, plan changes, player events, the user row): with `version`
+    it makes the pages' ETags (selfcare/http_cache.py)."""
+    if "shown" not in {column.name for column in db.get_columns("patient_stamp")}:
+        migrate(migrator.add_column("patient_stamp", "shown", IntegerField(default=0, constraints=[SQL("DEFAULT 0")])))
+    install_triggers()
+
+
 MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
                                _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps,
                                _v11_invite_code_hashes, _v12_two_step_locks_and_sealed_secrets,
-                               _v13_api_token_expiry, _v14_daily_summary]
+                               _v13_api_token_expiry, _v14_daily_summary, _v15_shown_stamps]
 
 LATEST = 1 + len(MIGRATIONS)
 

@@ -8,12 +8,34 @@ stamp read before its rows were read; a row whose stamp differs from the patient
 from __future__ import annotations
 
 from selfcare.db import db, is_postgresql
-from selfcare.models import CareLink, CheckIn, ExerciseSet, PatientStamp, PlanSetting, PlayerState, Profile, SelfCheck, Walk
+from selfcare.models import (
+    Alert,
+    AssessedSign,
+    CareLink,
+    CheckIn,
+    ExerciseSet,
+    PatientStamp,
+    PlanChange,
+    PlanSetting,
+    PlayerState,
+    Profile,
+    RedFlagScreen,
+    SelfCheck,
+    SessionEvent,
+    TherapistNote,
+    User,
+    Walk,
+)
 
 # Every table whose rows the caseload row shows, except alerts (always read fresh). PlayerState since version 10:
 # a plan held after a stop, and the therapist's release, show in the caseload (schema.py `_v10_player_state_stamps`).
 STAMPED = [CheckIn, Walk, ExerciseSet, SelfCheck, Profile, PlanSetting, CareLink, PlayerState]
 FUNCTION = "bump_patient_stamp"
+# What else the patient's pages show (schema 15): these bump `shown`, which pages' ETags read with `version`
+# (selfcare/http_cache.py). Not the looks (audit_event: a view must not change what it views), nor kept rows
+# computed from the others (caseload_row, daily_summary). The user row is the patient (its id is the patient id).
+SHOWN = [Alert, RedFlagScreen, AssessedSign, TherapistNote, PlanChange, SessionEvent]
+SHOWN_FUNCTION = "bump_patient_shown"
 
 
 def _bump(patient: str) -> str:
@@ -21,6 +43,20 @@ def _bump(patient: str) -> str:
     table = PatientStamp._meta.table_name
     return (f'INSERT INTO "{table}" (patient_id, version) VALUES ({patient}, 1) '
             f'ON CONFLICT (patient_id) DO UPDATE SET version = "{table}".version + 1')
+
+
+def _bump_shown(patient: str) -> str:
+    """The SQL that adds one to a patient's `shown` counter."""
+    table = PatientStamp._meta.table_name
+    return (f'INSERT INTO "{table}" (patient_id, version, shown) VALUES ({patient}, 0, 1) '
+            f'ON CONFLICT (patient_id) DO UPDATE SET shown = "{table}".shown + 1')
+
+
+def _shown_triggers() -> list[tuple[str, str, str, str]]:
+    """(trigger name, table, operation, the patient's column) of every `shown` trigger."""
+    triggers = [(f"shown_{m._meta.table_name}_{op}", m._meta.table_name, op, "patient_id")
+                for m in SHOWN for op in ("insert", "update", "delete")]
+    return triggers + [("shown_user_update", User._meta.table_name, "update", "id")]
 
 
 def trigger_names() -> list[str]:
@@ -40,6 +76,10 @@ def _sqlite_statements() -> list[str]:
         for op, body in bodies.items():
             statements.append(f'CREATE TRIGGER IF NOT EXISTS "stamp_{table}_{op}" AFTER {op.upper()} ON "{table}" '
                               f"FOR EACH ROW BEGIN {body} END")
+    for name, table, op, column in _shown_triggers():
+        rows = {"insert": ["NEW"], "update": ["NEW", "OLD"], "delete": ["OLD"]}[op]
+        body = " ".join(_bump_shown(f"{row}.{column}") + ";" for row in rows)
+        statements.append(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {op.upper()} ON "{table}" FOR EACH ROW BEGIN {body} END')
     return statements
 
 
@@ -61,11 +101,26 @@ END $$"""
             name = f"stamp_{table}_{op}"
             statements.append(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
             statements.append(f'CREATE TRIGGER "{name}" AFTER {op.upper()} ON "{table}" FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()')
+    for column in ("patient_id", "id"):  # one function per name of the patient's column (TG_ARGV cannot name one)
+        statements.append(f"""CREATE OR REPLACE FUNCTION {SHOWN_FUNCTION}_{column}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    {_bump_shown(f"OLD.{column}")};
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    {_bump_shown(f"NEW.{column}")};
+  END IF;
+  RETURN NULL;
+END $$""")
+    for name, table, op, column in _shown_triggers():
+        statements.append(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+        statements.append(f'CREATE TRIGGER "{name}" AFTER {op.upper()} ON "{table}" FOR EACH ROW '
+                          f"EXECUTE FUNCTION {SHOWN_FUNCTION}_{column}()")
     return statements
 
 
 def install_triggers() -> None:
-    """Create the stamp triggers (again: harmless when they are there); call inside create_schema's transaction."""
+    """Create the stamp and shown triggers (again: harmless when they are there); call inside create_schema's transaction."""
     for statement in _postgresql_statements() if is_postgresql() else _sqlite_statements():
         db.execute_sql(statement)
 
