@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 from flask_login import current_user
+from selfcare import http_cache
 from selfcare.access import role_required
 from selfcare.content import current_content
 from selfcare.models import Role
@@ -17,6 +18,7 @@ SHOWN = "patient/_history_shown.html"
 
 @bp.route("/history")
 @role_required(Role.PATIENT)
+@http_cache.etag(http_cache.patient_page())
 def history() -> str | bytes:
     """Charts and sessions for the last 7, 14, 30, 90 or 365 days (default 30)."""
     days = parse_days(request.args.get("days"), default=30)
