@@ -29,7 +29,7 @@ from selfcare.models import Alert, AssessedSign, CareLink, Notice, PatientStamp,
 from selfcare.timeutil import local_now
 
 KEY = "selfcare.http_cache"  # app.extensions: the release (a hash of the code, templates, static files and content)
-HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
+HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")  # a fragment or the whole page
 CASELOAD_CLOCK = timedelta(minutes=15)  # the caseload computes its clock-only values again this often (caseload_cache)
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Callable
 
-from peewee import SQL, CharField, DateTimeField, IntegerField, SmallIntegerField, Table, TextField, fn
+from peewee import CharField, DateTimeField, IntegerField, SmallIntegerField, Table, TextField, fn
 from playhouse.migrate import SchemaMigrator, make_index_name, migrate
 
 from selfcare.db import db, is_postgresql
@@ -63,7 +63,7 @@ def _v6_query_indexes(migrator: SchemaMigrator) -> None:
 def _v7_caseload_cache(migrator: SchemaMigrator) -> None:
     """Version 7: the patient_stamp and caseload_row tables (create_tables made them already) and the triggers
     that bump a patient's stamp on every write the caseload row shows (selfcare/stamps.py)."""
-    install_triggers()
+    install_triggers(shown=False)  # the shown triggers come with their column, in version 15
 
 
 # Columns of version 8, as (table, column, field as it was at version 8).
@@ -89,7 +89,7 @@ def _v9_red_flag_screens(migrator: SchemaMigrator) -> None:
 def _v10_player_state_stamps(migrator: SchemaMigrator) -> None:
     """Version 10 (issue 18): the player's state bumps the patient's stamp too (selfcare/stamps.py), so the caseload
     shows a plan held after a stop, and its release, on the next load."""
-    install_triggers()
+    install_triggers(shown=False)
 
 
 def _v11_invite_code_hashes(migrator: SchemaMigrator) -> None:
@@ -147,7 +147,9 @@ def _v15_shown_stamps(migrator: SchemaMigrator) -> None:
     (alerts, red-flag screens, assessed signs, notes, plan changes, player events, the user row): with `version`
     it makes the pages' ETags (selfcare/http_cache.py)."""
     if "shown" not in {column.name for column in db.get_columns("patient_stamp")}:
-        migrate(migrator.add_column("patient_stamp", "shown", IntegerField(default=0, constraints=[SQL("DEFAULT 0")])))
+        # In one statement: playhouse adds a NOT NULL column in steps, and on SQLite the last step copies the table,
+        # which the stamp triggers on other tables refuse.
+        db.execute_sql('ALTER TABLE "patient_stamp" ADD COLUMN "shown" INTEGER NOT NULL DEFAULT 0')
     install_triggers()
 
 

@@ -3,6 +3,9 @@
 The triggers live in the database, so no write path can forget them: the forms, the API, the offline sync,
 the demo generator, bulk inserts and a hand-typed SQL statement all bump it. A cached caseload row stores the
 stamp read before its rows were read; a row whose stamp differs from the patient's is recomputed.
+
+A second counter, `shown` (schema 15), is bumped by every write to the rest of what a patient's pages show
+(SHOWN: alerts, notes, plan changes...; and the user row). With `version` it makes the pages' ETags (http_cache.py).
 """
 
 from __future__ import annotations
@@ -76,6 +79,11 @@ def _sqlite_statements() -> list[str]:
         for op, body in bodies.items():
             statements.append(f'CREATE TRIGGER IF NOT EXISTS "stamp_{table}_{op}" AFTER {op.upper()} ON "{table}" '
                               f"FOR EACH ROW BEGIN {body} END")
+    return statements
+
+
+def _sqlite_shown_statements() -> list[str]:
+    statements = []
     for name, table, op, column in _shown_triggers():
         rows = {"insert": ["NEW"], "update": ["NEW", "OLD"], "delete": ["OLD"]}[op]
         body = " ".join(_bump_shown(f"{row}.{column}") + ";" for row in rows)
@@ -101,6 +109,11 @@ END $$"""
             name = f"stamp_{table}_{op}"
             statements.append(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
             statements.append(f'CREATE TRIGGER "{name}" AFTER {op.upper()} ON "{table}" FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()')
+    return statements
+
+
+def _postgresql_shown_statements() -> list[str]:
+    statements = []
     for column in ("patient_id", "id"):  # one function per name of the patient's column (TG_ARGV cannot name one)
         statements.append(f"""CREATE OR REPLACE FUNCTION {SHOWN_FUNCTION}_{column}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -119,10 +132,19 @@ END $$""")
     return statements
 
 
-def install_triggers() -> None:
-    """Create the stamp and shown triggers (again: harmless when they are there); call inside create_schema's transaction."""
-    for statement in _postgresql_statements() if is_postgresql() else _sqlite_statements():
+def install_triggers(shown: bool = True) -> None:
+    """Create the stamp triggers, and with `shown` the shown ones (schema 15), again: harmless when they are there;
+    call inside create_schema's transaction."""
+    statements = _postgresql_statements() if is_postgresql() else _sqlite_statements()
+    if shown:
+        statements += _postgresql_shown_statements() if is_postgresql() else _sqlite_shown_statements()
+    for statement in statements:
         db.execute_sql(statement)
+
+
+def shown_trigger_names() -> list[str]:
+    """The names of the shown triggers (schema 15)."""
+    return [name for name, _, _, _ in _shown_triggers()]
 
 
 def installed_triggers() -> set[str]:

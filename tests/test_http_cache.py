@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from selfcare import accounts, http_cache
 from selfcare.demo import generate_history
 from selfcare.models import (
-    Alert, AssessedSign, AuditEvent, CareLink, ExerciseSet, PlanChange, PlanSetting, TherapistNote, User, Walk, utcnow,
+    Alert, AssessedSign, AuditEvent, CareLink, ExerciseSet, PatientStamp, PlanChange, PlanSetting, RedFlagScreen, SchemaVersion,
+    SessionEvent, TherapistNote, User, Walk, utcnow,
 )
 from tests.conftest import client_for
 from tests.factories import make_profile, make_therapist, make_user
@@ -128,12 +129,26 @@ def _assessed(world: World) -> None:
                         assessed_at=utcnow(), until=utcnow() + timedelta(days=7))
 
 
+def _screen(world: World) -> None:
+    RedFlagScreen.create(patient=world.patient.id, answered_at=utcnow(), source="checkin", kind="full", answers={},
+                         level="none", reasons=[])
+
+
+def _event(world: World) -> None:
+    SessionEvent.create(uuid=uuid.uuid4(), patient=world.patient.id, kind="step_done", body={}, occurred_at=utcnow())
+
+
 def _name(world: World) -> None:
     User.update(name="Robin P. Patient").where(User.id == world.patient.id).execute()
 
 
+def _therapist_name(world: World) -> None:
+    User.update(name="Dana Lee").where(User.id == world.therapist.id).execute()  # the patient's care team shows it
+
+
 CHANGES = {"check-in": _checkin, "walk": _walk, "set": _set, "alert raised": _alert, "alert acknowledged": _acknowledge,
-           "note": _note, "plan": _plan, "assessed sign": _assessed, "patient's name": _name}
+           "note": _note, "plan": _plan, "assessed sign": _assessed, "red-flag screen": _screen, "player event": _event, "patient's name": _name,
+           "therapist's name": _therapist_name}
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -230,5 +245,24 @@ def test_the_player_is_not_tagged_while_a_timer_runs(world):
     """A running timer is drawn against the server's clock at render time: never a copy from before."""
     assert start_set(world.patient_client).status_code == 303
     response = world.patient_client.get("/exercises")
-    assert response.status_code == 200
-    assert ("ETag" in response.headers) == ("data-deadline" not in response.get_data(as_text=True))
+    assert response.status_code == 200 and "data-deadline" in response.get_data(as_text=True)
+    assert "ETag" not in response.headers
+
+
+def test_a_version_14_database_gets_the_shown_counter_and_its_triggers(app):
+    """Schema 15 on an older database: the column and the triggers arrive, and a write bumps the counter."""
+    from selfcare.db import db, is_postgresql
+    from selfcare.schema import LATEST, create_schema
+    from selfcare.stamps import SHOWN, shown_trigger_names
+
+    with app.app_context():
+        for name in shown_trigger_names():
+            table = "user" if name == "shown_user_update" else next(
+                m._meta.table_name for m in SHOWN if name.startswith(f"shown_{m._meta.table_name}_"))
+            db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"' + (f' ON "{table}"' if is_postgresql() else ""))
+        db.execute_sql('ALTER TABLE "patient_stamp" DROP COLUMN "shown"')
+        SchemaVersion.delete().where(SchemaVersion.version >= 15).execute()
+        assert create_schema() == LATEST
+        patient = make_user(email="old@example.com")
+        TherapistNote.create(patient=patient.id, therapist=make_therapist(email="pt2@example.com").id, text="Hello.")
+        assert PatientStamp.get(PatientStamp.patient_id == patient.id).shown == 1
