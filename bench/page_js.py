@@ -51,7 +51,7 @@ def per_page(port: int, clinic: Any, password: str, pages: list[Page], budget_kb
     sizes: dict[str, tuple[int, str]] = {}
     result: dict[str, Any] = {}
     for page in pages:
-        if page.method != "GET" or page.path == "/healthz" or page.after_entry:  # each page once
+        if page.method != "GET" or page.path == "/healthz" or page.after_entry or page.revalidate:  # each page once
             continue
         if page.user not in browsers:
             browsers[page.user] = Browser(port)

@@ -10,6 +10,7 @@ from typing import Callable
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 RED_FLAG_RE = re.compile(r'name="(rf_[a-z_]+)"')
 PATIENT_BUDGET, CASELOAD_BUDGET, HISTORY_GROWTH = 3.0, 6.0, 1.5  # the issue's budgets, as ratios
+NOT_MODIFIED_BUDGET = 2.0  # a repeat view answered 304 (issue 20)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Page:
     budget: float | None = PATIENT_BUDGET
     lighthouse: bool = False  # also scored by Lighthouse
     after_entry: str | None = None  # a patient (Clinic attribute) who saves a check-in, untimed, before each request
+    revalidate: bool = False  # sent with the ETag of its last view, as a browser does: a 304 is expected
 
 
 def pages(patient_id: int) -> list[Page]:
@@ -37,6 +39,9 @@ def pages(patient_id: int) -> list[Page]:
         Page("caseload 200", "therapist_email", "/therapist/patients", budget=CASELOAD_BUDGET, lighthouse=True),
         Page("patient page 180 days", "therapist_email", f"/therapist/patients/{patient_id}"),
         Page("check-in POST", "patient_email", "/checkin", method="POST"),
+        # A repeat view of an unchanged page: 304 without rendering (selfcare/http_cache.py).
+        Page("today 304", "patient_email", "/today", budget=NOT_MODIFIED_BUDGET, revalidate=True),
+        Page("caseload 304", "therapist_email", "/therapist/patients", budget=NOT_MODIFIED_BUDGET, revalidate=True),
         # The first view after new data: what the pages keep (caseload rows, built histories) must be made again.
         # Shown beside the repeat views above, without a budget of their own.
         Page("history 365 after entry", "long_email", "/history?days=365", budget=None, after_entry="long_email"),

@@ -44,8 +44,9 @@ def count_queries(url: str, instance: Path, clinic: Any, password: str, pages: l
                 if page.after_entry:  # a new check-in first: the count of the view that must make its kept parts again
                     writer = clients[page.after_entry]
                     writer.post("/checkin", data=checkin_form(writer.get("/checkin").get_data(as_text=True))())
+                held = {"If-None-Match": client.get(page.path).headers.get("ETag", "")} if page.revalidate else {}  # a 304
                 with counting() as seen:
-                    client.get(page.path)
+                    client.get(page.path, headers=held)
             counts[page.name] = seen.count
     finally:
         close_database()

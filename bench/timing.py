@@ -43,10 +43,13 @@ class Browser:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
+        self.etags: dict[str, str] = {}  # by path: the ETag of its last 200
 
-    def send(self, method: str, path: str, form: dict[str, Any] | None = None) -> tuple[int, str]:
-        """One request; keeps the cookies it sets; the status and body."""
+    def send(self, method: str, path: str, form: dict[str, Any] | None = None, revalidate: bool = False) -> tuple[int, str]:
+        """One request (with `revalidate`, holding the path's last ETag); keeps the cookies and ETags it gets."""
         headers = {"Cookie": self.cookie_header(), "Accept": "text/html", "Accept-Encoding": ACCEPT_ENCODING}
+        if revalidate and path in self.etags:
+            headers["If-None-Match"] = self.etags[path]
         body = None
         if form is not None:
             body = urlencode(form, doseq=True)
@@ -59,6 +62,8 @@ class Browser:
             self.conn.request(method, path, body, headers)
             response = self.conn.getresponse()
         data = decoded(response.read(), response.headers.get("Content-Encoding")).decode("utf-8", "replace")
+        if response.status == 200 and response.headers.get("ETag"):
+            self.etags[path] = response.headers["ETag"]
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
@@ -96,10 +101,10 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
 
 
-def _timed(browser: Browser, method: str, path: str, form: dict[str, Any] | None, expected: int) -> float:
+def _timed(browser: Browser, method: str, path: str, form: dict[str, Any] | None, expected: int, revalidate: bool = False) -> float:
     """One request's wall time in ms; raise on an unexpected status."""
     started = time.perf_counter()
-    status, _ = browser.send(method, path, form)
+    status, _ = browser.send(method, path, form, revalidate)
     elapsed = (time.perf_counter() - started) * 1000
     if status != expected:
         raise RuntimeError(f"{method} {path} answered {status}, not {expected}")
@@ -114,14 +119,16 @@ def time_page(browser: Browser, floor: Browser, page: Page, n: int, warmup: int,
     """
     make = checkin_form(browser.send("GET", page.path)[1]) if page.method == "POST" else None
     entry = checkin_form(writer.send("GET", "/checkin")[1]) if writer is not None else None
-    expected = 303 if make else 200
+    expected = 303 if make else 304 if page.revalidate else 200
+    if page.revalidate:
+        browser.send("GET", page.path)  # the view whose ETag the repeats hold
     samples, floors = [], []
     for i in range(warmup + n):
         if writer is not None and entry is not None:
             status, _ = writer.send("POST", "/checkin", entry())
             if status != 303:
                 raise RuntimeError(f"the check-in before {page.path} answered {status}, not 303")
-        elapsed = _timed(browser, page.method, page.path, make() if make else None, expected)
+        elapsed = _timed(browser, page.method, page.path, make() if make else None, expected, page.revalidate)
         if make:  # follow the redirect as a browser would (untimed): it shows and clears the flash message
             browser.send("GET", "/today")
         floor_ms = _timed(floor, "GET", "/healthz", None, 200)

@@ -27,10 +27,14 @@ def test_the_bench_measures_every_page_of_a_tiny_clinic(tmp_path: Path) -> None:
     assert sqlite["pages"]["today"]["queries"] > 0 and sqlite["pages"]["healthz (floor)"]["queries"] == 0
     # After a new check-in the caseload makes that patient's row again: more statements than a repeat view.
     assert sqlite["pages"]["caseload after entry"]["queries"] > sqlite["pages"]["caseload 200"]["queries"]
+    # A repeat view answered 304 reads the tag's rows only.
+    assert sqlite["pages"]["today 304"]["queries"] < sqlite["pages"]["today"]["queries"]
+    assert sqlite["pages"]["caseload 304"]["queries"] < sqlite["pages"]["caseload 200"]["queries"]
     assert sqlite["server_tracebacks"] == 0
     assert {b["budget"] for b in result["budgets"]} >= {"sqlite: caseload 200 ≤ 6× floor", "sqlite: history 365 days ≤ 1.5× history 1 day"}
     js = result["own_js"]
-    assert set(js["pages"]) == {p.name for p in pages(0) if p.method == "GET" and p.path != "/healthz" and not p.after_entry}
+    assert set(js["pages"]) == {p.name for p in pages(0)
+                                if p.method == "GET" and p.path != "/healthz" and not p.after_entry and not p.revalidate}
     assert any(name.endswith(".js") for name in js["pages"]["today"]["files"]) and js["pages"]["today"]["kb"] > 0
     assert "player.js" not in " ".join(js["pages"]["today"]["files"])  # per page: Today does not load the player
     assert "player.js" in " ".join(js["pages"]["player"]["files"])
