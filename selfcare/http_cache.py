@@ -52,7 +52,7 @@ def _session_parts() -> Parts:
     """What every page writes for this request and session; None when a flashed message is waiting."""
     if get_flashed_messages():  # read once per request: the page still shows them
         return None
-    user = current_user._get_current_object()
+    user = current_user
     generate_csrf()  # the session's token, made now if it has none yet (the page would make it), so the tag holds it
     csrf = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     return (release(current_app), request.full_path, [request.headers.get(h) for h in HTMX_HEADERS],
@@ -140,7 +140,7 @@ def patient_page(timer_on_page: bool = False) -> Callable[..., Parts]:
     """The tag of a page that shows the signed-in patient their own data (Today, check-in, player, History)."""
 
     def tag(*args: Any, **kwargs: Any) -> Parts:
-        patient, now = current_user._get_current_object(), _now()
+        patient, now = current_user, _now()
         row = _patient_query(patient.id, now).tuples().first()
         return None if row is None else _patient_parts(row, patient, now, timer_on_page)
 
@@ -169,7 +169,7 @@ def _therapist_clock(now: datetime, open_alerts: int) -> object:
 def caseload(*args: Any, **kwargs: Any) -> Parts:
     """The tag of the caseload: every linked patient's stamps, the open alerts, the notices, and the clock in
     quarter hours (days since the last check-in and the like; every time zone's midnight falls on one)."""
-    therapist, now = current_user._get_current_object(), _now()
+    therapist, now = current_user, _now()
     row = _caseload_query(therapist.id).tuples().first()
     quarter = int(now.replace(tzinfo=timezone.utc).timestamp() // CASELOAD_CLOCK.total_seconds())
     return (row, quarter, _therapist_clock(now, row[4]), local_now(therapist, now).date().isoformat())
@@ -178,7 +178,7 @@ def caseload(*args: Any, **kwargs: Any) -> Parts:
 def therapist_patient_page(patient_id: int, **kwargs: Any) -> Parts:
     """The tag of a linked patient's page (None when not linked: the view answers 404): the patient's stamps and
     clock, and the caseload's (the banner of open alerts)."""
-    therapist, now = current_user._get_current_object(), _now()
+    therapist, now = current_user, _now()
     linked = (CareLink.select(CareLink.id).where((CareLink.patient == User.id) & (CareLink.therapist == therapist.id)
                                                  & CareLink.ended_at.is_null()))
     row = _patient_query(patient_id, now).select_extend(User.timezone).where(fn.EXISTS(linked)).tuples().first()
@@ -192,4 +192,4 @@ def look(patient_id: int, **kwargs: Any) -> None:
     """A therapist's repeat view answered 304 is still a view of the record: keep it as a look (AuditEvent)."""
     from selfcare.services.care import record_access
 
-    record_access(current_user._get_current_object(), User(id=patient_id), "viewed_record")
+    record_access(current_user, User(id=patient_id), "viewed_record")
