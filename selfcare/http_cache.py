@@ -70,6 +70,8 @@ def etag(tag: Callable[..., Parts], seen: Callable[..., object] | None = None) -
             if request.method not in ("GET", "HEAD"):
                 return view(*args, **kwargs)
             parts = _session_parts()
+            # Read before the page's own rows: a write in between leaves the page newer than its tag, so the next
+            # view is a 200 again, never a 304 for something older.
             own = tag(*args, **kwargs) if parts is not None else None
             if parts is None or own is None:
                 return view(*args, **kwargs)
