@@ -47,8 +47,10 @@ def pages(patient_id: int) -> list[Page]:
         Page("caseload 200", "therapist_email", "/therapist/patients", budgets=CASELOAD_BUDGET, lighthouse=True),
         Page("patient page 180 days", "therapist_email", f"/therapist/patients/{patient_id}", budgets=PATIENT_PAGE_BUDGET),
         Page("check-in POST", "patient_email", "/checkin", method="POST"),
-        # A repeat view the browser already has: the ETag matches, nothing is rendered.
+        # A repeat view the browser already has: the ETag matches, nothing is rendered (selfcare/http_cache.py).
+        Page("today 304", "patient_email", "/today", budgets=NOT_MODIFIED_BUDGET, conditional=True),
         Page("history 365 days 304", "long_email", "/history?days=365", budgets=NOT_MODIFIED_BUDGET, conditional=True),
+        Page("caseload 304", "therapist_email", "/therapist/patients", budgets=NOT_MODIFIED_BUDGET, conditional=True),
         Page("patient page 304", "therapist_email", f"/therapist/patients/{patient_id}", budgets=NOT_MODIFIED_BUDGET,
              conditional=True),
         # The first view after new data: the caseload row of that patient (materialized in the database) is made

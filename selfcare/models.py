@@ -20,6 +20,7 @@ from peewee import (
     IntegerField,
     Model,
     ModelSelect,
+    SQL,
     SmallIntegerField,
     TextField,
     UUIDField,
@@ -435,6 +436,9 @@ class PatientStamp(BaseModel):
 
     patient_id = IntegerField(primary_key=True)
     version = IntegerField(default=0)
+    # Bumped by every write to what the patient's pages show besides `version`'s tables: alerts, red-flag screens,
+    # assessed signs, notes, plan changes, the player's events and the user row (schema 15; http_cache.py's ETags).
+    shown = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])  # the database's own default: the version triggers leave it out
 
 
 class CaseloadRow(BaseModel):

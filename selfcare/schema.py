@@ -63,7 +63,7 @@ def _v6_query_indexes(migrator: SchemaMigrator) -> None:
 def _v7_caseload_cache(migrator: SchemaMigrator) -> None:
     """Version 7: the patient_stamp and caseload_row tables (create_tables made them already) and the triggers
     that bump a patient's stamp on every write the caseload row shows (selfcare/stamps.py)."""
-    install_triggers()
+    install_triggers(shown=False)  # the shown triggers come with their column, in version 15
 
 
 # Columns of version 8, as (table, column, field as it was at version 8).
@@ -89,7 +89,7 @@ def _v9_red_flag_screens(migrator: SchemaMigrator) -> None:
 def _v10_player_state_stamps(migrator: SchemaMigrator) -> None:
     """Version 10 (issue 18): the player's state bumps the patient's stamp too (selfcare/stamps.py), so the caseload
     shows a plan held after a stop, and its release, on the next load."""
-    install_triggers()
+    install_triggers(shown=False)
 
 
 def _v11_invite_code_hashes(migrator: SchemaMigrator) -> None:
@@ -142,10 +142,21 @@ def _v14_daily_summary(migrator: SchemaMigrator) -> None:
     rebuild_all()
 
 
+def _v15_shown_stamps(migrator: SchemaMigrator) -> None:
+    """Version 15 (issue 20): patient_stamp.shown, bumped by triggers on everything else a patient's pages show
+    (alerts, red-flag screens, assessed signs, notes, plan changes, player events, the user row): with `version`
+    it makes the pages' ETags (selfcare/http_cache.py)."""
+    if "shown" not in {column.name for column in db.get_columns("patient_stamp")}:
+        # In one statement: playhouse adds a NOT NULL column in steps, and on SQLite the last step copies the table,
+        # which the stamp triggers on other tables refuse.
+        db.execute_sql('ALTER TABLE "patient_stamp" ADD COLUMN "shown" INTEGER NOT NULL DEFAULT 0')
+    install_triggers()
+
+
 MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
                                _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps,
                                _v11_invite_code_hashes, _v12_two_step_locks_and_sealed_secrets,
-                               _v13_api_token_expiry, _v14_daily_summary]
+                               _v13_api_token_expiry, _v14_daily_summary, _v15_shown_stamps]
 
 LATEST = 1 + len(MIGRATIONS)
 

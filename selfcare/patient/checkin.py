@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from selfcare import http_cache
 from selfcare.access import role_required
 from selfcare.clinical import Level, Reading
 from selfcare.content import current_content, region_of
@@ -48,6 +49,7 @@ def reading_from(form: object) -> Reading:
 
 @bp.route("/checkin", methods=["GET", "POST"])
 @role_required(Role.PATIENT)
+@http_cache.etag(http_cache.patient_page())  # GET only
 def checkin() -> Response | tuple[str, int]:
     """Ask the check-in (the day's full red-flag screen); a red flag goes straight to its alert."""
     assessed = assessed_questions(current_user)

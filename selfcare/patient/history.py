@@ -6,6 +6,7 @@ from flask import render_template, request
 from flask_login import current_user
 from htmx_flask import request as htmx_request
 
+from selfcare import http_cache
 from selfcare.access import role_required
 from selfcare.charts import CHARTS, chart_numbers, charted, history_charts
 from selfcare.models import Role
@@ -15,6 +16,7 @@ from selfcare.services.history import ALLOWED_DAYS, build_history, numbers_serie
 
 @bp.route("/history")
 @role_required(Role.PATIENT)
+@http_cache.etag(http_cache.patient_page())
 def history() -> str:
     """Charts and sessions for the last 7, 14, 30, 90 or 365 days (default 30)."""
     days = parse_days(request.args.get("days"), default=30)
@@ -30,6 +32,7 @@ CHART = f"<any({', '.join(CHARTS)}):chart>"  # any other name is not found
 
 @bp.route(f"/history/numbers/{CHART}")
 @role_required(Role.PATIENT)
+@http_cache.etag(http_cache.patient_page())
 def history_numbers(chart: str) -> str:
     """The numbers behind one chart (zone, pain, walking or sets) for ?days=: the table alone for htmx's "Show the
     numbers", a whole page without it."""

@@ -9,6 +9,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from selfcare import http_cache
 from selfcare.access import role_required
 from selfcare.clinical import Event, EventKind, Level, ScreenKind
 from selfcare.content import current_content, region_of
@@ -70,6 +71,7 @@ def _render(view: player.PlayerView, form: object = None, status: int = 200, cle
 
 @bp.route("/exercises")
 @role_required(Role.PATIENT)
+@http_cache.etag(http_cache.patient_page(timer_on_page=True))
 def player_page() -> tuple[str, int]:
     """Where the patient is in the plan; a reload shows the same step and the same timer."""
     return _render(player.load(current_user))

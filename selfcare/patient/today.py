@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, render_template
 from flask_login import current_user
 
-from selfcare import accounts
+from selfcare import accounts, http_cache
 from selfcare.access import role_required
 from selfcare.clinical import ABROAD
 from selfcare.content import region_of
@@ -17,6 +17,7 @@ from selfcare.services.today import build_today
 
 @bp.route("/today")
 @role_required(Role.PATIENT)
+@http_cache.etag(http_cache.patient_page())
 def today() -> str:
     """One clear next action, today's sets, the last result, prompts due, and where to get help."""
     patient = current_user._get_current_object()  # the user itself: each read through the proxy costs a lookup

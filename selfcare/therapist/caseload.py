@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from selfcare import http_cache
 from selfcare.access import role_required
 from selfcare.charts import sparkline
 from selfcare.clinical import Content
@@ -54,6 +55,7 @@ def wants_fragment() -> bool:
 
 @bp.route("/patients")
 @role_required(Role.THERAPIST)
+@http_cache.etag(http_cache.caseload)
 def caseload() -> str:
     """The patients linked to this therapist, and no one else, in triage order (`?q=` name, `?filter=`, `?page=`)."""
     therapist = current_user._get_current_object()  # not the proxy: each row's words read the therapist's time zone

@@ -9,6 +9,7 @@ from flask_login import current_user
 from htmx_flask import request as htmx_request
 from werkzeug.wrappers import Response
 
+from selfcare import http_cache
 from selfcare.access import role_required
 from selfcare.charts import CHARTS, chart_numbers, charted, history_charts
 from selfcare.models import Profile, Role, User
@@ -74,6 +75,7 @@ def _linked_or_404(patient_id: int) -> tuple[User, Profile | None]:
 
 @bp.route("/patients/<id:patient_id>")
 @role_required(Role.THERAPIST)
+@http_cache.etag(http_cache.therapist_patient_page, seen=http_cache.look)
 def patient_page(patient_id: int) -> str:
     """Open alerts, charts, onboarding answers, notes and the newest timeline entries of a patient linked to this therapist (else 404)."""
     patient, profile = _linked_or_404(patient_id)
