@@ -416,7 +416,7 @@ def test_the_page_takes_the_same_queries_for_a_little_or_a_lot(app, setup):
     client = login(app, "pt@example.com")
     small, large = _queries(client, page_path(setup["patient"])), _queries(client, page_path(big) + "?days=365")
     assert small == large
-    assert small <= 20, small
+    assert small <= 22, small  # 20 for the page, and the two its ETag is made from (selfcare/http_cache.py)
 
 
 def test_the_page_shows_the_newest_twenty_and_links_to_older_ones(app, setup):

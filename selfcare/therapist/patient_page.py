@@ -100,6 +100,7 @@ def patient_timeline(patient_id: int) -> str:
 
 @bp.route(f"/patients/<id:patient_id>/history/numbers/<any({', '.join(CHARTS)}):chart>")
 @role_required(Role.THERAPIST)
+@http_cache.etag(http_cache.therapist_patient_page, seen=http_cache.look)
 def patient_history_numbers(patient_id: int, chart: str) -> str:
     """The numbers behind one of a linked patient's charts (zone, pain, walking or sets) for ?days= (else 404): the
     table alone for htmx's "Show the numbers", a whole page without it. Kept as a look, as every showing of the record is."""
