@@ -158,6 +158,7 @@ class Profile(BaseModel):
     immune_risk = BooleanField(default=False)  # red_flags.toml [[history]] immune_risk
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+    patient_id: int
 
 
 class CheckIn(BaseModel):
@@ -177,6 +178,7 @@ class CheckIn(BaseModel):
     sensations = JSONField()  # subset of pain, numbness, tingling, weakness
     worse_with = JSONField()  # subset of sitting, bending, standing, walking
     walks: ModelSelect[Walk]  # backref of Walk.checkin
+    patient_id: int
 
     class Meta:
         indexes = ((("patient", "recorded_at"), False),)

@@ -15,11 +15,11 @@ lists; so the number of queries stays the same for 1 day or 365 days of data. Ch
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
@@ -206,10 +206,16 @@ class SummarySeries:
     days_recorded: int  # days with a row: 0 means nothing was recorded in the period
 
 
+# The rows of the tuple queries below, as the database gives them (peewee's stubs type .tuples() rows as models).
+SummaryRow = tuple[date, str | None, int | None, int | None, int | None, int | None, int, int]
+ReadingRow = tuple[datetime, str, int, int, str | None, int | None]  # recorded_at, zone, leg, back, side, longest walk
+SessionRow = tuple[datetime, str, str | None, str | None, str | None]  # started_at, zones before/after, response, outcome
+
+
 def summary_series(patient: User, period: Period) -> SummarySeries:
     """One point per calendar day of the period, oldest first, from the daily summary rows (one query, at most one row
     per day: models.DailySummary, written with each entry)."""
-    rows = (DailySummary.select(DailySummary.day, DailySummary.zone, DailySummary.leg_pain, DailySummary.back_pain,
+    rows = cast(Iterable[SummaryRow], DailySummary.select(DailySummary.day, DailySummary.zone, DailySummary.leg_pain, DailySummary.back_pain,
                                 DailySummary.walk_minutes, DailySummary.onset_minutes, DailySummary.sets_done,
                                 DailySummary.sets_started)
             .where((DailySummary.patient == patient.id) & (DailySummary.day >= period.first) & (DailySummary.day <= period.last))
@@ -253,7 +259,7 @@ def period_readings(patient: User, period: Period) -> list[tuple[datetime, Readi
     The trend rule (content/trend.toml) weighs each check-in, not each day, so these are read one by one.
     """
     walked = fn.MAX(Walk.minutes)
-    query = (CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side, walked)
+    query = cast(Iterable[ReadingRow], CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side, walked)
              .join(Walk, JOIN.LEFT_OUTER, on=(Walk.checkin == CheckIn.id) & (Walk.recorded_at >= period.start)
                    & (Walk.recorded_at < period.end))
              .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start) & (CheckIn.recorded_at < period.end))
@@ -332,7 +338,7 @@ class Session:
 
 def newest_sessions(patient: User, period: Period, limit: int = SESSIONS_SHOWN) -> list[Session]:
     """The period's newest `limit` sets, newest first (one query: the list is bounded, whatever the range)."""
-    query = (ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
+    query = cast(Iterable[SessionRow], ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
                                 ExerciseSet.response, ExerciseSet.outcome)
              .where((ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start)
                     & (ExerciseSet.started_at < period.end))

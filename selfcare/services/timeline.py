@@ -349,7 +349,7 @@ def _walks_with(checkin_ids: list[int]) -> dict[int, Walk]:
     if not checkin_ids:
         return {}
     walks = Walk.select(*WALK_COLUMNS).where(Walk.checkin.in_(checkin_ids)).order_by(Walk.minutes)  # the last one wins
-    return {int(w.checkin_id): w for w in walks}
+    return {w.checkin_id: w for w in walks if w.checkin_id is not None}
 
 
 Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
