@@ -283,11 +283,12 @@ def sparkline(days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zo
     width = SPARK_STEP * len(zones)
     step = (SPARK_H - 2 * SPARK_PAD) / (len(Zone) - 1)
     points = [(i * SPARK_STEP + SPARK_STEP / 2, SPARK_PAD + z.rank * step) for i, z in enumerate(zones) if z is not None]
-    body = [f'<line {_attrs(x1=0, x2=width, y1=SPARK_H - SPARK_PAD, y2=SPARK_H - SPARK_PAD, stroke=GRID)}/>']
+    foot = SPARK_H - SPARK_PAD  # numbers and our own colours only: nothing here needs escaping
+    body = [f'<line x1="0" x2="{width}" y1="{foot}" y2="{foot}" stroke="{GRID}"/>']
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        body.append(f'<polyline {_attrs(points=path, fill="none", stroke=BLUE, stroke_width=2)}/>')
-    body.extend(f'<circle {_attrs(cx=f"{x:.1f}", cy=f"{y:.1f}", r=2.5, fill=BLUE)}/>' for x, y in points)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
+    body.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{BLUE}"/>' for x, y in points)
     alt = (f"Furthest point each day, {_day(days[0])} to {_day(days[-1])}: recorded on {len(known)} of {len(days)} days, "
            f"first {names[known[0]]}, latest {names[known[-1]]}, furthest {names[max(known)]}.")
     return Markup(f'<svg class="sparkline" role="img" aria-label="{escape(alt)}" viewBox="0 0 {width} {SPARK_H}" '

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from selfcare.clinical.progress import Progress
 from selfcare.clinical.redflags import Level
+from selfcare.clinical.session import ScreenKind
 from selfcare.clinical.session_state import Phase, SessionState, StopReason
 from selfcare.clinical.trend import Trend
 from selfcare.clinical.zones import Zone
@@ -88,7 +89,13 @@ HELD_WORDS = {
     StopReason.PERIPHERALIZED: "symptoms moved further down the leg on {when}",
     StopReason.NO_BENEFIT: "sets did not help twice, the second time on {when}",
 }
-PLAN_HELD_OUTCOME = "plan_held"  # session.ScreenKind.PLAN_HELD: the set that held the plan
+
+
+# Stored values back to their enums (a table lookup: 200 rows of 14 days are read on every load).
+GROUP_OF = {int(g): g for g in Group}
+ZONE_OF: dict[str | None, Zone | None] = {None: None, **{z.value: z for z in Zone}}
+TREND_OF = {t.value: t for t in Trend}
+PROGRESS_OF = {p.value: p for p in Progress}
 
 
 class Concern(NamedTuple):
@@ -152,10 +159,10 @@ class Kept(NamedTuple):
          paused, progress) = json.loads(text)
         return cls(
             worsening=None if worsening is None else _concern_in(worsening), later=tuple(_concern_in(x) for x in later),
-            quiet=_concern_in(quiet), days_in_program=days, zone=Zone(zone) if zone else None, trend=Trend(trend),
-            trend_first=date.fromisoformat(first), trend_zones=tuple(Zone(z) if z else None for z in zones),
+            quiet=_concern_in(quiet), days_in_program=days, zone=ZONE_OF[zone], trend=TREND_OF[trend],
+            trend_first=date.fromisoformat(first), trend_zones=tuple(ZONE_OF[z] for z in zones),
             walk_best=walk_best, walk_baseline=walk_baseline, sets_done=sets_done, sets_planned=sets_planned,
-            paused=paused, progress=Progress(progress),
+            paused=paused, progress=PROGRESS_OF[progress],
         )
 
 
@@ -164,7 +171,7 @@ def _concern_out(c: Concern | None) -> list[Any] | None:
 
 
 def _concern_in(v: list[Any]) -> Concern:
-    return Concern(Group(v[0]), v[1], v[2], datetime.fromisoformat(v[3]) if v[3] else None)
+    return Concern(GROUP_OF[v[0]], v[1], v[2], datetime.fromisoformat(v[3]) if v[3] else None)
 
 
 def kept_basis(patient_tz: str | None, therapist_tz: str | None, content_digest: str) -> str:
@@ -196,7 +203,7 @@ def held(state: SessionState | None, changed_at: datetime | None, sets: Sequence
     if state is None or (state.held is None and state.phase != Phase.HELD):
         return None
     reason = state.held or state.reason
-    stops = [s for s in sets if s.outcome == PLAN_HELD_OUTCOME or (reason is not None and s.stop_reason == reason.value)]
+    stops = [s for s in sets if s.outcome == ScreenKind.PLAN_HELD.value or (reason is not None and s.stop_reason == reason.value)]
     when = stops[-1].started_at if stops else changed_at
     text = "" if when is None else said(when)
     why = HELD_WORDS.get(reason) if reason is not None and when is not None else None
