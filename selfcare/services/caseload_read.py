@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, Case
 
 from selfcare.clinical.caseload import TREND_DAYS, Kept, OpenAlert, kept_basis
 from selfcare.models import (
@@ -71,8 +71,9 @@ class Inputs:
 def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
     """The therapist's current patients with stamps and the stored rows that still hold at `now` (see
     services/caseload_store.py), their open alerts, and the notices (three queries)."""
+    fresh = Case(None, [((CaseloadRow.computed_at <= now) & (CaseloadRow.valid_until > now), 1)], 0)  # compared in SQL
     query = (CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
-                             CaseloadRow.basis, CaseloadRow.computed_at, CaseloadRow.valid_until, CaseloadRow.data)
+                             CaseloadRow.basis, fresh.alias("fresh"), CaseloadRow.data)
              .join(User, on=(CareLink.patient == User.id))
              .switch(CareLink)
              .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
@@ -82,12 +83,12 @@ def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
              .where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
              .order_by(User.name, User.id)
              .tuples())
-    patients = []
-    for pid, name, tz, linked_at, version, stamp, basis, computed_at, valid_until, data in query:
+    patients, therapist_tz = [], therapist.timezone
+    for pid, name, tz, linked_at, version, stamp, basis, fresh_now, data in query:
         patient = User(id=pid, name=name, timezone=tz or "UTC")
         patient.linked_at = linked_at
-        holds = (data is not None and stamp == (version or 0) and computed_at <= now < valid_until
-                 and basis == kept_basis(tz, therapist.timezone, content_digest))
+        holds = (data is not None and stamp == (version or 0) and fresh_now == 1
+                 and basis == kept_basis(tz, therapist_tz, content_digest))
         patients.append(Linked(patient, version or 0, Kept.from_json(data) if holds else None))
     return Snapshot(patients, open_alerts(therapist), unread_notices(therapist))
 

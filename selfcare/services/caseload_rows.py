@@ -17,12 +17,13 @@ from selfcare.models import PlanSetting, User
 from selfcare.services.caseload_read import Inputs
 from selfcare.services.history import Rows, period_for, progress_of, time_text, trend_of
 from selfcare.services.reevaluation import LOOK_BACK_DAYS, history_from_rows, prompts_for
-from selfcare.timeutil import to_local
+from selfcare.timeutil import in_zone, zone_of
 
 
 def said_by(therapist: User) -> Said:
     """Stored times in words on the therapist's clock."""
-    return lambda moment: time_text(to_local(therapist, moment))
+    tz = zone_of(therapist)
+    return lambda moment: time_text(in_zone(tz, moment))
 
 
 def compute(patient: User, data: Inputs, content: Content, now: datetime, said: Said) -> Kept:
