@@ -276,6 +276,10 @@ def chart_numbers(series: Sequence[DayPoint], names: dict[Zone, str]) -> dict[st
 
 
 SPARK_STEP, SPARK_H, SPARK_PAD = 8, 30, 3  # one day every 8 units; foot at the bottom, as in zone_chart
+SPARK_RANK = {z: z.rank for z in Zone}  # nearest the back first
+# Each zone's height as the SVG has it (numbers only: nothing in a sparkline's drawing needs escaping).
+SPARK_STEP_Y = (SPARK_H - 2 * SPARK_PAD) / (len(Zone) - 1)
+SPARK_Y = {z: f"{SPARK_PAD + n * SPARK_STEP_Y:.1f}" for z, n in SPARK_RANK.items()}
 
 
 def sparkline(days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zone, str]) -> Markup:
@@ -284,14 +288,13 @@ def sparkline(days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zo
     if not known:
         return Markup('<span class="sparkline-empty">No check-ins in these days</span>')
     width = SPARK_STEP * len(zones)
-    step = (SPARK_H - 2 * SPARK_PAD) / (len(Zone) - 1)
-    points = [(i * SPARK_STEP + SPARK_STEP / 2, SPARK_PAD + z.rank * step) for i, z in enumerate(zones) if z is not None]
-    body = [f'<line {_attrs(x1=0, x2=width, y1=SPARK_H - SPARK_PAD, y2=SPARK_H - SPARK_PAD, stroke=GRID)}/>']
+    points = [(f"{i * SPARK_STEP + SPARK_STEP / 2:.1f}", SPARK_Y[z]) for i, z in enumerate(zones) if z is not None]
+    body = [f'<line x1="0" x2="{width}" y1="{SPARK_H - SPARK_PAD}" y2="{SPARK_H - SPARK_PAD}" stroke="{GRID}"/>']
     if len(points) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        body.append(f'<polyline {_attrs(points=path, fill="none", stroke=BLUE, stroke_width=2)}/>')
-    body.extend(f'<circle {_attrs(cx=f"{x:.1f}", cy=f"{y:.1f}", r=2.5, fill=BLUE)}/>' for x, y in points)
+        path = " ".join(f"{x},{y}" for x, y in points)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
+    body.extend(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{BLUE}"/>' for x, y in points)
     alt = (f"Furthest point each day, {_day(days[0])} to {_day(days[-1])}: recorded on {len(known)} of {len(days)} days, "
-           f"first {names[known[0]]}, latest {names[known[-1]]}, furthest {names[max(known)]}.")
+           f"first {names[known[0]]}, latest {names[known[-1]]}, furthest {names[max(known, key=lambda z: SPARK_RANK[z])]}.")
     return Markup(f'<svg class="sparkline" role="img" aria-label="{escape(alt)}" viewBox="0 0 {width} {SPARK_H}" '
                   f'width="{width}" height="{SPARK_H}" focusable="false"><title>{escape(alt)}</title>{"".join(body)}</svg>')

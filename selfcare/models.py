@@ -444,7 +444,7 @@ class PatientStamp(BaseModel):
 
 
 class CaseloadRow(BaseModel):
-    """One therapist's computed caseload row for one patient, without alerts (services/caseload_cache.py)."""
+    """One therapist's computed caseload row for one patient, without alerts (services/caseload_store.py)."""
 
     therapist = ForeignKeyField(User, on_delete="CASCADE")
     patient = ForeignKeyField(User, on_delete="CASCADE")

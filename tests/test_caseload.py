@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from selfcare import accounts
 from selfcare.clinical import Trend, Zone
 from selfcare.db import db
 from selfcare.models import Alert, CareLink, CaseloadRow, CheckIn, ExerciseSet, Notice, PlanSetting, Profile, SelfCheck, User, Walk, utcnow
+from selfcare.services import daily_summary
 from selfcare.services.caseload import Filter, Group, build_caseload, parse_filter, parse_query
 from selfcare.services.reevaluation import due_prompts, due_prompts_for
 from tests.conftest import csrf_from
@@ -36,8 +38,15 @@ def zones(patient: User, now: datetime, *days_and_zones: tuple[float, str], walk
         add_checkin(patient, now - timedelta(days=days), zone=zone, walk=walk)
 
 
-def cohort(therapist: User, now: datetime) -> dict[str, User]:
-    """One patient built to land in each group, named so their order is not alphabetical."""
+def summarize(app: Any, *patients: User) -> None:
+    """The daily summary rows of patients whose entries were written directly (the services write them with each entry)."""
+    with app.app_context():
+        for patient in patients:
+            daily_summary.rebuild(patient)
+
+
+def cohort(app: Any, therapist: User, now: datetime) -> dict[str, User]:
+    """One patient built to land in each group, named so their order is not alphabetical, with their daily summary rows."""
     steady = (5, "thigh"), (3, "thigh"), (1, "thigh")
     people = {}
     people["emergency"] = p = enrol(therapist, "Wren Emergency", now)
@@ -61,6 +70,7 @@ def cohort(therapist: User, now: datetime) -> dict[str, User]:
     zones(p, now, (0.5, "calf"))
     people["better"] = p = enrol(therapist, "Abe Better", now)
     zones(p, now, (6, "calf"), (3, "thigh"), (1, "buttock"))
+    summarize(app, *people.values())
     return people
 
 
@@ -80,7 +90,7 @@ EXPECTED = [
 def test_patients_are_ordered_by_what_needs_attention_first(app):
     therapist = make_therapist()
     now = NOW
-    cohort(therapist, now)
+    cohort(app, therapist, now)
     with app.app_context():
         caseload = build_caseload(therapist, now)
     assert [(r.name, r.group) for r in caseload.rows] == [(name, group) for name, group, _ in EXPECTED]
@@ -101,7 +111,7 @@ def test_patients_are_ordered_by_what_needs_attention_first(app):
 def test_the_batched_prompts_match_the_per_patient_ones(app):
     therapist = make_therapist()
     now = NOW
-    people = cohort(therapist, now)
+    people = cohort(app, therapist, now)
     with app.app_context():
         batched = due_prompts_for(people.values(), now)
         assert batched == {p.id: due_prompts(p, now) for p in people.values()}
@@ -122,6 +132,7 @@ def test_a_row_shows_walking_sets_zone_and_sparkline(app):
     add_set(patient, now - timedelta(hours=3), response=None, outcome="quit")  # not re-checked: not counted
     add_set(patient, now - timedelta(days=8))  # outside the 7 days
     PlanSetting.create(patient=patient, changes={"repeat_every_minutes": 180})
+    summarize(app, patient)
     with app.app_context():
         row = build_caseload(therapist, now).rows[0]
     assert (row.walk_best, row.walk_baseline, row.walking_text) == (14, 10, "14 min (start 10 min)")
@@ -219,7 +230,7 @@ def test_a_patient_before_onboarding_still_appears(app):
 def test_search_and_filters(app):
     therapist = make_therapist()
     now = NOW
-    cohort(therapist, now)
+    cohort(app, therapist, now)
     with app.app_context():
         def names(query: str = "", wanted: str = "all") -> list[str]:
             return [r.name for r in build_caseload(therapist, now, query=query, filter=wanted).rows]
@@ -296,7 +307,7 @@ def test_the_number_of_queries_does_not_grow_with_patients(app, auth):
     CaseloadRow.delete().execute()
     with app.app_context(), count_queries() as counted:
         build_caseload(therapist, query="bulk 01")
-    assert counted.n == 10  # and for the rows computed again: six reads and one write
+    assert counted.n == 11  # and for the rows computed again: seven reads (the sparkline from the daily summary), one write
 
 
 # ---- The page -------------------------------------------------------------------------------------
@@ -308,10 +319,10 @@ def login_therapist(auth, **overrides):
     return therapist
 
 
-def test_the_page_lists_rows_in_order_with_reasons_and_links(client, auth):
+def test_the_page_lists_rows_in_order_with_reasons_and_links(app, client, auth):
     therapist = login_therapist(auth)
     now = utcnow()
-    people = cohort(therapist, now)
+    people = cohort(app, therapist, now)
     stranger = enrol(make_therapist(), "Stranger Danger", now)
     add_alert(stranger, now, "emergency", ["falls"])
     make_onboarded_patient(name="Unlinked Loner")
@@ -337,9 +348,9 @@ def test_an_ended_link_removes_the_patient_from_the_page(client, auth):
     assert "Gone Soon" not in page and "No patients are linked to you yet." in page
 
 
-def test_search_filter_and_the_htmx_fragment(client, auth):
+def test_search_filter_and_the_htmx_fragment(app, client, auth):
     therapist = login_therapist(auth)
-    cohort(therapist, utcnow())
+    cohort(app, therapist, utcnow())
     page = client.get("/therapist/patients?q=stable").get_data(as_text=True)
     assert "Ola Stable" in page and "Abe Better" not in page and 'value="stable"' in page
     page = client.get("/therapist/patients?filter=alerts").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""The stored caseload rows (issue 9): the same page warm as cold, every write shows at once, alerts are never
+"""The stored caseload rows (issue 9; services/caseload_store.py): the same page warm as cold, every write shows at once, alerts are never
 kept, the 15-minute cap and the patient's midnight, the stamp triggers, paging, and the version 7 migration."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from selfcare import accounts
 from selfcare.db import db, is_postgresql
 from selfcare.models import CareLink, CaseloadRow, CheckIn, PatientStamp, PlanSetting, Profile, SchemaVersion, SelfCheck, User, Walk
 from selfcare.schema import LATEST, create_schema
-from selfcare.services import caseload_cache
+from selfcare.services import caseload_store
 from selfcare.services.caseload import PAGE_SIZE, Group, build_caseload
 from selfcare.stamps import STAMPED, installed_triggers, trigger_names
 from tests.conftest import Auth
@@ -48,9 +48,9 @@ def cold_rows(app: Any, therapist: User, now: datetime = NOW) -> list[Any]:
     return rows
 
 
-def test_a_kept_page_is_the_page_built_from_scratch(client, auth):
+def test_a_kept_page_is_the_page_built_from_scratch(app, client, auth):
     therapist = make_therapist(email="pt@example.com")
-    cohort(therapist, datetime.utcnow())
+    cohort(app, therapist, datetime.utcnow())
     auth.login("pt@example.com")
     cold = client.get("/therapist/patients", headers=FRAGMENT).get_data(as_text=True)
     assert CaseloadRow.select().count() == 9
@@ -115,13 +115,14 @@ def test_writes_through_the_forms_show_at_once(app):
     assert check_in(patient_client, zone="foot").status_code == 303
     page = pt_client.get("/therapist/patients", headers=FRAGMENT).get_data(as_text=True)
     assert "No check-ins yet" not in page and "12 min (start 10 min)" in page
+    assert "recorded on 1 of 14 days" in page  # the sparkline, from the day's summary row written with the check-in
     PlanSetting.create(patient=patient, changes={}, paused=True)
     assert "(exercises paused)" in pt_client.get("/therapist/patients", headers=FRAGMENT).get_data(as_text=True)
 
 
 def test_a_new_emergency_shows_first_at_once_with_every_row_kept(app):
     therapist = make_therapist()
-    people = cohort(therapist, NOW)
+    people = cohort(app, therapist, NOW)
     assert [r.name for r in rows_of(app, therapist)][0] == "Wren Emergency"
     stored = CaseloadRow.select().count()
     add_alert(people["better"], NOW - timedelta(minutes=1), "emergency", ["saddle_numbness"])
@@ -145,12 +146,12 @@ def test_time_moves_rows_on_within_the_cap_and_at_midnight(app):
     add_checkin(patient, NOW - timedelta(days=3) + timedelta(minutes=10), zone="thigh")  # 2 days 23:50 ago
     assert not rows_of(app, therapist)[0].silent
     assert not rows_of(app, therapist, NOW + timedelta(minutes=12))[0].silent  # kept: at most MAX_AGE late
-    assert rows_of(app, therapist, NOW + caseload_cache.MAX_AGE + timedelta(minutes=1))[0].silent
+    assert rows_of(app, therapist, NOW + caseload_store.MAX_AGE + timedelta(minutes=1))[0].silent
     row = CaseloadRow.get()
-    assert row.valid_until - row.computed_at <= caseload_cache.MAX_AGE
+    assert row.valid_until - row.computed_at <= caseload_store.MAX_AGE
     with app.app_context():  # London in November is on UTC: 23:55 is kept only until midnight
         late = datetime(2026, 11, 20, 23, 55)
-        assert caseload_cache.valid_until(patient, late) == datetime(2026, 11, 21)
+        assert caseload_store.valid_until(patient, late) == datetime(2026, 11, 21)
         rows_of(app, therapist, late)
         assert rows_of(app, therapist, datetime(2026, 11, 21, 0, 1))[0].trend_first == datetime(2026, 11, 8).date()
     assert rows_of(app, therapist, NOW - timedelta(hours=1))  # an earlier `now` never uses a row computed later
@@ -212,7 +213,7 @@ def test_paging_keeps_the_search_and_the_filter(client, auth):
     assert len(rows) == len(set(rows)) == 63 and rows[0] == "Pat 000"
 
 
-def test_the_cache_adds_no_statements_per_patient(app):
+def test_stored_rows_add_no_statements_per_patient(app):
     """Cold and warm loads run the same statements with 2 and with 12 patients."""
     def counts(n: int) -> tuple[int, int]:
         therapist = make_therapist()
@@ -225,7 +226,7 @@ def test_the_cache_adds_no_statements_per_patient(app):
             build_caseload(therapist, NOW)
         return cold.n, warm.n
 
-    assert counts(2) == counts(12) == (10, 3)
+    assert counts(2) == counts(12) == (11, 3)
 
 
 def _drop_version_7() -> None:
@@ -263,7 +264,7 @@ def test_a_row_that_cannot_be_stored_still_shows(app, monkeypatch):
     from peewee import OperationalError
 
     therapist = make_therapist()
-    cohort(therapist, NOW)
+    cohort(app, therapist, NOW)
     expected = rows_of(app, therapist)
     CaseloadRow.delete().execute()
 

@@ -1,0 +1,158 @@
+"""Step 1 of the caseload: every read (services/caseload.py runs the steps in order).
+
+`linked` reads the therapist's current patients with their data stamps and stored rows, their open alerts and the
+therapist's notices (three queries). `inputs` reads what computing rows needs for the patients whose stored row is
+missing or stale (seven queries, however many patients): each table once for all of them, through the care link,
+in a recent window, and the sparkline's days from the daily summary rows (models.DailySummary), not every entry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from peewee import JOIN, Case
+
+from selfcare.clinical.caseload import TREND_DAYS, Kept, OpenAlert, kept_basis
+from selfcare.models import (
+    Alert,
+    CareLink,
+    CaseloadRow,
+    CheckIn,
+    DailySummary,
+    ExerciseSet,
+    Notice,
+    PatientStamp,
+    PlanSetting,
+    PlayerState,
+    Profile,
+    SelfCheck,
+    User,
+    Walk,
+)
+from selfcare.services.followups import THERAPIST_WORDS as FOLLOWUP_WORDS
+from selfcare.services.reevaluation import LOOK_BACK_DAYS
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One currently linked patient, with their data stamp now (0 before any write) and their stored row if it holds."""
+
+    patient: User  # id, name, timezone; `linked_at`: when the care link began
+    stamp: int
+    kept: Kept | None  # None: to be computed
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What every caseload load reads."""
+
+    linked: list[Linked]  # by name
+    alerts: dict[int, list[OpenAlert]]  # unacknowledged, newest first, by patient id
+    notices: list[Notice]  # the therapist's own, not yet dismissed, newest first
+
+
+@dataclass
+class Inputs:
+    """Rows of every table but alerts, grouped by patient id, for the rows to compute."""
+
+    profiles: dict[int, Profile] = field(default_factory=dict)
+    states: dict[int, tuple[Any, datetime | None]] = field(default_factory=dict)  # player state JSON, when it changed
+    settings: dict[int, PlanSetting] = field(default_factory=dict)
+    checkins: dict[int, list[CheckIn]] = field(default_factory=lambda: defaultdict(list))
+    walks: dict[int, list[Walk]] = field(default_factory=lambda: defaultdict(list))
+    sets: dict[int, list[ExerciseSet]] = field(default_factory=lambda: defaultdict(list))
+    checks: dict[int, list[SelfCheck]] = field(default_factory=lambda: defaultdict(list))
+    zones: dict[int, dict[date, str | None]] = field(default_factory=lambda: defaultdict(dict))  # daily summary zones
+
+
+def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
+    """The therapist's current patients with stamps and the stored rows that still hold at `now` (see
+    services/caseload_store.py), their open alerts, and the notices (three queries)."""
+    fresh = Case(None, [((CaseloadRow.computed_at <= now) & (CaseloadRow.valid_until > now), 1)], 0)  # compared in SQL
+    query = (CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
+                             CaseloadRow.basis, fresh.alias("fresh"), CaseloadRow.data)
+             .join(User, on=(CareLink.patient == User.id))
+             .switch(CareLink)
+             .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
+             .switch(CareLink)
+             .join(CaseloadRow, JOIN.LEFT_OUTER,
+                   on=((CaseloadRow.therapist == CareLink.therapist) & (CaseloadRow.patient == CareLink.patient)))
+             .where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
+             .order_by(User.name, User.id)
+             .tuples())
+    patients, therapist_tz = [], therapist.timezone
+    for pid, name, tz, linked_at, version, stamp, basis, fresh_now, data in query:
+        patient = User(id=pid, name=name, timezone=tz or "UTC")
+        patient.linked_at = linked_at
+        holds = (data is not None and stamp == (version or 0) and fresh_now == 1
+                 and basis == kept_basis(tz, therapist_tz, content_digest))
+        patients.append(Linked(patient, version or 0, Kept.from_json(data) if holds else None))
+    return Snapshot(patients, open_alerts(therapist), unread_notices(therapist))
+
+
+def open_alerts(therapist: User) -> dict[int, list[OpenAlert]]:
+    """Every unacknowledged alert of the therapist's current patients, newest first, by patient (one query)."""
+    alerts: dict[int, list[OpenAlert]] = defaultdict(list)
+    query = (Alert.select(Alert.patient, Alert.level, Alert.reasons, Alert.created_at, Alert.followup_answer)
+             .where(Alert.patient.in_(linked_ids(therapist)) & Alert.acknowledged_at.is_null())
+             .order_by(Alert.created_at.desc(), Alert.id.desc()))
+    for a in query:
+        alerts[a.patient_id].append(OpenAlert(a.level, tuple(a.reasons), a.created_at, FOLLOWUP_WORDS.get(a.followup_answer)))
+    return alerts
+
+
+def unread_notices(therapist: User) -> list[Notice]:
+    """The therapist's own notices not yet dismissed, newest first (one query)."""
+    return list(Notice.select().where((Notice.therapist == therapist.id) & Notice.read_at.is_null())
+                .order_by(Notice.created_at.desc(), Notice.id.desc()))
+
+
+def linked_ids(therapist: User) -> Any:
+    """A subquery of the ids of this therapist's current patients (ended links excluded)."""
+    return CareLink.select(CareLink.patient).where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
+
+
+def inputs(therapist: User, only: list[int] | None, now: datetime) -> Inputs:
+    """Each table read once for the therapist's linked patients (or `only` those of them): seven queries."""
+
+    def scope(column: Any) -> Any:
+        condition = column.in_(linked_ids(therapist))
+        return condition if only is None else condition & column.in_(only)
+
+    since = now - timedelta(days=LOOK_BACK_DAYS)
+    data = Inputs()
+    # The player's state (is the plan held?) comes with the profile, in the same query: there is none before onboarding.
+    profiles = (Profile.select(Profile, PlayerState.state.alias("player_state"), PlayerState.updated_at.alias("player_updated_at"))
+                .join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == Profile.patient))
+                .where(scope(Profile.patient)).objects())
+    for p in profiles:
+        data.profiles[p.patient_id] = p
+        if p.player_state is not None:
+            data.states[p.patient_id] = (p.player_state, p.player_updated_at)
+    data.settings = {s.patient_id: s for s in PlanSetting.select().where(scope(PlanSetting.patient))}
+    checkins = scope(CheckIn.patient) & (CheckIn.recorded_at >= since)
+    for c in (CheckIn.select(CheckIn.id, CheckIn.patient, CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain,
+                             CheckIn.back_pain, CheckIn.red_flags)
+              .where(checkins).order_by(CheckIn.recorded_at, CheckIn.id)):
+        data.checkins[c.patient_id].append(c)
+    # Walks of the window, and any walk logged with a check-in of the window (as `due_prompts` reads them).
+    walks = scope(Walk.patient) & ((Walk.recorded_at >= since) | Walk.checkin.in_(CheckIn.select(CheckIn.id).where(checkins)))
+    for w in (Walk.select(Walk.id, Walk.patient, Walk.checkin, Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
+              .where(walks).order_by(Walk.recorded_at, Walk.id)):
+        data.walks[w.patient_id].append(w)
+    sets = scope(ExerciseSet.patient) & (ExerciseSet.started_at >= now - timedelta(days=TREND_DAYS + 1))
+    for s in (ExerciseSet.select(ExerciseSet.id, ExerciseSet.patient, ExerciseSet.started_at, ExerciseSet.response,
+                                 ExerciseSet.outcome, ExerciseSet.stop_reason)
+              .where(sets).order_by(ExerciseSet.started_at, ExerciseSet.id)):
+        data.sets[s.patient_id].append(s)
+    for k in SelfCheck.select().where(scope(SelfCheck.patient) & (SelfCheck.recorded_at >= since)).order_by(SelfCheck.recorded_at):
+        data.checks[k.patient_id].append(k)
+    # The sparkline's days: local days, so read a day either side of the UTC dates and let each patient's clock choose.
+    first = (now - timedelta(days=TREND_DAYS + 1)).date()
+    for patient_id, day, zone in (DailySummary.select(DailySummary.patient, DailySummary.day, DailySummary.zone)
+                                  .where(scope(DailySummary.patient) & (DailySummary.day >= first)).tuples()):
+        data.zones[patient_id][day] = zone
+    return data
