@@ -219,6 +219,7 @@ class ExerciseSet(BaseModel):
     stop_reason = CharField(max_length=16, null=True)  # clinical.StopReason value
     sets = SmallIntegerField(default=1)
     progressed = BooleanField(default=False)
+    patient_id: int
 
     class Meta:
         # finished_at: Today's last result is the newest finished set (schema version 6).
@@ -244,6 +245,7 @@ class PlanSetting(BaseModel):
     pause_message = TextField(null=True)
     updated_at = DateTimeField(default=utcnow)
     updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    patient_id: int
 
 
 class SelfCheck(BaseModel):

@@ -178,7 +178,7 @@ def test_the_check_catches_each_kind_of_private_use(snippet: str, caught: str) -
 
 GOOD = [
     "from __future__ import annotations",
-    "from selfcare.services.rows import _convert",  # our own private names, across our modules
+    "from selfcare.http_cache import _now",  # our own private names, across our modules
     "from . import _helpers",
     "class Frame:\n    def __init__(self):\n        self._links = {}\n    def url(self):\n        return self._links",
     "Model._meta.primary_key",

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from peewee import JOIN, Case
 
@@ -33,6 +34,7 @@ from selfcare.models import (
     Walk,
 )
 from selfcare.services.followups import THERAPIST_WORDS as FOLLOWUP_WORDS
+from selfcare.services.followups import FollowUp
 from selfcare.services.reevaluation import LOOK_BACK_DAYS
 
 
@@ -68,11 +70,16 @@ class Inputs:
     zones: dict[int, dict[date, str | None]] = field(default_factory=lambda: defaultdict(dict))  # daily summary zones
 
 
+# A linked patient's row as the query below gives it (peewee's stubs type .tuples() rows as models): id, name, time
+# zone, linked at, data stamp, and the stored row's stamp, basis, whether it still holds, and data.
+LinkedRow = tuple[int, str, str | None, datetime, int | None, int | None, str | None, int, str | None]
+
+
 def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
     """The therapist's current patients with stamps and the stored rows that still hold at `now` (see
     services/caseload_store.py), their open alerts, and the notices (three queries)."""
     fresh = Case(None, [((CaseloadRow.computed_at <= now) & (CaseloadRow.valid_until > now), 1)], 0)  # compared in SQL
-    query = (CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
+    query = cast(Iterable[LinkedRow], CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
                              CaseloadRow.basis, fresh.alias("fresh"), CaseloadRow.data)
              .join(User, on=(CareLink.patient == User.id))
              .switch(CareLink)
@@ -89,7 +96,7 @@ def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
         patient.linked_at = linked_at
         holds = (data is not None and stamp == (version or 0) and fresh_now == 1
                  and basis == kept_basis(tz, therapist_tz, content_digest))
-        patients.append(Linked(patient, version or 0, Kept.from_json(data) if holds else None))
+        patients.append(Linked(patient, version or 0, Kept.from_json(data) if holds and data is not None else None))
     return Snapshot(patients, open_alerts(therapist), unread_notices(therapist))
 
 
@@ -100,7 +107,7 @@ def open_alerts(therapist: User) -> dict[int, list[OpenAlert]]:
              .where(Alert.patient.in_(linked_ids(therapist)) & Alert.acknowledged_at.is_null())
              .order_by(Alert.created_at.desc(), Alert.id.desc()))
     for a in query:
-        alerts[a.patient_id].append(OpenAlert(a.level, tuple(a.reasons), a.created_at, FOLLOWUP_WORDS.get(a.followup_answer)))
+        alerts[a.patient_id].append(OpenAlert(a.level, tuple(a.reasons), a.created_at, FOLLOWUP_WORDS.get(FollowUp(a.followup_answer)) if a.followup_answer else None))
     return alerts
 
 
@@ -130,8 +137,9 @@ def inputs(therapist: User, only: list[int] | None, now: datetime) -> Inputs:
                 .where(scope(Profile.patient)).objects())
     for p in profiles:
         data.profiles[p.patient_id] = p
-        if p.player_state is not None:
-            data.states[p.patient_id] = (p.player_state, p.player_updated_at)
+        state = p.player_state  # type: ignore[attr-defined]  # the joined column, by its alias (peewee sets it on the row)
+        if state is not None:
+            data.states[p.patient_id] = (state, p.player_updated_at)  # type: ignore[attr-defined]  # the same
     data.settings = {s.patient_id: s for s in PlanSetting.select().where(scope(PlanSetting.patient))}
     checkins = scope(CheckIn.patient) & (CheckIn.recorded_at >= since)
     for c in (CheckIn.select(CheckIn.id, CheckIn.patient, CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain,
@@ -152,7 +160,7 @@ def inputs(therapist: User, only: list[int] | None, now: datetime) -> Inputs:
         data.checks[k.patient_id].append(k)
     # The sparkline's days: local days, so read a day either side of the UTC dates and let each patient's clock choose.
     first = (now - timedelta(days=TREND_DAYS + 1)).date()
-    for patient_id, day, zone in (DailySummary.select(DailySummary.patient, DailySummary.day, DailySummary.zone)
+    for patient_id, day, zone in cast(Iterable[tuple[int, date, str | None]], DailySummary.select(DailySummary.patient, DailySummary.day, DailySummary.zone)
                                   .where(scope(DailySummary.patient) & (DailySummary.day >= first)).tuples()):
         data.zones[patient_id][day] = zone
     return data

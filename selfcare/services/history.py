@@ -232,18 +232,11 @@ def summary_series(patient: User, period: Period) -> SummarySeries:
     return SummarySeries(points, sum(row[7] for row in by_day.values()), len(by_day))
 
 
-def _checkin_of(walk: Walk) -> int | None:
-    """The id of the check-in a walk was logged with, without loading it: a Walk's `checkin_id`, a light row's `checkin`."""
-    if isinstance(walk, Walk):
-        return walk.checkin_id  # type: ignore[attr-defined,no-any-return]  # peewee's id accessor of a foreign key
-    return walk.checkin  # type: ignore[no-any-return]
-
-
 def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:
     """Each check-in as a (local time, Reading), with the minutes of the walk logged with it."""
     walked: dict[int, int] = {}
     for w in rows.walks:
-        checkin_id = _checkin_of(w)
+        checkin_id = w.checkin_id
         if checkin_id is not None:
             walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
     tz = zone_of(patient)

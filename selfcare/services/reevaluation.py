@@ -96,12 +96,6 @@ def due_prompts(patient: User, now: datetime | None = None, profile: Profile | N
 # of them and build every History in Python: the number of queries does not grow with the patients.
 
 
-def _checkin_of(walk: Any) -> int | None:
-    """The id of the check-in a walk was logged with, without reading the check-in: a Walk model has it as
-    `checkin_id` (peewee's id accessor of a foreign key); the caseload's light rows hold it as `checkin`."""
-    return walk.checkin_id if isinstance(walk, Walk) else walk.checkin
-
-
 def history_from_rows(
     profile: Profile | None, checkins: Iterable[CheckIn], walks: Iterable[Walk], self_checks: Iterable[SelfCheck]
 ) -> History | None:
@@ -113,7 +107,7 @@ def history_from_rows(
         return None
     walked: dict[int, int] = {}
     for w in walks:
-        checkin_id = _checkin_of(w)
+        checkin_id = w.checkin_id
         if checkin_id is not None:
             walked[int(checkin_id)] = max(int(w.minutes), walked.get(int(checkin_id), 0))
     rows = sorted(checkins, key=lambda c: (c.recorded_at, c.id))
