@@ -27,6 +27,14 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `one_database` checks no database behaviour (page text, headers, limits, who may see a
+    route): it runs on SQLite only. Everything that stores, reads or counts rows runs on both."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("one_database"):
+        metafunc.definition.add_marker(pytest.mark.parametrize("database_url", ["sqlite"], indirect=True))
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each data-layer and web test runs once on SQLite and once on PostgreSQL."""

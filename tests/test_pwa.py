@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -14,6 +15,8 @@ from PIL import Image
 from selfcare.clinical import FLAG_LEVELS, Level
 from tests.conftest import Auth, client_for, csrf_from
 from tests.factories import make_onboarded_patient, make_therapist
+
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
 
 
 def worker_settings(client: FlaskClient) -> dict:
