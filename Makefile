@@ -16,10 +16,13 @@ run: $(VENV)/.installed-app
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## Install what the tests need (Debian's Chromium and PostgreSQL included), check types, and run the whole suite
+## Install what the tests need (Debian's Chromium and PostgreSQL included), check types (mypy selfcare) and run the
+## whole suite: first all but the browser tests on every CPU (pytest-xdist; each worker has its own PostgreSQL server,
+## SQLite files and Chromium), then the browser tests one at a time (README, Testing). Exit status 5 is "nothing selected" (PYTEST_ARGS picked one kind).
 test: system-deps $(VENV)/.installed-test
 	$(VENV)/bin/mypy selfcare
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto --dist worksteal -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(VENV)/bin/pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## Build a synthetic clinic (1,000 patients, 180 days), serve it with gunicorn and measure it (bench/run.py; BENCH_ARGS="--db both")
 bench: system-deps $(VENV)/.installed-test bench/.node/node_modules/.bin/lighthouse

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from peewee import AutoField, sort_models
 
 from selfcare import create_app
 from selfcare.db import close_database, db, is_postgresql
@@ -26,6 +27,14 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `one_database` checks no database behaviour (page text, headers, limits, who may see a
+    route): it runs on SQLite only. Everything that stores, reads or counts rows runs on both."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("one_database"):
+        metafunc.definition.add_marker(pytest.mark.parametrize("database_url", ["sqlite"], indirect=True))
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each data-layer and web test runs once on SQLite and once on PostgreSQL."""
@@ -40,10 +49,23 @@ def make_test_app(database_url: str, instance_path: Path, **overrides: Any) -> F
         {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance_path),
          "MAIL_BACKEND": "memory", "BASE_URL": "http://localhost", **overrides}
     )
-    if is_postgresql():  # the server lives for the whole run: empty it for each test
-        tables = ", ".join(f'"{m._meta.table_name}"' for m in MODELS if m is not SchemaVersion)
-        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    if is_postgresql():  # the server lives for the whole run (one per xdist worker): empty it for each test
+        db.execute_sql(EMPTY_POSTGRESQL)
     return app
+
+
+def _empty_postgresql() -> str:
+    """One round trip that empties every table but the schema version and restarts its ids at 1.
+
+    DELETE, children first, is ~30x faster than TRUNCATE on the few rows a test writes (TRUNCATE makes new files)."""
+    models = [m for m in reversed(sort_models(MODELS)) if m is not SchemaVersion]
+    deletes = [f'DELETE FROM "{m._meta.table_name}";' for m in models]
+    restarts = [f"setval(pg_get_serial_sequence('\"{m._meta.table_name}\"', '{m._meta.primary_key.column_name}'), 1, false)"
+                for m in models if isinstance(m._meta.primary_key, AutoField)]
+    return " ".join(deletes) + " SELECT " + ", ".join(restarts) + ";"
+
+
+EMPTY_POSTGRESQL = _empty_postgresql()
 
 
 @pytest.fixture

@@ -47,11 +47,17 @@ def postgres_server(database: str = "selfcare_test") -> Iterator[str]:
     data = Path(tempfile.mkdtemp(prefix="selfcare-pg-"))
     if as_postgres:
         shutil.chown(data, "postgres", "postgres")
-    port = _free_port()
     pg_ctl = [str(pg_bin / "pg_ctl"), "-D", str(data)]
     _run([str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], as_postgres)
-    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    _run(pg_ctl + ["-l", str(data / "log"), "-w", "-o", options, "start"], as_postgres)
+    for attempt in range(5):  # parallel test workers each start a server: another may take the free port first
+        port = _free_port()
+        options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        try:
+            _run(pg_ctl + ["-l", str(data / "log"), "-w", "-o", options, "start"], as_postgres)
+            break
+        except RuntimeError:
+            if attempt == 4:
+                raise
     try:
         _run([str(pg_bin / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database], False)
         yield f"postgresql://postgres@127.0.0.1:{port}/{database}"

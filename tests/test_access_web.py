@@ -7,6 +7,8 @@ import pytest
 from selfcare import accounts
 from tests.factories import make_onboarded_patient, make_patient, make_therapist
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 OPEN_TO_ALL = {"static"}  # Flask's own static files
 
 

@@ -17,6 +17,8 @@ from tests.factories import make_onboarded_patient, make_profile, make_therapist
 from tests.html_reading import field_messages
 from tests.patient_helpers import check_in
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 ABROAD = "If you are somewhere else, call the local emergency number."
 CES = "I am worried about cauda equina syndrome."
 

@@ -14,6 +14,8 @@ from selfcare.url_rules import URI_MAX
 from tests.api_helpers import call, checkin_body, minutes_ago, token_for
 from tests.factories import make_onboarded_patient
 
+UNKNOWN_ID = "7ed7488d-e0cc-47e2-a2ce-8b53bb916212"  # fixed, so parallel workers collect the same test ids
+
 
 def strings_without_a_limit(schema: Any, schemas: dict[str, Any], where: str, seen: frozenset[str] = frozenset()) -> Iterator[str]:
     """Every place in `schema` (following $refs) where a string, or an object's key, has no maxLength."""
@@ -75,7 +77,7 @@ def test_every_operation_documents_both_refusals_of_a_long_address(document):
         assert set(answer["content"]) == {"application/problem+json", "text/html"}
 
 
-@pytest.mark.parametrize("path", ["/me", "/openapi.json", "/patients/{id}/walks", "/patients/{id}/checkins/" + str(uuid.uuid4())])
+@pytest.mark.parametrize("path", ["/me", "/openapi.json", "/patients/{id}/walks", "/patients/{id}/checkins/" + UNKNOWN_ID])
 def test_an_address_over_the_limit_is_a_400_problem_document(app, path):
     patient = make_onboarded_patient()
     token = token_for(patient)
@@ -111,7 +113,7 @@ def test_a_write_with_an_over_long_address_stores_nothing(app):
 
 
 @pytest.mark.parametrize(("field", "value"), [
-    ("id", "urn:uuid:" + str(uuid.uuid4()) + "0"), ("recorded_at", "2026-11-22T08:30:00." + "1" * 30 + "+01:00"),
+    ("id", "urn:uuid:" + UNKNOWN_ID + "0"), ("recorded_at", "2026-11-22T08:30:00." + "1" * 30 + "+01:00"),
 ])
 def test_body_strings_over_their_max_length_are_refused_beside_the_field(app, field, value):
     patient = make_onboarded_patient()

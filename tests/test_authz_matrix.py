@@ -50,6 +50,8 @@ from selfcare.services.checkins import CheckInData, record_checkin
 from tests.conftest import Auth, csrf_from, make_test_app
 from tests.factories import make_onboarded_patient, make_therapist
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 # ---- The actors ------------------------------------------------------------------------------------
 
 ANONYMOUS, A, B, PT, OTHER_PT = "anonymous", "patient A", "patient B", "A's therapist", "other therapist"

@@ -14,6 +14,8 @@ from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_patient
 from tests.test_two_factor import clock, code_at, secret_of, turned_on  # noqa: F401  (clock is a fixture)
 
+pytestmark = pytest.mark.one_database  # cookies and limiter counters, no database behaviour: SQLite only
+
 
 def amount(rate: str) -> int:
     """How many tries a limit such as "10 per 15 minutes" allows."""

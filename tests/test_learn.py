@@ -11,6 +11,8 @@ from selfcare.clinical import Page, default_content_dir, fill, load_content
 from selfcare.markdown import _page_html, render, render_page
 from tests.factories import make_onboarded_patient, make_therapist
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 CONTENT = load_content(default_content_dir())
 SLUGS = [page.slug for page in CONTENT.pages]
 

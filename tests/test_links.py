@@ -15,6 +15,8 @@ from selfcare.db import close_database
 from tests.conftest import csrf_from, make_test_app
 from tests.factories import PASSWORD, make_onboarded_patient, make_therapist
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 BASE = "https://selfcare.example.org"
 SITE = "http://selfcare.example.org"  # what the test client sends: the configured host (TLS ends at the proxy)
 EVIL = "evil.example"

@@ -16,6 +16,8 @@ from selfcare.models import Alert, SelfCheck
 from tests.factories import make_onboarded_patient, make_therapist
 from tests.patient_helpers import check_in
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 CONTENT = load_content(default_content_dir())
 INTERNAL = ("seed", "clinical.md", ".toml")  # internal documents and file names, in any case
 HEAT_RULE = "Do not use heat on skin that feels numb."

@@ -16,6 +16,8 @@ from selfcare.clinical import FLAG_LEVELS, Level
 from tests.conftest import Auth, client_for, csrf_from
 from tests.factories import make_onboarded_patient, make_therapist
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 
 def worker_settings(client: FlaskClient) -> dict:
     body = client.get("/sw.js").get_data(as_text=True)

@@ -18,6 +18,8 @@ from tests.api_helpers import token_for
 from tests.conftest import csrf_from, make_test_app
 from tests.factories import PASSWORD, make_onboarded_patient, make_patient, make_therapist
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 
 def amount(rate: str) -> int:
     """How many tries a limit such as "10 per 15 minutes" allows."""

@@ -31,6 +31,8 @@ from tests.patient_helpers import (
     start_set,
 )
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 HINT = "These check for rare signs that need a doctor quickly. Each question says which days it is about."
 RF_FIELD = re.compile(r'name="rf_[a-z_]+"')
 

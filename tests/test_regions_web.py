@@ -13,6 +13,8 @@ from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_patient
 from tests.html_reading import field_messages
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 ONBOARDING = {
     "legs": "right", "symptoms_started": "2026-10-20", "region": "OTHER", "emergency_number": "10111",
     "baseline_walk_minutes": "8", "cancer_history": "no", "immune_risk": "no", "invite_code": "", "share": "",

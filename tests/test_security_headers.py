@@ -13,6 +13,8 @@ from selfcare.db import close_database
 from tests.conftest import csrf_from, make_test_app
 from tests.factories import PASSWORD, make_onboarded_patient
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 TEMPLATES = Path(security.__file__).parent / "templates"
 
 

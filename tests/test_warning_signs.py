@@ -12,6 +12,8 @@ from selfcare.clinical import ABROAD, Level, default_content_dir, load_content
 from tests.factories import make_onboarded_patient, make_therapist
 from tests.patient_helpers import check_in
 
+pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
+
 CONTENT = load_content(default_content_dir())
 FLAGS = CONTENT.red_flags
 COMBINATIONS = (
