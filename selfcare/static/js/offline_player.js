@@ -18,7 +18,11 @@
     var noise = +root.dataset.noise;
     var state = latest(JSON.parse(document.getElementById("offline-state").textContent), root.dataset.at, saved);
 
-    function keep() { O.remember("player", { state: state, at: new Date().toISOString() }); }
+    // Kept on the phone (IndexedDB) before the new screen shows: a hold or stop the patient has seen survives a
+    // reload or a closed tab at once. A phone that cannot keep it (no storage) still shows the screen.
+    function keep() {
+      return O.remember("player", { state: state, at: new Date().toISOString() }).then(null, function () {});
+    }
 
     function section(name) { return root.querySelector("[data-screen='" + name + "']"); }
     function fill(box, selector, text) { box.querySelectorAll(selector).forEach(function (el) { el.textContent = text; }); }
@@ -120,7 +124,7 @@
       var out = SelfcareProtocol.advance(plan, state, { kind: kind, reading: extra.reading, level: extra.level,
         until_cleared: !!extra.until_cleared }, now, noise);
       state = out.state;
-      keep();
+      var kept = keep();
       // An event that changes nothing here (a second tap, a timer already moved on) is not kept.
       if (kind !== "confirm" && JSON.stringify(state) !== JSON.stringify(previous)) {
         var body = { id: O.newId(), kind: kind, occurred_at: now.toISOString() };
@@ -132,7 +136,8 @@
       var result;
       if (kind === "recheck_done" && previous.before) { result = describe(state.response, previous.before.zone, extra.reading.zone); }
       else if (kind === "symptoms_peripheralized" || kind === "leg_pain_worse") { result = ""; }
-      render(out.screen, result, { base: previous.progressed && !state.progressed && (state.phase === "stopped" || state.phase === "held") });
+      var base = previous.progressed && !state.progressed && (state.phase === "stopped" || state.phase === "held");
+      kept.then(function () { render(out.screen, result, { base: base }); });
       return extra.entryId;
     }
 
