@@ -52,8 +52,10 @@ def gate() -> Response | None:
         return login_manager.unauthorized()
     if not current_user.is_patient:
         abort(403)
-    # Kept on g for the page itself (Today lists the open alerts and reads the profile): read once per request.
-    g.open_alerts = unconfirmed(current_user)  # most serious and newest first: an emergency comes first
+    # Kept on g for the page itself (Today lists the open alerts and reads the profile): read once per request, and
+    # only when the login session's read counted some (login_sessions.user_for): most patients have none.
+    user = current_user._get_current_object()
+    g.open_alerts = unconfirmed(user) if getattr(user, "unconfirmed_alerts", 1) else []  # most serious first
     emergency = next((a for a in g.open_alerts if a.level == Level.EMERGENCY.value), None)
     if emergency is not None and request.endpoint not in DURING_EMERGENCY:
         return redirect(url_for("patient.show_alert", alert_id=emergency.id))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
-from selfcare.models import LoginSession, Profile, User, utcnow
+from selfcare.models import Alert, LoginSession, Profile, User, utcnow
 from selfcare.services.hashed import digest
 
 IDLE_LIMIT = timedelta(days=30)  # a session unused for this long has ended
@@ -39,13 +39,15 @@ def begin(user: User, remember: bool = False, now: datetime | None = None) -> st
 def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None:
     """The user whose live session this key opens (one query), or None if it ended, went idle or is someone else's.
 
-    The user carries `joined_profile`: their Profile as it was read with the session, or None.
+    The user carries `joined_profile`: their Profile as it was read with the session, or None; and
+    `unconfirmed_alerts`: how many alerts they have not yet said they read (the patient gate reads them only then).
     """
     now = now or utcnow()
     # A patient's onboarding answers come with the session (None for a therapist, or before onboarding): every
     # patient page reads them (patient.own_profile), and one statement is one round trip to PostgreSQL, not two.
+    unconfirmed = Alert.select(fn.COUNT(Alert.id)).where((Alert.patient == User.id) & Alert.confirmed_at.is_null())
     row = (
-        LoginSession.select(LoginSession, User, Profile).join(User)
+        LoginSession.select(LoginSession, User, Profile, unconfirmed.alias("unconfirmed_alerts")).join(User)
         .join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="joined_profile")
         .where((LoginSession.key_hash == digest(key)) & LoginSession.ended_at.is_null())
         .first()
@@ -56,6 +58,7 @@ def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None
         LoginSession.update(last_seen_at=now).where(LoginSession.id == row.id).execute()
     user: User = row.user
     user.login_key = key
+    user.unconfirmed_alerts = int(row.unconfirmed_alerts)
     return user
 
 

@@ -19,7 +19,7 @@ from selfcare.clinical import (
 )
 from selfcare.content import current_content
 from selfcare.db import db, is_postgresql
-from peewee import fn
+from peewee import JOIN, fn
 
 from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
 from selfcare.services.daily_summary import refresh_days
@@ -67,11 +67,22 @@ def _row(patient: User) -> PlayerState | None:
     return (query.for_update() if is_postgresql() else query).first()
 
 
+def _setting_and_row(patient: User) -> tuple[PlanSetting | None, PlayerState | None]:
+    """The plan setting and the state row. Inside a transaction on PostgreSQL the state row is locked, and a lock
+    cannot reach the missing side of an outer join: two queries then; else one (a page's read)."""
+    if is_postgresql() and db.in_transaction():
+        return plan_setting(patient), _row(patient)
+    found = (User.select(User.id, PlanSetting, PlayerState)
+             .join(PlanSetting, JOIN.LEFT_OUTER, on=(PlanSetting.patient == User.id), attr="plan_setting")
+             .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id), attr="player_row")
+             .where(User.id == patient.id).first())
+    return (found.plan_setting, found.player_row) if found is not None else (None, None)
+
+
 def load(patient: User, now: datetime | None = None) -> PlayerView:
     """The player as it stands: a reload shows the same step and the same deadline."""
-    setting = plan_setting(patient)
+    setting, row = _setting_and_row(patient)
     plan = plan_for(patient, setting)
-    row = _row(patient)
     state = SessionState.from_dict(row.state) if row else SessionState()
     current = row.current_set if row and row.current_set_id else None
     return PlayerView(plan, state, screen_for(plan, state, local_now(patient, now)), current, setting)

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from peewee import fn
+
 from selfcare.clinical import NO_MORE_SETS_TODAY, History, Level, Phase, Prompt, Reading, ScreenKind, fill, summarize_trend
 from selfcare.clinical.reevaluation import rules_reach
 from selfcare.content import current_content, region_of
@@ -85,16 +87,22 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
-def _last_result(patient: User) -> tuple[str, str, str | None, datetime] | None:
-    """The newest set with a result: (response, zone before, zone after, finished at as stored), or None."""
-    row: tuple[str, str, str | None, datetime] | None = (
-        ExerciseSet.select(ExerciseSet.response, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.finished_at)
+def _last_result(patient: User, start: datetime, end: datetime) -> tuple[tuple[str, str, str | None, datetime] | None, int]:
+    """The newest set with a result (response, zone before, zone after, finished at as stored; None: there is none)
+    and how many sets started from `start` to before `end` have a result: one query (no result at all, none today)."""
+    done_today = ExerciseSet.alias()
+    sets_done = (done_today.select(fn.COUNT(done_today.id))
+                 .where((done_today.patient == patient.id) & (done_today.started_at >= start) & (done_today.started_at < end)
+                        & done_today.response.is_null(False)))
+    row: tuple[str, str, str | None, datetime, int] | None = (
+        ExerciseSet.select(ExerciseSet.response, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.finished_at,
+                           sets_done.alias("sets_done"))
         .where((ExerciseSet.patient == patient.id) & ExerciseSet.response.is_null(False))
         .order_by(ExerciseSet.finished_at.desc())
         .tuples()
         .first()
     )
-    return row
+    return (None, 0) if row is None else (row[:4], int(row[4]))
 
 
 def _in_words(patient: User, prompts: tuple[Prompt, ...]) -> tuple[Prompt, ...]:
@@ -116,7 +124,7 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
     day = (start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc))
     checked_in = history is not None and any(day[0] <= c.at < day[1] for c in history.checkins)
     progress = _progress(patient, history, local)
-    last = _last_result(patient)
+    last, sets_done = _last_result(patient, start, end)
     last_result = None
     if last is not None:
         response, before_zone, after_zone, finished_at = last
@@ -126,7 +134,7 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
             last_result += f" (on {to_local(patient, finished_at):%-d %B})"
     return Today(
         action=_next_action(patient, open_alerts, view, checked_in, local),
-        sets_done=player.sets_done_between(patient, start, end),
+        sets_done=sets_done,
         # No set can start on a held or blocked day (clinical.NO_MORE_SETS_TODAY): none are planned.
         sets_planned=0 if view.screen.kind in NO_MORE_SETS_TODAY or view.paused_by_therapist else view.plan.sets_per_day(),
         last_result=last_result,
