@@ -454,6 +454,11 @@ class CaseloadRow(BaseModel):
     basis = CharField(max_length=200)  # time zones and content it was computed with
     computed_at = DateTimeField()
     valid_until = DateTimeField()
+    # Its place in the triage order before alerts (clinical.caseload.Standing), so a load orders, counts and pages the
+    # rows from these and decodes only the rows it shows.
+    rank = SmallIntegerField(default=7)  # clinical.caseload.Group value
+    ranked_at = DateTimeField(null=True)  # the time it sorts by within its group
+    silent = BooleanField(default=False)  # no check-in for 3 days or more
     data = TextField()  # the row's fields as JSON
 
     class Meta:

@@ -9,7 +9,7 @@ from peewee import CharField, DateTimeField, IntegerField, SmallIntegerField, Ta
 from playhouse.migrate import SchemaMigrator, make_index_name, migrate
 
 from selfcare.db import db, is_postgresql
-from selfcare.models import MODELS, SchemaVersion, utcnow
+from selfcare.models import MODELS, CaseloadRow, SchemaVersion, utcnow
 from selfcare.services.hashed import digest
 from selfcare.services.sealed import box, is_plain_secret
 from selfcare.stamps import install_triggers
@@ -153,10 +153,22 @@ def _v15_shown_stamps(migrator: SchemaMigrator) -> None:
     install_triggers()
 
 
+def _v16_caseload_standing(migrator: SchemaMigrator) -> None:
+    """Version 16 (issue 20): each stored caseload row's place in the triage order before alerts (rank, ranked_at,
+    silent), so a load orders and counts the rows without decoding them all. The rows stored before have none:
+    they are dropped and computed again on the next load."""
+    columns = {column.name for column in db.get_columns("caseload_row")}
+    for name, kind in (("rank", "SMALLINT NOT NULL DEFAULT 7"), ("ranked_at", "TIMESTAMP"), ("silent", "BOOLEAN NOT NULL DEFAULT FALSE")):
+        if name not in columns:  # one statement each (see version 15)
+            db.execute_sql(f'ALTER TABLE "caseload_row" ADD COLUMN "{name}" {kind}')
+    CaseloadRow.delete().execute()
+
+
 MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
                                _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps,
                                _v11_invite_code_hashes, _v12_two_step_locks_and_sealed_secrets,
-                               _v13_api_token_expiry, _v14_daily_summary, _v15_shown_stamps]
+                               _v13_api_token_expiry, _v14_daily_summary, _v15_shown_stamps,
+                               _v16_caseload_standing]
 
 LATEST = 1 + len(MIGRATIONS)
 

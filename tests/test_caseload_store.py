@@ -15,7 +15,7 @@ from selfcare.db import db, is_postgresql
 from selfcare.models import CareLink, CaseloadRow, CheckIn, PatientStamp, PlanSetting, Profile, SchemaVersion, SelfCheck, User, Walk
 from selfcare.schema import LATEST, create_schema
 from selfcare.services import caseload_store
-from selfcare.services.caseload import PAGE_SIZE, Group, build_caseload
+from selfcare.services.caseload import PAGE_SIZE, Filter, Group, build_caseload
 from selfcare.stamps import STAMPED, installed_triggers, trigger_names
 from tests.conftest import Auth
 from tests.factories import make_onboarded_patient, make_patient, make_therapist
@@ -288,3 +288,47 @@ def test_unlinking_and_linking_again_show_at_once(app):
     assert rows_of(app, therapist) == []
     accounts.link(therapist, patient)
     assert rows_of(app, therapist) == cold_rows(app, therapist) == kept
+
+
+def test_each_page_decodes_only_its_rows_and_pages_make_the_whole_list(app, monkeypatch):
+    """120 patients in every group: pages 1-3 are the whole list's order cut in 50s, with the same counts, the same
+    statements whatever the page, and only the page's rows decoded (the others are placed from their stored columns)."""
+    therapist = make_therapist()
+    for n in range(120):
+        patient = enrol(therapist, f"{('Ann', 'Bea', 'Cy', 'Dee')[n % 4]} {n:03d}", NOW, started_days=5 + n % 9)
+        if n % 3:  # every third has no check-in: silent
+            add_checkin(patient, NOW - timedelta(days=n % 5, hours=n), zone=("thigh", "calf", "foot")[n % 3])
+        if n % 4 == 0:
+            add_set(patient, NOW - timedelta(days=1, minutes=n), response="peripheralized")  # getting worse
+        if n % 7 == 0:
+            add_alert(patient, NOW - timedelta(hours=n), ("emergency", "urgent", "contact_pt")[n % 3], ["fever"])
+    with app.app_context():
+        check_pages(therapist, monkeypatch)
+
+
+def check_pages(therapist: User, monkeypatch: Any) -> None:
+    """The checks of the test above, in an app context."""
+    from selfcare.clinical.caseload import Kept
+
+    whole = build_caseload(therapist, NOW)  # computes and stores every row
+    assert len({r.group for r in whole.rows}) >= 6 and whole.listed == len(whole.rows) == 120
+    decoded: list[str] = []
+    from_json = Kept.from_json
+    monkeypatch.setattr(Kept, "from_json", classmethod(lambda cls, text: decoded.append(text) or from_json(text)))
+    pages, statements = [], []
+    for number in (1, 2, 3, 4):
+        with count_queries() as counted:
+            pages.append(build_caseload(therapist, NOW, page=number))
+        statements.append(counted.n)
+    assert statements == [3, 3, 3, 3]
+    assert [len(p.rows) for p in pages] == [50, 50, 20, 20]  # past the last page: the last page
+    assert len(decoded) == 140
+    assert [r for p in pages[:3] for r in p.rows] == whole.rows
+    assert all(p.counts == whole.counts and p.listed == 120 and p.total == 120 for p in pages)
+    assert [(p.page.first, p.page.last, p.page.pages, p.page.next_page) for p in pages] == [
+        (1, 50, 3, 2), (51, 100, 3, 3), (101, 120, 3, None), (101, 120, 3, None)]
+    for wanted in ("attention", "alerts", "silent"):
+        listed = build_caseload(therapist, NOW, filter=wanted).rows
+        assert build_caseload(therapist, NOW, filter=wanted, page=1).rows == listed[:50]
+        assert whole.counts[Filter(wanted)] == len(listed) > 0
+    assert build_caseload(therapist, NOW, query="bea", page=1).rows == [r for r in whole.rows if "Bea" in r.name]

@@ -14,7 +14,8 @@ Within groups 1-4 the newest event comes first; within 5-8 patients are in name 
 
 Every function here takes data and returns values: no clock, no database. `said` turns a stored (naive UTC) time
 into the therapist's local time in words. A `Kept` row is what the caseload stores per patient (everything but
-the name and the open alerts, which are read fresh): `to_json` and `from_json` are its stored form.
+the name and the open alerts, which are read fresh): `to_json` and `from_json` are its stored form, and its
+`standing` (its place before alerts) is stored beside it, so a load orders and counts rows without reading them all.
 """
 
 from __future__ import annotations
@@ -275,6 +276,28 @@ def place(kept: Kept, alerts: Sequence[OpenAlert], said: Said) -> tuple[Concern,
                 *kept.later]
     found = [c for c in concerns if c is not None]
     return (found[0] if found else kept.quiet), tuple(found[1:])
+
+
+class Standing(NamedTuple):
+    """Where a kept row sits before its open alerts: its first concern's group and time, and whether it is silent."""
+
+    group: Group  # WORSENING, REEVALUATE, SILENT, REST or IMPROVING: the alert groups come from the alerts
+    when: datetime | None  # what the row sorts by within WORSENING (None in the other groups)
+    silent: bool  # no check-in for SILENT_DAYS days or more (whatever else places the row)
+
+
+def standing(kept: Kept) -> Standing:
+    """A kept row's place before alerts: the first of its concerns in the order above, or its quiet reason."""
+    first = kept.worsening or (kept.later[0] if kept.later else kept.quiet)
+    return Standing(first.group, first.when, any(c.group == Group.SILENT for c in kept.later))
+
+
+def rank(kept: Standing, alerts: Sequence[OpenAlert]) -> tuple[Group, datetime | None]:
+    """The group and time a row sorts by with its open alerts (newest first): those of the concern `place` puts
+    first, without its words."""
+    found = [(group, newest.created_at) for group, level in ALERT_GROUPS
+             if (newest := next((a for a in alerts if a.level == level.value), None)) is not None]
+    return min([*found, (kept.group, kept.when)], key=lambda placed: placed[0])
 
 
 def order_key(group: Group, when: datetime | None, name: str, patient_id: int) -> tuple[int, float, str, int]:

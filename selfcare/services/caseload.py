@@ -1,13 +1,14 @@
 """The therapist's triaged caseload: every currently linked patient, most in need of attention first.
 
 One build runs four steps in order, none calling back into an earlier one:
-1. read (services/caseload_read.py): the linked patients with their data stamps and stored rows, open alerts and
-   notices (three queries); then, for the patients whose stored row is missing or stale, their recent rows and
+1. read (services/caseload_read.py): the linked patients with their data stamps and stored rows (each row's place in
+   the order and its JSON, not decoded), open alerts and notices (three queries); then, for the patients whose stored row is missing or stale, their recent rows and
    the sparkline's days from the daily summary (seven more queries, however many patients);
 2. compute (services/caseload_rows.py, rules in clinical/caseload.py): each of those patients' row;
 3. store (services/caseload_store.py): the computed rows, one statement;
-4. present (here): each row with its open alerts in their places in the order (clinical/caseload.py), sorted,
-   searched, filtered and counted.
+4. present (here): every patient placed in the order from their row's stored place and their open alerts
+   (clinical/caseload.py), searched, sorted, filtered and counted; then only the rows of the page shown are decoded
+   and put in words (the 50 of 200 a page draws).
 Alerts, names and links are read fresh on every load, so an emergency is never hidden or late.
 """
 
@@ -18,16 +19,30 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from selfcare.clinical import Progress, Trend, Zone
-from selfcare.clinical.caseload import GROUP_LABELS, SILENT_DAYS, Group, Kept, OpenAlert, Said, order_key, place
+from selfcare.clinical.caseload import (
+    GROUP_LABELS,
+    SILENT_DAYS,
+    Group,
+    Kept,
+    OpenAlert,
+    Said,
+    Standing,
+    order_key,
+    place,
+    rank,
+    standing,
+)
 from selfcare.content import current_content
 from selfcare.models import Notice, User, utcnow
 from selfcare.progress_words import LABELS as PROGRESS_LABELS
 from selfcare.services import caseload_read, caseload_rows, caseload_store
+from selfcare.services.caseload_read import Linked
 from selfcare.timeutil import to_utc
 
-__all__ = ["Caseload", "Filter", "Group", "PatientRow", "build_caseload", "mark_notice_read", "parse_filter", "parse_query"]
+__all__ = ["Caseload", "Filter", "Group", "PatientRow", "build_caseload", "mark_notice_read", "parse_filter", "parse_page", "parse_query"]
 
 QUERY_MAX = 80  # a name is at most 80 characters (User.name)
 PAGE_SIZE = 50  # rows drawn per page: drawing all 200 rows alone took longer than the page's budget
@@ -131,35 +146,11 @@ class PatientRow:
             return f"{self.sets_done} (exercises paused)"
         return f"{self.sets_done} of {self.sets_planned}"
 
-    def matches(self, wanted: Filter) -> bool:
-        """Whether the row belongs in the list for a filter."""
-        if wanted == Filter.ATTENTION:
-            return self.group in ATTENTION
-        if wanted == Filter.ALERTS:
-            return self.open_alert
-        if wanted == Filter.SILENT:
-            return self.silent
-        return True
-
 
 @dataclass(frozen=True)
-class Caseload:
-    """What the caseload page shows."""
+class Page:
+    """Which of the listed rows a caseload shows: `first` and `last` count from 1 (0 and 0 when there are none)."""
 
-    rows: list[PatientRow]  # every matched row in the filter, in triage order
-    total: int  # currently linked patients
-    matched: int  # of those, matching the search
-    counts: dict[Filter, int]  # of the matched, in each filter
-    query: str
-    filter: Filter
-    notices: list[Notice]
-
-
-@dataclass(frozen=True)
-class Shown:
-    """One page of a caseload's rows: `first` and `last` count from 1 (0 and 0 when there are none)."""
-
-    rows: list[PatientRow]
     number: int
     first: int
     last: int
@@ -171,13 +162,61 @@ class Shown:
         return self.number + 1 if self.number < self.pages else None
 
 
-def page_of(caseload: Caseload, number: int, size: int = PAGE_SIZE) -> Shown:
-    """The rows of page `number` (past the last page: the last page)."""
-    pages = max(math.ceil(len(caseload.rows) / size), 1)
+def page_of(listed: int, number: int | None, size: int = PAGE_SIZE) -> Page:
+    """Page `number` of `listed` rows (past the last page: the last page; None: every row on one page)."""
+    if number is None:
+        return Page(1, 1 if listed else 0, listed, 1)
+    pages = max(math.ceil(listed / size), 1)
     number = min(max(number, 1), pages)
     start = (number - 1) * size
-    rows = caseload.rows[start:start + size]
-    return Shown(rows, number, start + 1 if rows else 0, start + len(rows), pages)
+    shown = max(min(size, listed - start), 0)
+    return Page(number, start + 1 if shown else 0, start + shown, pages)
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """What the caseload page shows."""
+
+    rows: list[PatientRow]  # the rows of `page`, in triage order
+    listed: int  # rows in the filter, on every page
+    total: int  # currently linked patients
+    matched: int  # of those, matching the search
+    counts: dict[Filter, int]  # of the matched, in each filter
+    query: str
+    filter: Filter
+    notices: list[Notice]
+    page: Page
+
+
+class Placed(NamedTuple):
+    """A patient's place in the list on this load, before their row is decoded."""
+
+    patient: Linked
+    group: Group
+    when: datetime | None
+    silent: bool
+    alerts: list[OpenAlert]
+
+    def matches(self, wanted: Filter) -> bool:
+        """Whether the row belongs in the list for a filter."""
+        if wanted == Filter.ATTENTION:
+            return self.group in ATTENTION
+        if wanted == Filter.ALERTS:
+            return bool(self.alerts)
+        if wanted == Filter.SILENT:
+            return self.silent
+        return True
+
+
+def placed(patient: Linked, kept: Standing, alerts: list[OpenAlert]) -> Placed:
+    """A patient placed by their row's place before alerts and their open alerts."""
+    group, when = rank(kept, alerts)
+    return Placed(patient, group, when, kept.silent, alerts)
+
+
+def sort_key(row: Placed) -> tuple[int, float, str, int]:
+    """Group first; then newest event first in the alert and worsening groups; then by name."""
+    return order_key(row.group, row.when, row.patient.name, row.patient.id)
 
 
 def mark_notice_read(therapist: User, notice_id: int, now: datetime | None = None) -> bool:
@@ -188,11 +227,11 @@ def mark_notice_read(therapist: User, notice_id: int, now: datetime | None = Non
     return bool(Notice.select().where(own).exists())  # already dismissed (a second tap) is fine
 
 
-def present(patient: User, kept: Kept, alerts: list[OpenAlert], said: Said) -> PatientRow:
+def present(patient: Linked, kept: Kept, alerts: list[OpenAlert], said: Said) -> PatientRow:
     """A row from its kept part and the patient's open alerts: the alerts' concerns go in their places in the order."""
     first, others = place(kept, alerts, said)
     return PatientRow(
-        patient_id=int(patient.id),
+        patient_id=patient.id,
         name=patient.name,
         group=first.group,
         reason=first.words,
@@ -214,40 +253,42 @@ def present(patient: User, kept: Kept, alerts: list[OpenAlert], said: Said) -> P
     )
 
 
-def sort_key(row: PatientRow) -> tuple[int, float, str, int]:
-    """Group first; then newest event first in the alert and worsening groups; then by name."""
-    return order_key(row.group, row.when, row.name, row.patient_id)
-
-
-def build_caseload(therapist: User, now: datetime | None = None, query: str = "", filter: str = "all") -> Caseload:
-    """The therapist's current patients in triage order, searched by name and filtered (see the module docstring)."""
+def build_caseload(therapist: User, now: datetime | None = None, query: str = "", filter: str = "all",
+                   page: int | None = None) -> Caseload:
+    """The therapist's current patients in triage order, searched by name and filtered, with the rows of `page`
+    (None: every row) in words (see the module docstring)."""
     moment = to_utc(now) if now is not None else utcnow()
     wanted, needle = parse_filter(filter), parse_query(query).casefold()
     content = current_content()
     digest = hashlib.sha256(repr(content).encode("utf-8")).hexdigest()[:16]  # a new content release computes every row again
     # 1. Read.
     snapshot = caseload_read.linked(therapist, moment, digest)
-    matched = [p for p in snapshot.linked if needle in p.patient.name.casefold()]
-    stale = [p for p in matched if p.kept is None]
+    matched = [p for p in snapshot.linked if needle in p.name.casefold()]
+    stale = [p for p in matched if p.stored is None]
     everyone = not needle and len(stale) == len(snapshot.linked)
-    inputs = caseload_read.inputs(therapist, None if everyone else [int(p.patient.id) for p in stale], moment) if stale else None
+    inputs = caseload_read.inputs(therapist, None if everyone else [p.id for p in stale], moment) if stale else None
     # 2. Compute.
     said = caseload_rows.said_by(therapist)
-    computed = [] if inputs is None else [(p.patient, p.stamp, caseload_rows.compute(p.patient, inputs, content, moment, said))
-                                          for p in stale]
+    patients = {p.id: p.user() for p in stale}
+    fresh = {} if inputs is None else {p.id: caseload_rows.compute(patients[p.id], inputs, content, moment, said) for p in stale}
     # 3. Store.
-    caseload_store.store(therapist, computed, digest, moment)
-    # 4. Present.
-    fresh = {int(patient.id): kept for patient, _, kept in computed}
-    rows = sorted((present(p.patient, p.kept or fresh[int(p.patient.id)], snapshot.alerts.get(int(p.patient.id), []), said)
-                   for p in matched), key=sort_key)
-    counts = {f: sum(1 for r in rows if r.matches(f)) for f in Filter}
+    caseload_store.store(therapist, [(patients[p.id], p.stamp, fresh[p.id]) for p in stale], digest, moment)
+    # 4. Present: everyone placed and counted from their place before alerts; only the rows shown are decoded.
+    order = sorted((placed(p, p.stored.standing if p.stored else standing(fresh[p.id]), snapshot.alerts.get(p.id, []))
+                    for p in matched), key=sort_key)
+    listed = [row for row in order if row.matches(wanted)]
+    shown = page_of(len(listed), page)
+    rows = [present(row.patient, fresh[row.patient.id] if row.patient.stored is None else Kept.from_json(row.patient.stored.data),
+                    row.alerts, said)
+            for row in listed[shown.first - 1:shown.last]] if shown.first else []
     return Caseload(
-        rows=[r for r in rows if r.matches(wanted)],
+        rows=rows,
+        listed=len(listed),
         total=len(snapshot.linked),
         matched=len(matched),
-        counts=counts,
+        counts={f: sum(1 for row in order if row.matches(f)) for f in Filter},
         query=parse_query(query),
         filter=wanted,
         notices=snapshot.notices,
+        page=shown,
     )

@@ -1,7 +1,7 @@
 """Step 1 of the caseload: every read (services/caseload.py runs the steps in order).
 
-`linked` reads the therapist's current patients with their data stamps and stored rows, their open alerts and the
-therapist's notices (three queries). `inputs` reads what computing rows needs for the patients whose stored row is
+`linked` reads the therapist's current patients with their data stamps and stored rows (each row's place in the order
+and its JSON text, left undecoded), their open alerts and the therapist's notices (three queries). `inputs` reads what computing rows needs for the patients whose stored row is
 missing or stale (seven queries, however many patients): each table once for all of them, through the care link,
 in a recent window, and the sparkline's days from the daily summary rows (models.DailySummary), not every entry.
 """
@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from peewee import JOIN, Case
 
-from selfcare.clinical.caseload import TREND_DAYS, Kept, OpenAlert, kept_basis
+from selfcare.clinical.caseload import GROUP_OF, TREND_DAYS, OpenAlert, Standing, kept_basis
 from selfcare.models import (
     Alert,
     CareLink,
@@ -38,13 +38,28 @@ from selfcare.services.followups import FollowUp
 from selfcare.services.reevaluation import LOOK_BACK_DAYS
 
 
-@dataclass(frozen=True)
-class Linked:
+class Stored(NamedTuple):
+    """A stored row that still holds: its place in the order before alerts, and its JSON text (clinical Kept.to_json)."""
+
+    standing: Standing
+    data: str
+
+
+class Linked(NamedTuple):
     """One currently linked patient, with their data stamp now (0 before any write) and their stored row if it holds."""
 
-    patient: User  # id, name, timezone; `linked_at`: when the care link began
+    id: int
+    name: str
+    timezone: str
+    linked_at: datetime  # when the care link began
     stamp: int
-    kept: Kept | None  # None: to be computed
+    stored: Stored | None  # None: to be computed
+
+    def user(self) -> User:
+        """The patient as computing a row needs them: id, name, time zone and `linked_at`."""
+        patient = User(id=self.id, name=self.name, timezone=self.timezone)
+        patient.linked_at = self.linked_at
+        return patient
 
 
 @dataclass(frozen=True)
@@ -71,8 +86,9 @@ class Inputs:
 
 
 # A linked patient's row as the query below gives it (peewee's stubs type .tuples() rows as models): id, name, time
-# zone, linked at, data stamp, and the stored row's stamp, basis, whether it still holds, and data.
-LinkedRow = tuple[int, str, str | None, datetime, int | None, int | None, str | None, int, str | None]
+# zone, linked at, data stamp, and the stored row's stamp, basis, whether it still holds, place and data.
+LinkedRow = tuple[int, str, str | None, datetime, int | None, int | None, str | None, int, int | None, datetime | None,
+                  bool | None, str | None]
 
 
 def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
@@ -80,7 +96,8 @@ def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
     services/caseload_store.py), their open alerts, and the notices (three queries)."""
     fresh = Case(None, [((CaseloadRow.computed_at <= now) & (CaseloadRow.valid_until > now), 1)], 0)  # compared in SQL
     query = cast(Iterable[LinkedRow], CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
-                             CaseloadRow.basis, fresh.alias("fresh"), CaseloadRow.data)
+                             CaseloadRow.basis, fresh.alias("fresh"), CaseloadRow.rank, CaseloadRow.ranked_at,
+                             CaseloadRow.silent, CaseloadRow.data)
              .join(User, on=(CareLink.patient == User.id))
              .switch(CareLink)
              .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
@@ -91,12 +108,10 @@ def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
              .order_by(User.name, User.id)
              .tuples())
     patients, therapist_tz = [], therapist.timezone
-    for pid, name, tz, linked_at, version, stamp, basis, fresh_now, data in query:
-        patient = User(id=pid, name=name, timezone=tz or "UTC")
-        patient.linked_at = linked_at
-        holds = (data is not None and stamp == (version or 0) and fresh_now == 1
-                 and basis == kept_basis(tz, therapist_tz, content_digest))
-        patients.append(Linked(patient, version or 0, Kept.from_json(data) if holds and data is not None else None))
+    for pid, name, tz, linked_at, version, stamp, basis, fresh_now, rank, ranked_at, silent, data in query:
+        holds = stamp == (version or 0) and fresh_now == 1 and basis == kept_basis(tz, therapist_tz, content_digest)
+        stored = Stored(Standing(GROUP_OF[rank], ranked_at, bool(silent)), data) if holds and rank is not None and data is not None else None
+        patients.append(Linked(pid, name, tz or "UTC", linked_at, version or 0, stored))
     return Snapshot(patients, open_alerts(therapist), unread_notices(therapist))
 
 

@@ -1,7 +1,8 @@
 """Step 3 of the caseload: the rows just computed are stored (models.CaseloadRow), one statement for all of them.
 
 A stored row holds everything the caseload shows for a patient except the name and the open alerts, which every
-load reads fresh. Step 1 (services/caseload_read.py) uses it only while all of these hold:
+load reads fresh, and beside it, in columns, its place in the triage order before alerts (clinical.caseload.standing):
+a load orders, filters and counts every row from those and decodes only the rows of the page it shows. Step 1 (services/caseload_read.py) uses it only while all of these hold:
 - its stamp equals the patient's PatientStamp version. Database triggers bump that version on every insert,
   update and delete of check-ins, walks, sets, self-checks, the profile, plan settings, care links and the
   player's state (selfcare/stamps.py), so a write shows on the next load. The stamp stored is the one read
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 
 from peewee import DatabaseError
 
-from selfcare.clinical.caseload import Kept, kept_basis
+from selfcare.clinical.caseload import Kept, kept_basis, standing
 from selfcare.db import db
 from selfcare.models import CaseloadRow, User
 from selfcare.timeutil import day_bounds, local_now
@@ -43,11 +44,15 @@ def store(therapist: User, computed: Sequence[tuple[User, int, Kept]], content_d
     the same work."""
     if not computed:
         return
-    rows = [{"therapist": therapist.id, "patient": patient.id, "stamp": stamp,
-             "basis": kept_basis(patient.timezone, therapist.timezone, content_digest),
-             "computed_at": now, "valid_until": valid_until(patient, now), "data": kept.to_json()}
-            for patient, stamp, kept in computed]
-    kept_columns = [CaseloadRow.stamp, CaseloadRow.basis, CaseloadRow.computed_at, CaseloadRow.valid_until, CaseloadRow.data]
+    rows = []
+    for patient, stamp, kept in computed:
+        place = standing(kept)
+        rows.append({"therapist": therapist.id, "patient": patient.id, "stamp": stamp,
+                     "basis": kept_basis(patient.timezone, therapist.timezone, content_digest),
+                     "computed_at": now, "valid_until": valid_until(patient, now),
+                     "rank": int(place.group), "ranked_at": place.when, "silent": place.silent, "data": kept.to_json()})
+    kept_columns = [CaseloadRow.stamp, CaseloadRow.basis, CaseloadRow.computed_at, CaseloadRow.valid_until, CaseloadRow.rank,
+                    CaseloadRow.ranked_at, CaseloadRow.silent, CaseloadRow.data]
     try:
         with db.atomic():  # a failed statement is rolled back here, not left open on a pooled connection
             CaseloadRow.insert_many(rows).on_conflict(conflict_target=[CaseloadRow.therapist, CaseloadRow.patient],

@@ -19,7 +19,6 @@ from selfcare.services.caseload import (
     Filter,
     build_caseload,
     mark_notice_read,
-    page_of,
     parse_filter,
     parse_page,
     parse_query,
@@ -38,11 +37,11 @@ def wants_fragment() -> bool:
 @http_cache.etag(http_cache.caseload)
 def caseload() -> str:
     """The patients linked to this therapist, and no one else, in triage order (`?q=` name, `?filter=`, `?page=`)."""
-    view = build_caseload(current_user, query=request.args.get("q", ""), filter=request.args.get("filter", ""))
-    shown = page_of(view, parse_page(request.args.get("page")))
+    view = build_caseload(current_user, query=request.args.get("q", ""), filter=request.args.get("filter", ""),
+                          page=parse_page(request.args.get("page")))
     template = "therapist/_caseload_rows.html" if wants_fragment() else "therapist/caseload.html"
     zone_names = {z.zone: z.name for z in current_content().zones}
-    return render_template(template, caseload=view, shown=shown, page_size=PAGE_SIZE, zone_names=zone_names,
+    return render_template(template, caseload=view, shown=view.page, page_size=PAGE_SIZE, zone_names=zone_names,
                            sparkline=sparkline, filters=FILTER_LABELS, Filter=Filter)
 
 
