@@ -157,7 +157,8 @@ def _caseload_query(therapist: int) -> Any:
                    .where((link.therapist == therapist) & link.ended_at.is_null() & Alert.acknowledged_at.is_null()))
     notices = Notice.select(fn.COUNT(Notice.id)).where((Notice.therapist == therapist) & Notice.read_at.is_null())
     newest_notice = Notice.select(fn.MAX(Notice.id)).where(Notice.therapist == therapist)
-    return (CareLink.select(fn.COUNT(CareLink.id), fn.MAX(CareLink.id), fn.SUM(PatientStamp.version), fn.SUM(PatientStamp.shown),
+    return (CareLink.select(fn.COUNT(CareLink.id).alias("links"), fn.MAX(CareLink.id).alias("newest_link"),
+                            fn.SUM(PatientStamp.version).alias("versions"), fn.SUM(PatientStamp.shown).alias("shown"),
                             open_alerts.alias("open_alerts"), notices.alias("notices"), newest_notice.alias("newest_notice"))
             .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
             .where(linked))
@@ -168,26 +169,34 @@ def _therapist_clock(now: datetime, open_alerts: int) -> object:
     return now.strftime("%Y-%m-%d %H:%M") if open_alerts else None
 
 
-def caseload(*args: Any, **kwargs: Any) -> Parts:
-    """The tag of the caseload: every linked patient's stamps, the open alerts, the notices, and the clock in
-    quarter hours (days since the last check-in and the like; every time zone's midnight falls on one)."""
-    therapist, now = current_user, _now()
-    row = _caseload_query(therapist.id).tuples().first()
+def _caseload_parts(row: tuple[Any, ...], therapist: Any, now: datetime) -> Parts:
+    """The caseload's parts from its row (the _caseload_query's seven values) and the clock."""
     quarter = int(now.replace(tzinfo=timezone.utc).timestamp() // CASELOAD_CLOCK.total_seconds())
     return (row, quarter, _therapist_clock(now, row[4]), local_now(therapist, now).date().isoformat())
 
 
+def caseload(*args: Any, **kwargs: Any) -> Parts:
+    """The tag of the caseload: every linked patient's stamps, the open alerts, the notices, and the clock in
+    quarter hours (days since the last check-in and the like; every time zone's midnight falls on one)."""
+    therapist, now = current_user, _now()
+    return _caseload_parts(_caseload_query(therapist.id).tuples().first(), therapist, now)
+
+
 def therapist_patient_page(patient_id: int, **kwargs: Any) -> Parts:
     """The tag of a linked patient's page (None when not linked: the view answers 404): the patient's stamps and
-    clock, and the caseload's (the banner of open alerts)."""
+    clock, and the caseload's (the banner of open alerts), in one statement (the caseload's one row joined on)."""
     therapist, now = current_user, _now()
     linked = (CareLink.select(CareLink.id).where((CareLink.patient == User.id) & (CareLink.therapist == therapist.id)
                                                  & CareLink.ended_at.is_null()))
-    row = _patient_query(patient_id, now).select_extend(User.timezone).where(fn.EXISTS(linked)).tuples().first()
+    team = _caseload_query(therapist.id).alias("caseload")
+    columns = [team.c.links, team.c.newest_link, team.c.versions, team.c.shown, team.c.open_alerts, team.c.notices,
+               team.c.newest_notice]
+    row = (_patient_query(patient_id, now).select_extend(User.timezone, *columns).join(team, JOIN.CROSS)
+           .where(fn.EXISTS(linked)).tuples().first())
     if row is None:
         return None
     patient = User(id=patient_id, timezone=row[5])
-    return (_patient_parts(row[:5], patient, now, False), caseload())
+    return (_patient_parts(row[:5], patient, now, False), _caseload_parts(row[6:], therapist, now))
 
 
 def look(patient_id: int, **kwargs: Any) -> None:

@@ -17,12 +17,13 @@ from selfcare.models import (
     CareLink,
     CheckIn,
     PlanChange,
+    PlayerState,
     SelfCheck,
     TherapistNote,
     User,
     utcnow,
 )
-from selfcare.services.care import NotLinked, end_link, linked_patient, linked_patient_with_profile
+from selfcare.services.care import SHOWN_COLUMNS, NotLinked, end_link, linked_patient, linked_patient_with_profile
 from selfcare.services.profiles import get_profile
 from selfcare.services.timeline import PAGE, Cursor, timeline_page
 from tests.conftest import Auth, csrf_from
@@ -193,16 +194,20 @@ def test_nobody_else_sees_any_of_it(app, setup, who):
 
 
 def test_the_patient_and_their_profile_in_one_query(app, setup):
-    """linked_patient_with_profile: linked_patient's patient and get_profile's profile (None before onboarding), else NotLinked."""
+    """linked_patient_with_profile: linked_patient's patient (the columns shown), get_profile's profile (None before
+    onboarding) and the player's state (None before the first set), else NotLinked."""
     therapist, patient = setup["therapist"], setup["patient"]
     new = make_patient(email="new@example.com", name="Not Onboarded")
     accounts.link(therapist, new)
     stranger = make_patient(email="other@example.com")
+    PlayerState.create(patient=patient, state={"held": "worse"}, updated_at=utcnow())
     with app.app_context():
-        found, profile = linked_patient_with_profile(therapist, patient.id)
-        assert found.__data__ == linked_patient(therapist, patient.id).__data__
+        found, profile, player = linked_patient_with_profile(therapist, patient.id)
+        full = linked_patient(therapist, patient.id).__data__
+        assert found.__data__ == {column.name: full[column.name] for column in SHOWN_COLUMNS}
         assert profile is not None and profile.__data__ == get_profile(patient).__data__
-        assert linked_patient_with_profile(therapist, new.id)[1] is None
+        assert player is not None and player.state == {"held": "worse"}
+        assert linked_patient_with_profile(therapist, new.id)[1:] == (None, None)
         end_link(therapist, new)
         for other in (new.id, stranger.id, 10**9):
             with pytest.raises(NotLinked):
@@ -416,7 +421,7 @@ def test_the_page_takes_the_same_queries_for_a_little_or_a_lot(app, setup):
     client = login(app, "pt@example.com")
     small, large = _queries(client, page_path(setup["patient"])), _queries(client, page_path(big) + "?days=365")
     assert small == large
-    assert small <= 22, small  # 20 for the page, and the two its ETag is made from (selfcare/http_cache.py)
+    assert small <= 18, small  # 17 for the page, and the one its ETag is made from (selfcare/http_cache.py)
 
 
 def test_the_page_shows_the_newest_twenty_and_links_to_older_ones(app, setup):

@@ -22,10 +22,14 @@ def _now(now: datetime | None) -> datetime:
     return to_utc(now) if now is not None else utcnow()
 
 
-def active(patient: User, now: datetime | None = None) -> list[AssessedSign]:
-    """The patient's assessments in force now, one per sign (the newest), soonest to end first (one query)."""
+def active(patient: User, now: datetime | None = None, names: bool = False) -> list[AssessedSign]:
+    """The patient's assessments in force now, one per sign (the newest), soonest to end first (one query; `names`:
+    each with the name of the therapist who assessed it, as `by`)."""
+    query = AssessedSign.select()
+    if names:
+        query = AssessedSign.select(AssessedSign, User.name.alias("by")).join(User, on=(AssessedSign.therapist == User.id)).objects()
     rows = (
-        AssessedSign.select()
+        query
         .where((AssessedSign.patient == patient.id) & (AssessedSign.until > _now(now)) & AssessedSign.ended_at.is_null())
         .order_by(AssessedSign.assessed_at.desc(), AssessedSign.id.desc())
     )

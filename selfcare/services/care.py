@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from peewee import JOIN
 
-from selfcare.models import AuditEvent, CareLink, Profile, User, utcnow
+from selfcare.models import AuditEvent, CareLink, PlayerState, Profile, User, utcnow
 
 
 class NotLinked(LookupError):
@@ -26,18 +26,24 @@ def linked_patient(therapist: User, patient_id: int) -> User:
     return patient
 
 
-def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User, Profile | None]:
-    """linked_patient and the patient's profile (None before onboarding), in one query."""
+# What the therapist's patient page reads of the patient: who they are and their clock, not their login secrets.
+SHOWN_COLUMNS = (User.id, User.role, User.name, User.region, User.emergency_number, User.timezone, User.created_at)
+
+
+def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User, Profile | None, PlayerState | None]:
+    """linked_patient (the columns the page shows), their profile (None before onboarding) and their player's state
+    (None before the first set), in one query."""
     patient = (
-        User.select(User, Profile)
+        User.select(*SHOWN_COLUMNS, Profile, PlayerState.state, PlayerState.updated_at)
         .join(CareLink, on=(CareLink.patient == User.id))
         .switch(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="onboarding")
+        .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id), attr="player")
         .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
         .first()
     )
     if patient is None:
         raise NotLinked(patient_id)
-    return patient, patient.onboarding
+    return patient, patient.onboarding, patient.player
 
 
 def has_therapist(patient: User) -> bool:

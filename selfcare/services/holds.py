@@ -20,6 +20,7 @@ from selfcare.db import db
 from selfcare.models import Alert, ExerciseSet, PlayerState, SessionEvent, User, utcnow
 from selfcare.services import player
 from selfcare.services.history import time_text
+from selfcare.services.profiles import UNREAD
 from selfcare.timeutil import to_local, to_utc
 
 # What the patient ticks to lift a fever or trauma block (kept with the event, word for word).
@@ -68,9 +69,11 @@ def hold_lines(patient: User, hold: Hold) -> HoldLines:
     return HoldLines(title, tuple(lines))
 
 
-def hold_of(patient: User) -> Hold | None:
-    """The patient's hold, if the plan is held for the therapist or waits to be cleared (None otherwise)."""
-    row = PlayerState.select(PlayerState.state, PlayerState.updated_at).where(PlayerState.patient == patient.id).first()
+def hold_of(patient: User, row: PlayerState | None = UNREAD) -> Hold | None:
+    """The patient's hold, if the plan is held for the therapist or waits to be cleared (None otherwise); `row`: their
+    player's state if the caller has read it (its state and updated_at; None: there is none)."""
+    if row is UNREAD:
+        row = PlayerState.select(PlayerState.state, PlayerState.updated_at).where(PlayerState.patient == patient.id).first()
     if row is None:
         return None
     state = SessionState.from_dict(row.state)

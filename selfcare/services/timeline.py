@@ -247,7 +247,7 @@ def _alert_entry(patient: User, row: Alert, content: Content, wording: dict[str,
     )
 
 
-def _checkin(patient: User, row: CheckIn, walk: Walk | None, names: dict[Zone, str], wording: dict[str, str]) -> Entry:
+def _checkin(patient: User, row: CheckIn, names: dict[Zone, str], wording: dict[str, str]) -> Entry:
     zone = Zone(row.zone)
     where = names[zone] if zone == Zone.NONE or not row.side else f"{names[zone]}, {SIDE_WORDS.get(Side(row.side), row.side)}"
     details = [
@@ -257,9 +257,10 @@ def _checkin(patient: User, row: CheckIn, walk: Walk | None, names: dict[Zone, s
         ("Feels", _words(row.sensations, SENSATION_WORDS)),
         ("Worse with", _words(row.worse_with, WORSE_WORDS)),
     ]
-    if walk is not None:
-        onset = "no leg symptoms" if walk.onset_minutes is None else f"leg symptoms after {walk.onset_minutes} min"
-        details.append(("Walked", f"{walk.minutes} min, {onset}"))
+    walked, onset_minutes = getattr(row, "walk_minutes", None), getattr(row, "walk_onset", None)  # the longest walk logged with it
+    if walked is not None:
+        onset = "no leg symptoms" if onset_minutes is None else f"leg symptoms after {onset_minutes} min"
+        details.append(("Walked", f"{walked} min, {onset}"))
     yes = tuple(wording.get(k, k.replace("_", " ")) for k, v in sorted(row.red_flags.items()) if v)
     return Entry(Kind.CHECKIN, row.recorded_at, _rid(row), time_text(to_local(patient, row.recorded_at)), "Check-in",
                  tuple(details), yes, Level(row.level))
@@ -344,12 +345,13 @@ def _plan_changes_query() -> Any:
             .join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id)).objects())
 
 
-def _walks_with(checkin_ids: list[int]) -> dict[int, Walk]:
-    """The longest walk logged with each of these check-ins (one query; none if there are no check-ins)."""
-    if not checkin_ids:
-        return {}
-    walks = Walk.select(*WALK_COLUMNS).where(Walk.checkin.in_(checkin_ids)).order_by(Walk.minutes)  # the last one wins
-    return {w.checkin_id: w for w in walks if w.checkin_id is not None}
+def _checkins_query() -> Any:
+    """Check-ins, each with the longest walk logged with it (its minutes and when leg symptoms came on), in one query."""
+    walk, other = Walk.alias("walk"), Walk.alias("other")
+    longest = (other.select(other.id).where(other.checkin == _id_column(CheckIn))
+               .order_by(other.minutes.desc(), other.id.desc()).limit(1))
+    return (CheckIn.select(*CHECKIN_COLUMNS, walk.minutes.alias("walk_minutes"), walk.onset_minutes.alias("walk_onset"))
+            .join(walk, JOIN.LEFT_OUTER, on=(walk.id == longest)).objects())
 
 
 Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
@@ -358,13 +360,13 @@ Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
 def timeline_page(patient: User, before: Cursor | None = None, size: int = PAGE) -> TimelinePage:
     """The `size` newest entries before `before` (the newest ones without it), and where the next page starts.
 
-    Eight queries of at most `size` + 1 rows, and one for the walks logged with the check-ins shown: the same
-    for a week's record as for years of it. Only the entries shown are written in words.
+    Eight queries of at most `size` + 1 rows (the check-ins with the walk logged with each): the same for a week's
+    record as for years of it. Only the entries shown are written in words.
     """
     content = current_content()
     pid = patient.id
     sources: list[tuple[Kind, Any, Any]] = [
-        (Kind.CHECKIN, CheckIn.select(*CHECKIN_COLUMNS).where(CheckIn.patient == pid), CheckIn.recorded_at),
+        (Kind.CHECKIN, _checkins_query().where(CheckIn.patient == pid), CheckIn.recorded_at),
         (Kind.WALK, Walk.select(*WALK_COLUMNS).where((Walk.patient == pid) & Walk.checkin.is_null()), Walk.recorded_at),
         (Kind.SET, ExerciseSet.select(*SET_COLUMNS).where(ExerciseSet.patient == pid), ExerciseSet.started_at),
         (Kind.SELF_CHECK, SelfCheck.select(*SELF_CHECK_COLUMNS).where(SelfCheck.patient == pid), SelfCheck.recorded_at),
@@ -388,9 +390,8 @@ def _entries(patient: User, content: Content, shown: list[Found]) -> list[Entry]
     """The rows shown, as entries in words."""
     names = {info.zone: info.name for info in content.zones}
     wording = question_words(content)
-    walks = _walks_with([_rid(row) for _, kind, row in shown if kind == Kind.CHECKIN])
     makers: dict[Kind, Callable[[Any], Entry]] = {
-        Kind.CHECKIN: lambda row: _checkin(patient, row, walks.get(_rid(row)), names, wording),
+        Kind.CHECKIN: lambda row: _checkin(patient, row, names, wording),
         Kind.WALK: partial(_walk, patient),
         Kind.SET: lambda row: _set(patient, row, names),
         Kind.SELF_CHECK: lambda row: _self_check(patient, row, content),

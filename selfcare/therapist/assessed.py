@@ -32,13 +32,13 @@ class Assessed:
 
 
 def in_force(patient: User) -> list[Assessed]:
-    """The patient's assessments in force, with days on the therapist's own clock (one query and the names)."""
+    """The patient's assessments in force, with days on the therapist's own clock and who assessed each (one query)."""
     signs = {q.id: q.sign for q in current_content().red_flags.questions}
     day = "%-d %B %Y"
     return [
         Assessed(row.id, signs.get(row.flag_id, row.flag_id), to_local(current_user, row.assessed_at).strftime(day),
-                 to_local(current_user, row.until).strftime(day), row.therapist.name, row.note)
-        for row in assessed_signs.active(patient)
+                 to_local(current_user, row.until).strftime(day), getattr(row, "by"), row.note)
+        for row in assessed_signs.active(patient, names=True)
     ]
 
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from selfcare import http_cache
 from selfcare.access import role_required
 from selfcare.charts import CHARTS, chart_numbers, charted, history_charts
-from selfcare.models import Profile, Role, User
+from selfcare.models import PlayerState, Profile, Role, User
 from selfcare.services import timeline as record
 from selfcare.services.care import NotLinked, linked_patient_with_profile, record_access
 from selfcare.services.history import ALLOWED_DAYS, build_history, numbers_series, parse_days, zone_names
@@ -39,7 +39,7 @@ def _on_patient_page(alert: AlertEntry) -> str:
 
 def _page(
     patient: User, note_form: NoteForm | None = None, failed_ack: tuple[int, AcknowledgeForm] | None = None,
-    profile: Profile | None = UNREAD, assess_form: AssessSignForm | None = None,
+    profile: Profile | None = UNREAD, assess_form: AssessSignForm | None = None, player: PlayerState | None = UNREAD,
 ) -> str:
     """The whole page for a linked patient; every showing of the record is kept as a look (AuditEvent)."""
     record_access(current_user, patient, "viewed_record")
@@ -51,7 +51,7 @@ def _page(
         "history": history, "charts": charts, "charted": charted(history.series), "days": days, "ranges": ALLOWED_DAYS,
         "patient_alerts": patient_open_alerts(patient), "failed_ack": failed_ack, "ack_form": acknowledge_form,
         "timeline": record.timeline_page(patient), "ack_href": _here,
-        "note_form": note_form or NoteForm(formdata=None), "open_alerts": open_alerts(current_user), "hold": hold_card(patient),
+        "note_form": note_form or NoteForm(formdata=None), "open_alerts": open_alerts(current_user), "hold": hold_card(patient, player),
         "assessed": in_force(patient), "assess_form": assess_form or AssessSignForm(formdata=None),
     }
     return render_template("therapist/patient.html", **context)
@@ -65,8 +65,8 @@ def render_patient_page(
     return _page(patient, note_form, failed_ack, assess_form=assess_form), status
 
 
-def _linked_or_404(patient_id: int) -> tuple[User, Profile | None]:
-    """The patient and their profile if linked to this therapist; else 404, never a hint whether they exist."""
+def _linked_or_404(patient_id: int) -> tuple[User, Profile | None, PlayerState | None]:
+    """The patient, their profile and player state if linked to this therapist; else 404, never a hint whether they exist."""
     try:
         return linked_patient_with_profile(current_user, patient_id)
     except NotLinked:
@@ -78,8 +78,8 @@ def _linked_or_404(patient_id: int) -> tuple[User, Profile | None]:
 @http_cache.etag(http_cache.therapist_patient_page, seen=http_cache.look)
 def patient_page(patient_id: int) -> str:
     """Open alerts, charts, onboarding answers, notes and the newest timeline entries of a patient linked to this therapist (else 404)."""
-    patient, profile = _linked_or_404(patient_id)
-    return _page(patient, profile=profile)
+    patient, profile, player = _linked_or_404(patient_id)
+    return _page(patient, profile=profile, player=player)
 
 
 @bp.route("/patients/<id:patient_id>/timeline")

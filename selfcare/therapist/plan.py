@@ -8,11 +8,12 @@ from werkzeug.wrappers import Response
 
 from selfcare.access import role_required
 from selfcare.content import current_content
-from selfcare.models import Role, User
+from selfcare.models import PlayerState, Role, User
 from selfcare.clinical import ScreenKind
 from selfcare.services import holds, player
 from selfcare.services.care import NotLinked, linked_patient
 from selfcare.services.plans import change_plan, plan_history, plan_values
+from selfcare.services.profiles import UNREAD
 from selfcare.therapist import bp
 from selfcare.therapist.forms_plan import field_name, plan_form_class
 
@@ -50,9 +51,10 @@ def edit_plan(patient_id: int) -> Response | tuple[str, int]:
     ), (422 if form.errors or form.form_errors else 200)
 
 
-def hold_card(patient: User) -> holds.HoldLines | None:
-    """What the therapist's pages say about a plan held after a stop or waiting for clearance (None: not held)."""
-    hold = holds.hold_of(patient)
+def hold_card(patient: User, player: PlayerState | None = UNREAD) -> holds.HoldLines | None:
+    """What the therapist's pages say about a plan held after a stop or waiting for clearance (None: not held);
+    `player`: the patient's player state if already read."""
+    hold = holds.hold_of(patient, player)
     return holds.hold_lines(patient, hold) if hold is not None else None
 
 
