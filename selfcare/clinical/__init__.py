@@ -59,9 +59,14 @@ from selfcare.clinical.trend import (
     Change,
     Trend,
     TrendRule,
+    TrendStats,
     TrendSummary,
+    WindowStats,
     classify_trend,
+    decide_trend,
+    enough_data,
     summarize_trend,
+    window_edges,
 )
 from selfcare.clinical.zones import Reading, Side, Zone
 
@@ -129,9 +134,11 @@ __all__ = [
     "StrengthTestInfo",
     "Trend",
     "TrendRule",
+    "TrendStats",
     "TrendSummary",
     "Triage",
     "Verdict",
+    "WindowStats",
     "Zone",
     "ZoneInfo",
     "adjust_plan",
@@ -139,8 +146,10 @@ __all__ = [
     "classify_response",
     "classify_trend",
     "compare_checks",
+    "decide_trend",
     "default_content_dir",
     "due_reevaluations",
+    "enough_data",
     "fill",
     "full_screen_due",
     "held_indefinitely",
@@ -161,4 +170,5 @@ __all__ = [
     "triage_today",
     "upcoming_set_times",
     "valid_emergency_number",
+    "window_edges",
 ]

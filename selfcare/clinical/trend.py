@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from selfcare.clinical.timeutil import as_utc, local_date
@@ -102,59 +102,147 @@ def _change(earlier: float | None, recent: float | None, noise: float, higher_is
     return (Change.BETTER if (delta > 0) == higher_is_better else Change.WORSE), delta
 
 
+@dataclass(frozen=True)
+class WindowStats:
+    """What the trend rule needs from the readings of one window (earlier or recent): counts and sums, no readings.
+
+    Built from the readings themselves (`window_stats`) or from SQL aggregates (services/history.py); either way
+    `decide_trend` reads the same numbers.
+    """
+
+    readings: int
+    zones: tuple[int, ...]  # readings per zone, by rank (list(Zone) order)
+    leg_pain_total: int
+    walks: int  # readings with a walk logged with them
+    walk_minutes_total: float
+    sides: tuple[tuple[Side, int], ...] = ()  # readings per side (None left out), in the order each side was first seen
+
+
+@dataclass(frozen=True)
+class TrendStats:
+    """The numbers `decide_trend` weighs: how much data there is, and each window's statistics (None when no windows
+    were built because there is too little data)."""
+
+    readings: int
+    days: int  # distinct local days with a reading
+    span: timedelta  # from the first reading to the last
+    earlier: WindowStats | None = None
+    recent: WindowStats | None = None
+
+
+def enough_data(readings: int, days: int, span: timedelta, rule: TrendRule = DEFAULT_TREND_RULE) -> bool:
+    """Whether there are enough readings, days and hours for a trend (trend.toml `minimum`)."""
+    return readings >= rule.min_readings and days >= rule.min_days and span >= timedelta(hours=rule.min_span_hours)
+
+
+def window_edges(first: datetime, last: datetime, rule: TrendRule = DEFAULT_TREND_RULE) -> tuple[datetime, datetime]:
+    """The end of the earlier window and the start of the recent one, for readings from `first` to `last` (UTC).
+
+    A reading at or before the first edge is earlier; at or after the second, recent (both, if the windows meet).
+    """
+    edge = (last - first) * rule.window_fraction
+    return first + edge, last - edge
+
+
+def window_stats(readings: Iterable[Reading]) -> WindowStats:
+    """The statistics of one window from its readings, oldest first."""
+    zones = [0] * len(Zone)
+    pain = walks = count = 0
+    minutes: float = 0
+    sides: Counter[Side] = Counter()
+    for r in readings:
+        count += 1
+        zones[r.zone.rank] += 1
+        pain += r.leg_pain
+        if r.walk_minutes is not None:
+            walks += 1
+            minutes += r.walk_minutes
+        if r.side is not None:
+            sides[r.side] += 1
+    return WindowStats(count, tuple(zones), pain, walks, minutes, tuple(sides.items()))
+
+
+def trend_stats(readings: Iterable[tuple[datetime, Reading]], rule: TrendRule = DEFAULT_TREND_RULE) -> TrendStats:
+    """The numbers the trend rule weighs, from (datetime, Reading) pairs in any order."""
+    pairs = _pairs(readings)
+    days = len({local_date(original) for _, original, _ in pairs})
+    span = pairs[-1][0] - pairs[0][0] if pairs else timedelta(0)
+    if not enough_data(len(pairs), days, span, rule):
+        return TrendStats(len(pairs), days, span)
+    earlier_end, recent_start = window_edges(pairs[0][0], pairs[-1][0], rule)
+    return TrendStats(
+        len(pairs), days, span,
+        earlier=window_stats(r for moment, _, r in pairs if moment <= earlier_end),
+        recent=window_stats(r for moment, _, r in pairs if moment >= recent_start),
+    )
+
+
 def summarize_trend(
     readings: Iterable[tuple[datetime, Reading]], rule: TrendRule = DEFAULT_TREND_RULE
 ) -> TrendSummary:
     """Summarise zone, leg pain and walking over days using the rule in content/trend.toml."""
-    pairs = _pairs(readings)
-    days: set[date] = {local_date(original) for _, original, _ in pairs}
-    span = pairs[-1][0] - pairs[0][0] if pairs else timedelta(0)
-    enough = (
-        len(pairs) >= rule.min_readings
-        and len(days) >= rule.min_days
-        and span >= timedelta(hours=rule.min_span_hours)
-    )
-    if not enough:
-        return TrendSummary(Trend.INSUFFICIENT_DATA, len(pairs), len(days), Change.UNKNOWN, None, Change.UNKNOWN, None)
-    first, last = pairs[0][0], pairs[-1][0]
-    edge = span * rule.window_fraction
-    earlier = [r for moment, _, r in pairs if moment <= first + edge]
-    recent = [r for moment, _, r in pairs if moment >= last - edge]
+    return decide_trend(trend_stats(readings, rule), rule)
+
+
+def _median_ranks(zones: Sequence[int]) -> tuple[int, int]:
+    """The two middle ranks of the readings counted per zone rank (the same unless the middle is split)."""
+    n = sum(zones)
+    wanted = ((n - 1) // 2, n // 2)  # positions in the sorted ranks
+    found: list[int] = []
+    seen = 0
+    for rank, count in enumerate(zones):
+        seen += count
+        while len(found) < 2 and wanted[len(found)] < seen:
+            found.append(rank)
+    return found[0], found[1]
+
+
+def _window_mean(total: float, count: int) -> float | None:
+    return total / count if count else None
+
+
+def decide_trend(stats: TrendStats, rule: TrendRule = DEFAULT_TREND_RULE) -> TrendSummary:
+    """The trend from the windows' statistics, by the rule in content/trend.toml."""
+    earlier, recent = stats.earlier, stats.recent
+    if not enough_data(stats.readings, stats.days, stats.span, rule) or earlier is None or recent is None:
+        return TrendSummary(Trend.INSUFFICIENT_DATA, stats.readings, stats.days, Change.UNKNOWN, None, Change.UNKNOWN, None)
     # trend.toml `zone`: the earlier window by its typical (median) zone, so one odd reading there does not decide;
     # the recent window by its most distal zone, so one distal reading now is enough to flag peripheralizing.
-    ranks = sorted(r.zone.rank for r in earlier)
-    low, high = ranks[(len(ranks) - 1) // 2], ranks[len(ranks) // 2]  # the same zone unless the middle is split
-    now = max(r.zone for r in recent)
-    pain, pain_delta = _change(
-        _mean([r.leg_pain for r in earlier]), _mean([r.leg_pain for r in recent]), rule.pain_noise_points, False
-    )
-    walks_before = [r.walk_minutes for r in earlier if r.walk_minutes is not None]
-    walks_now = [r.walk_minutes for r in recent if r.walk_minutes is not None]
-    walking, walk_delta = _change(_mean(walks_before), _mean(walks_now), rule.walk_noise_minutes, True)
+    low, high = _median_ranks(earlier.zones)
+    now = max(rank for rank, count in enumerate(recent.zones) if count)
+    pain_before = _window_mean(earlier.leg_pain_total, earlier.readings)
+    pain_now = _window_mean(recent.leg_pain_total, recent.readings)
+    pain, pain_delta = _change(pain_before, pain_now, rule.pain_noise_points, False)
+    walk_before = _window_mean(earlier.walk_minutes_total, earlier.walks)
+    walk_now = _window_mean(recent.walk_minutes_total, recent.walks)
+    walking, walk_delta = _change(walk_before, walk_now, rule.walk_noise_minutes, True)
     moved_side = _side_changed(earlier, recent)
-    if now.rank > high:
+    if now > high:
         direction = Trend.PERIPHERALIZING
     elif pain == Change.WORSE:
         direction = Trend.WORSENING  # trend.toml `worsening`: leg pain clearly rose, whatever the zone did
-    elif now.rank < low and not moved_side:
+    elif now < low and not moved_side:
         direction = Trend.CENTRALIZING  # trend.toml `side`: another leg is never centralizing
     else:
         direction = Trend.STABLE
+    zones = list(Zone)
     return TrendSummary(
-        direction, len(pairs), len(days), pain, pain_delta, walking, walk_delta,
-        earlier_zone=list(Zone)[low], recent_zone=now,
-        leg_pain_before=_mean([r.leg_pain for r in earlier]), leg_pain_now=_mean([r.leg_pain for r in recent]),
-        walk_before=_mean(walks_before), walk_now=_mean(walks_now), side_changed=moved_side,
+        direction, stats.readings, stats.days, pain, pain_delta, walking, walk_delta,
+        earlier_zone=zones[low], recent_zone=zones[now],
+        leg_pain_before=pain_before, leg_pain_now=pain_now,
+        walk_before=walk_before, walk_now=walk_now, side_changed=moved_side,
     )
 
 
-def _side_changed(earlier: Sequence[Reading], recent: Sequence[Reading]) -> bool:
-    """A recent reading on another side than the earlier window's usual one (or on both)."""
-    sides = Counter(r.side for r in earlier if r.side is not None)
-    if not sides:
+def _side_changed(earlier: WindowStats, recent: WindowStats) -> bool:
+    """A recent reading on another side than the earlier window's usual one (or on both).
+
+    The usual side is the most frequent; between equally frequent sides, the one seen first.
+    """
+    if not earlier.sides:
         return False
-    usual: Side = sides.most_common(1)[0][0]
-    return any(r.side is not None and r.side != usual for r in recent)
+    usual = max(earlier.sides, key=lambda pair: pair[1])[0]  # max keeps the first of equal counts
+    return any(side != usual for side, count in recent.sides if count)
 
 
 def classify_trend(readings: Iterable[tuple[datetime, Reading]], rule: TrendRule = DEFAULT_TREND_RULE) -> Trend:

@@ -17,21 +17,28 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from selfcare.clinical import (
     Reading,
     Response,
+    Side,
     TrendRule,
+    TrendStats,
     TrendSummary,
+    WindowStats,
     Zone,
+    decide_trend,
+    enough_data,
     summarize_trend,
+    window_edges,
 )
+from selfcare.clinical.timeutil import as_utc
 from selfcare.content import current_content
 from selfcare.models import CheckIn, DailySummary, ExerciseSet, User, Walk
 from selfcare.progress_words import ProgressWords, progress_words, therapist_word
@@ -204,6 +211,7 @@ class SummarySeries:
     points: list[DayPoint]
     sets_started: int
     days_recorded: int  # days with a row: 0 means nothing was recorded in the period
+    days_checked_in: int  # days with a check-in (a leg pain): the trend's distinct local days
 
 
 # The rows of the tuple queries below, as the database gives them (peewee's stubs type .tuples() rows as models).
@@ -229,7 +237,8 @@ def summary_series(patient: User, period: Period) -> SummarySeries:
         else:
             _, zone, leg, back, walk, onset, done, _started = row
             points.append(DayPoint(day, Zone(zone) if zone else None, leg, back, walk, onset, done))
-    return SummarySeries(points, sum(row[7] for row in by_day.values()), len(by_day))
+    return SummarySeries(points, sum(row[7] for row in by_day.values()), len(by_day),
+                         sum(1 for row in by_day.values() if row[2] is not None))
 
 
 def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:
@@ -262,6 +271,85 @@ def period_readings(patient: User, period: Period) -> list[tuple[datetime, Readi
     tz = zone_of(patient)
     return [(in_zone(tz, at), _reading(zone, int(leg), int(back), side, None if minutes is None else int(minutes)))
             for at, zone, leg, back, side, minutes in query]
+
+
+WindowRow = tuple[int, int, str, str | None, int, int, int, int | None, datetime]  # see period_trend
+
+
+def period_trend(patient: User, period: Period, days: int, rule: TrendRule) -> TrendSummary:
+    """The trend over the period's check-ins (content/trend.toml) from SQL aggregates, not the check-ins one by one:
+    the same TrendSummary as summarize_trend(period_readings(...)) (tests/test_history_trend_sql.py checks).
+
+    `days`: the period's days with a check-in (the daily summary rows say so, on the patient's clock as the rule's days).
+    Two queries, whatever the range: how many check-ins and when the first and last were (so the windows' edges are
+    computed here as the rule computes them), then per window, zone and side: readings, leg pain, walks (the longest
+    walk logged with each check-in) and the first moment, for the usual side. None when there is too little data; a
+    third, rare one when equally frequent sides first showed up at the very same moment (see `_first_seen`).
+    """
+    in_period = ((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start)
+                 & (CheckIn.recorded_at < period.end))
+    bounds = cast(tuple[int, datetime | None, datetime | None],
+                  CheckIn.select(fn.COUNT(CheckIn.id), fn.MIN(CheckIn.recorded_at), fn.MAX(CheckIn.recorded_at))
+                  .where(in_period).tuples().get())
+    count, first, last = bounds
+    span = as_utc(last) - as_utc(first) if first and last else timedelta(0)
+    if not (first and last and enough_data(count, days, span, rule)):
+        return decide_trend(TrendStats(count, days, span), rule)
+    earlier_end, recent_start = (edge.replace(tzinfo=None) for edge in window_edges(as_utc(first), as_utc(last), rule))
+    longest = (Walk.select(Walk.checkin.alias("checkin_id"), fn.MAX(Walk.minutes).alias("minutes"))
+               .where((Walk.patient == patient.id) & Walk.checkin.is_null(False) & (Walk.recorded_at >= period.start)
+                      & (Walk.recorded_at < period.end))
+               .group_by(Walk.checkin)
+               .alias("longest"))
+    earlier = Case(None, [(CheckIn.recorded_at <= earlier_end, 1)], 0)
+    recent = Case(None, [(CheckIn.recorded_at >= recent_start, 1)], 0)
+    rows = list(cast(Iterable[WindowRow], CheckIn.select(
+            earlier, recent, CheckIn.zone, CheckIn.side, fn.COUNT(CheckIn.id), fn.SUM(CheckIn.leg_pain),
+            fn.COUNT(longest.c.minutes), fn.SUM(longest.c.minutes), fn.MIN(CheckIn.recorded_at))
+        .join(longest, JOIN.LEFT_OUTER, on=(longest.c.checkin_id == CheckIn.id))
+        .where(in_period & ((CheckIn.recorded_at <= earlier_end) | (CheckIn.recorded_at >= recent_start)))
+        .group_by(earlier, recent, CheckIn.zone, CheckIn.side)
+        .tuples()))
+    earlier_rows = [row[2:] for row in rows if row[0]]
+    recent_rows = [row[2:] for row in rows if row[1]]
+    return decide_trend(TrendStats(count, days, span, _window(patient, earlier_rows, first_seen=True),
+                                   _window(patient, recent_rows, first_seen=False)), rule)
+
+
+def _window(patient: User, rows: Sequence[tuple[str, str | None, int, int, int, int | None, datetime]],
+            first_seen: bool) -> WindowStats:
+    """One window's statistics from its rows of (zone, side, readings, leg pain, walks, walk minutes, first moment);
+    the sides in the order first seen if `first_seen` (the rule weighs that order in the earlier window only)."""
+    zones = [0] * len(ZONES_BY_RANK)
+    sides: dict[str, tuple[int, datetime]] = {}
+    for zone, side, n, _pain, _walks, _minutes, at in rows:
+        zones[RANK_OF_VALUE[zone]] += n
+        if side is not None:
+            seen = sides.get(side)
+            sides[side] = (n, at) if seen is None else (seen[0] + n, min(seen[1], at))
+    order = _first_seen(patient, {side: at for side, (_, at) in sides.items()}) if first_seen else list(sides)
+    return WindowStats(
+        sum(row[2] for row in rows), tuple(zones), sum(int(row[3]) for row in rows), sum(row[4] for row in rows),
+        sum(int(row[5] or 0) for row in rows), tuple((Side(side), sides[side][0]) for side in order),
+    )
+
+
+def _first_seen(patient: User, firsts: dict[str, datetime]) -> list[str]:
+    """The sides in the order they were first seen (the rule reads check-ins by time, then as stored: by id). Sides first
+    seen at the very same moment are put in order by one more query (it does not happen in practice: to the microsecond)."""
+    order = sorted(firsts, key=lambda side: firsts[side])
+    moments = [firsts[side] for side in order]
+    if len(set(moments)) == len(moments):
+        return order
+    tied = {moment for moment in moments if moments.count(moment) > 1}
+    seen = cast(Iterable[tuple[str, datetime]], CheckIn.select(CheckIn.side, CheckIn.recorded_at)
+                .where((CheckIn.patient == patient.id) & CheckIn.recorded_at.in_(list(tied)) & CheckIn.side.is_null(False))
+                .order_by(CheckIn.recorded_at, CheckIn.id)
+                .tuples())
+    position: dict[str, int] = {}
+    for n, (side, _) in enumerate(seen):
+        position.setdefault(side, n)
+    return sorted(order, key=lambda side: (firsts[side], position.get(side, 0)))
 
 
 @lru_cache(maxsize=4096)
@@ -368,14 +456,17 @@ def build_history(patient: User, days: int, now: datetime | None = None, rule: T
                   therapist: str | None = None) -> History:
     """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word).
 
-    At most three queries, whatever the range: the daily summary rows (one per day with an entry), the check-ins the
-    trend weighs, and the newest sets the page lists (none when the summary says there are none).
+    At most four queries, whatever the range: the daily summary rows (one per day with an entry), two of aggregates
+    for the trend (none without a check-in, one with too few: `period_trend`), and the newest sets the page lists (none
+    when the summary says there are none).
     """
     period = period_for(patient, days, now)
     summary = summary_series(patient, period)
     rule = rule or current_content().trend_rule
-    readings = period_readings(patient, period) if summary.days_recorded else []
-    trend = summarize_trend(readings, rule)
+    if summary.days_checked_in:
+        trend = period_trend(patient, period, summary.days_checked_in, rule)
+    else:
+        trend = summarize_trend([], rule)
     return History(
         period=period,
         series=summary.points,
