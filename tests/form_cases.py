@@ -328,15 +328,16 @@ FORMS = [
              also_errs={"password": ("confirm",)}),
     FormCase("end_other_sessions", "/settings/sessions/end-others", "patient", "/settings", prepare=_another_device),
     FormCase("two_step_start", "/settings/two-step/start", "therapist", "/settings"),
-    # A wrong code is counted on the user (five mean the password again): a refusal may change that row.
+    # A wrong code is counted on the user (five mean the password again): a refusal may change that row, and the
+    # stamp a trigger bumps with any change to it (patient_stamp.shown: an ETag made before is no longer good).
     FormCase("two_step_set_up", "/settings/two-step/set-up", "therapist", "/settings/two-step/set-up",
-             {"code": lambda w: w.ids["app_code"]}, _two_step_pending, keeps=("user",)),
+             {"code": lambda w: w.ids["app_code"]}, _two_step_pending, keeps=("user", "patient_stamp")),
     FormCase("login_code", "/login/two-factor", "pending", "/login/two-factor", {"code": lambda w: w.ids["app_code"]},
-             _two_step_on, keeps=("user",)),
+             _two_step_on, keeps=("user", "patient_stamp")),
     FormCase("login_recovery_code", "/login/two-factor?method=recovery", "pending", "/login/two-factor?method=recovery",
-             {"code": lambda w: w.ids["recovery_code"]}, _two_step_on, keeps=("user",)),
+             {"code": lambda w: w.ids["recovery_code"]}, _two_step_on, keeps=("user", "patient_stamp")),
     FormCase("two_step_recovery_codes", "/settings/two-step/recovery-codes", "guarded", "/settings/two-step/recovery-codes",
-             {"code": lambda w: w.ids["app_code"]}, _two_step_on, keeps=("user",)),
+             {"code": lambda w: w.ids["app_code"]}, _two_step_on, keeps=("user", "patient_stamp")),
     FormCase("two_step_off", "/settings/two-step/off", "guarded", "/settings/two-step/off",
-             {"password": PASSWORD, "code": lambda w: w.ids["app_code"]}, _two_step_on, keeps=("user",)),
+             {"password": PASSWORD, "code": lambda w: w.ids["app_code"]}, _two_step_on, keeps=("user", "patient_stamp")),
 ]

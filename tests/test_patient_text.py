@@ -44,6 +44,7 @@ def patient_with_a_record(client, auth, region: str) -> dict[str, str]:
         "alert_id": str(Alert.select().order_by(Alert.id.desc()).get().id),
         "check_id": str(SelfCheck.select().get().id),
         "code": accounts.create_invite(therapist).code,
+        "chart": "pain",  # the numbers behind one of History's charts
     }
 
 
@@ -61,7 +62,7 @@ def patient_pages(app: Flask, args: dict[str, str]) -> list[str]:
             continue
         url = rule.rule
         for name in rule.arguments:
-            url = re.sub(rf"<(?:[a-z]+:)?{name}>", args[name], url)
+            url = re.sub(rf"<(?:[^:<>]+:)?{name}>", args[name], url)
         urls.append(url)
     return sorted(set(urls))
 
