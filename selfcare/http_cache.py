@@ -13,24 +13,40 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import wraps
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, get_flashed_messages, make_response, request, session
+from flask import (
+    Flask,
+    current_app,
+    get_flashed_messages,
+    make_response,
+    request,
+    session,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from peewee import JOIN, fn
-from werkzeug.wrappers import Response
 
-from selfcare.models import Alert, AssessedSign, CareLink, Notice, PatientStamp, PlayerState, User, utcnow
+from selfcare.models import (
+    Alert,
+    AssessedSign,
+    CareLink,
+    Notice,
+    PatientStamp,
+    PlayerState,
+    User,
+    utcnow,
+)
+from selfcare.services.caseload_store import MAX_AGE
 from selfcare.timeutil import local_now
 
 KEY = "selfcare.http_cache"  # app.extensions: the release (a hash of the code, templates, static files and content)
 HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")  # a fragment or the whole page
-CASELOAD_CLOCK = timedelta(minutes=15)  # the caseload computes its clock-only values again this often (caseload_cache)
+CASELOAD_CLOCK = MAX_AGE  # the caseload computes its clock-only values again this often (services/caseload_store.py)
 
 View = TypeVar("View", bound=Callable[..., Any])
 Parts = Sequence[object] | None  # None: this response is not tagged
