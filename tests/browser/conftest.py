@@ -48,9 +48,22 @@ class LiveServer:
         self.app, self.port = app, 0
         self.server: Any = None
         self.thread: threading.Thread | None = None
+        self.busy = 0  # requests inside the app now (each in its own thread)
+        self.idle = threading.Condition()
+
+    def counted(self, environ: Any, start_response: Any) -> Any:
+        """The app, counting the requests inside it (the whole answer is made before the count drops)."""
+        with self.idle:
+            self.busy += 1
+        try:
+            return list(self.app(environ, start_response))
+        finally:
+            with self.idle:
+                self.busy -= 1
+                self.idle.notify_all()
 
     def start(self) -> None:
-        self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.server = make_server("127.0.0.1", self.port, self.counted, threaded=True)
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -62,6 +75,10 @@ class LiveServer:
             if self.thread is not None:
                 self.thread.join(5)
             self.server = None
+        # A request the browser sent last (the service worker's, say) may still be running in its thread: wait for it,
+        # or closing the database's connections under it crashes the process (sqlite3 closed from another thread).
+        with self.idle:
+            self.idle.wait_for(lambda: self.busy == 0, timeout=10)
 
 
 @pytest.fixture
