@@ -42,6 +42,7 @@ from selfcare.models import (
     utcnow,
 )
 from selfcare.services.caseload_store import MAX_AGE
+from selfcare.statements import Statement
 from selfcare.timeutil import local_now
 
 KEY = "selfcare.http_cache"  # app.extensions: the release (a hash of the code, templates, static files and content)
@@ -154,12 +155,15 @@ def _patient_parts(row: tuple[Any, ...], patient: Any, now: datetime, timer_on_p
             _reached(state.get("next_at"), now), _reached(state.get("deadline"), now))
 
 
+PATIENT = Statement(lambda patient_id, now: _patient_query(patient_id, now).limit(1))
+
+
 def patient_page(timer_on_page: bool = False) -> Callable[..., Parts]:
     """The tag of a page that shows the signed-in patient their own data (Today, check-in, player, History)."""
 
     def tag(*args: Any, **kwargs: Any) -> Parts:
         patient, now = current_user, _now()
-        row = _patient_query(patient.id, now).tuples().first()
+        row = PATIENT.first(patient_id=patient.id, now=now)
         return None if row is None else _patient_parts(row, patient, now, timer_on_page)
 
     return tag
@@ -191,24 +195,37 @@ def _caseload_parts(row: tuple[Any, ...], therapist: Any, now: datetime) -> Part
     return (row, quarter, _therapist_clock(now, row[4]), local_now(therapist, now).date().isoformat())
 
 
+CASELOAD = Statement(lambda therapist: _caseload_query(therapist).limit(1))
+
+
 def caseload(*args: Any, **kwargs: Any) -> Parts:
     """The tag of the caseload: every linked patient's stamps, the open alerts, the notices, and the clock in
     quarter hours (days since the last check-in and the like; every time zone's midnight falls on one)."""
     therapist, now = current_user, _now()
-    return _caseload_parts(_caseload_query(therapist.id).tuples().first(), therapist, now)
+    row = CASELOAD.first(therapist=therapist.id)
+    assert row is not None  # one row of aggregates, whatever the caseload holds
+    return _caseload_parts(row, therapist, now)
+
+
+def _linked_patient_query(patient_id: Any, therapist: Any, now: Any) -> Any:
+    """A linked patient's stamps and time zone with the therapist's caseload row joined on; no row if not linked."""
+    linked = (CareLink.select(CareLink.id).where((CareLink.patient == User.id) & (CareLink.therapist == therapist)
+                                                 & CareLink.ended_at.is_null()))
+    team = _caseload_query(therapist).alias("caseload")
+    columns = [team.c.links, team.c.newest_link, team.c.versions, team.c.shown, team.c.open_alerts, team.c.notices,
+               team.c.newest_notice]
+    return (_patient_query(patient_id, now).select_extend(User.timezone, *columns).join(team, JOIN.CROSS)
+            .where(fn.EXISTS(linked)).limit(1))
+
+
+LINKED_PATIENT = Statement(_linked_patient_query)
 
 
 def therapist_patient_page(patient_id: int, **kwargs: Any) -> Parts:
     """The tag of a linked patient's page (None when not linked: the view answers 404): the patient's stamps and
     clock, and the caseload's (the banner of open alerts), in one statement (the caseload's one row joined on)."""
     therapist, now = current_user, _now()
-    linked = (CareLink.select(CareLink.id).where((CareLink.patient == User.id) & (CareLink.therapist == therapist.id)
-                                                 & CareLink.ended_at.is_null()))
-    team = _caseload_query(therapist.id).alias("caseload")
-    columns = [team.c.links, team.c.newest_link, team.c.versions, team.c.shown, team.c.open_alerts, team.c.notices,
-               team.c.newest_notice]
-    row = (_patient_query(patient_id, now).select_extend(User.timezone, *columns).join(team, JOIN.CROSS)
-           .where(fn.EXISTS(linked)).tuples().first())
+    row = LINKED_PATIENT.first(patient_id=patient_id, therapist=therapist.id, now=now)
     if row is None:
         return None
     patient = User(id=patient_id, timezone=row[5])

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from peewee import JOIN, fn
 
 from selfcare.models import Alert, LoginSession, Profile, User, utcnow
 from selfcare.services.hashed import digest
+from selfcare.statements import Statement
 
 IDLE_LIMIT = timedelta(days=30)  # a session unused for this long has ended
 REMEMBERED_IDLE_LIMIT = timedelta(days=365)  # "Keep me logged in": as long as the remember cookie lasts
 TOUCH_EVERY = timedelta(hours=1)  # last_seen_at is written at most this often (not on every request)
 
 
-def _idle_limit(row: LoginSession) -> timedelta:
-    """How long this session may go unused."""
-    return REMEMBERED_IDLE_LIMIT if row.remember else IDLE_LIMIT
+def _idle_limit(remember: bool) -> timedelta:
+    """How long a session may go unused."""
+    return REMEMBERED_IDLE_LIMIT if remember else IDLE_LIMIT
 
 
 def begin(user: User, remember: bool = False, now: datetime | None = None) -> str:
@@ -36,8 +38,25 @@ def begin(user: User, remember: bool = False, now: datetime | None = None) -> st
     return key
 
 
+def _session_columns(key_hash: Any) -> Any:
+    """The live session with this key hash: its user's id, remember flag and last use, the user's and their
+    profile's columns, and how many alerts the user has not yet said they read (one statement, every request)."""
+    unconfirmed = Alert.select(fn.COUNT(Alert.id)).where((Alert.patient == User.id) & Alert.confirmed_at.is_null())
+    return (
+        LoginSession.select(LoginSession.id, LoginSession.user, LoginSession.remember, LoginSession.last_seen_at,
+                            *USER_FIELDS, *PROFILE_FIELDS, unconfirmed.alias("unconfirmed_alerts"))
+        .join(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id))
+        .where((LoginSession.key_hash == key_hash) & LoginSession.ended_at.is_null())
+        .limit(1)
+    )
+
+
+USER_FIELDS, PROFILE_FIELDS = tuple(User._meta.sorted_fields), tuple(Profile._meta.sorted_fields)
+SESSION = Statement(_session_columns)
+
+
 def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None:
-    """The user whose live session this key opens (one query), or None if it ended, went idle or is someone else's.
+    """The user whose live session this key opens (one statement), or None if it ended, went idle or is someone else's.
 
     The user carries `joined_profile`: their Profile as it was read with the session, or None; and
     `unconfirmed_alerts`: how many alerts they have not yet said they read (the patient gate reads them only then).
@@ -45,20 +64,21 @@ def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None
     now = now or utcnow()
     # A patient's onboarding answers come with the session (None for a therapist, or before onboarding): every
     # patient page reads them (patient.own_profile), and one statement is one round trip to PostgreSQL, not two.
-    unconfirmed = Alert.select(fn.COUNT(Alert.id)).where((Alert.patient == User.id) & Alert.confirmed_at.is_null())
-    row = (
-        LoginSession.select(LoginSession, User, Profile, unconfirmed.alias("unconfirmed_alerts")).join(User)
-        .join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="joined_profile")
-        .where((LoginSession.key_hash == digest(key)) & LoginSession.ended_at.is_null())
-        .first()
-    )
-    if row is None or row.user_id != user_id or now - row.last_seen_at > _idle_limit(row):
+    row = SESSION.first(key_hash=digest(key))
+    if row is None:
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
-        LoginSession.update(last_seen_at=now).where(LoginSession.id == row.id).execute()
-    user: User = row.user
+    session_id, owner, remember, last_seen_at = row[:4]
+    if owner != user_id or now - last_seen_at > _idle_limit(remember):
+        return None
+    if now - last_seen_at > TOUCH_EVERY:
+        LoginSession.update(last_seen_at=now).where(LoginSession.id == session_id).execute()
+    user_values, rest = row[4:4 + len(USER_FIELDS)], row[4 + len(USER_FIELDS):]
+    profile_values, unconfirmed = rest[:len(PROFILE_FIELDS)], rest[-1]
+    user = User(**{field.name: value for field, value in zip(USER_FIELDS, user_values)})
+    user.joined_profile = (None if profile_values[0] is None else
+                           Profile(**{field.name: value for field, value in zip(PROFILE_FIELDS, profile_values)}))
     user.login_key = key
-    user.unconfirmed_alerts = int(row.unconfirmed_alerts)
+    user.unconfirmed_alerts = int(unconfirmed)
     return user
 
 
@@ -83,4 +103,4 @@ def open_elsewhere(user: User, key: str | None, now: datetime | None = None) -> 
     """How many other live sessions `user` has (other phones or browsers)."""
     now = now or utcnow()
     rows = LoginSession.select().where((LoginSession.user == user.id) & LoginSession.ended_at.is_null())
-    return sum(1 for row in rows if row.key_hash != digest(key or "") and now - row.last_seen_at <= _idle_limit(row))
+    return sum(1 for row in rows if row.key_hash != digest(key or "") and now - row.last_seen_at <= _idle_limit(row.remember))
