@@ -35,8 +35,9 @@ def _fill(patient, end):
     add_checkin(patient, end - timedelta(days=4), zone="thigh", leg=4, side="right", worse_with=["sitting", "standing"])
     add_checkin(patient, end - timedelta(days=1), zone="thigh", leg=3, worse_with=[])
     add_walk(patient, end - timedelta(days=1), 22, onset=12)
-    add_set(patient, end - timedelta(days=8))
-    add_set(patient, end - timedelta(days=8, hours=-3))
+    morning = (end - timedelta(days=8)).replace(hour=8, minute=0)  # two sets on one day, whatever the time of the run
+    add_set(patient, morning)
+    add_set(patient, morning + timedelta(hours=3))
     add_set(patient, end - timedelta(days=1), before="thigh", after=None, response=None, outcome="quit")  # no re-check: not done
     add_set(patient, end - timedelta(days=1, hours=2), before="thigh", after="buttock")
     add_alert(patient, end - timedelta(days=5), "contact_pt", ["numbness_spreading"])
