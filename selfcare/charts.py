@@ -290,7 +290,7 @@ def sparkline(first: date, zones: Sequence[Zone | None], names: dict[Zone, str])
     if not known:
         return Markup('<span class="sparkline-empty">No check-ins in these days</span>')
     width = SPARK_STEP * len(zones)
-    points = [(f"{i * SPARK_STEP + SPARK_STEP / 2:.1f}", SPARK_Y[z]) for i, z in enumerate(zones) if z is not None]
+    points = [(i * SPARK_STEP + SPARK_STEP // 2, SPARK_Y[z]) for i, z in enumerate(zones) if z is not None]
     body = [f'<line x1="0" x2="{width}" y1="{SPARK_H - SPARK_PAD}" y2="{SPARK_H - SPARK_PAD}" stroke="{GRID}"/>']
     if len(points) > 1:
         path = " ".join(f"{x},{y}" for x, y in points)

@@ -150,7 +150,7 @@ def test_the_sparkline_draws_each_day_with_a_check_in_as_a_dot_and_says_it_in_wo
     names = {z: z.value.title() for z in Zone}
     svg = sparkline(date(2026, 11, 7), (None, Zone.THIGH, None, Zone.CALF, Zone.BACK), names)
     assert svg.count("<path") == 1 and svg.count("h0") == 3 and "<circle" not in svg  # one path for every dot
-    assert re.findall(r'<path d="([^"]*)"', svg) == ["M12.0,17.4h0M28.0,22.2h0M36.0,7.8h0"]
+    assert re.findall(r'<path d="([^"]*)"', svg) == ["M12,17.4h0M28,22.2h0M36,7.8h0"]
     words = "7 Nov to 11 Nov: recorded on 3 of 5 days, first Thigh, latest Back, furthest Calf."
     assert svg.count(words) == 2  # aria-label and title
     assert "<path" not in sparkline(date(2026, 11, 7), (None, None), names)
