@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from datetime import date
+from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
@@ -282,19 +282,24 @@ SPARK_STEP_Y = (SPARK_H - 2 * SPARK_PAD) / (len(Zone) - 1)
 SPARK_Y = {z: f"{SPARK_PAD + n * SPARK_STEP_Y:.1f}" for z, n in SPARK_RANK.items()}
 
 
-def sparkline(days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zone, str]) -> Markup:
-    """A tiny zone-per-day line for one caseload row; its text alternative says the same in words."""
+def sparkline(first: date, zones: Sequence[Zone | None], names: dict[Zone, str]) -> Markup:
+    """A tiny zone-per-day line for one caseload row, `zones` from the day `first` on; its text alternative says the
+    same in words. Each day with a check-in is a dot: one path of zero-length strokes with round ends (SVG draws each
+    as a circle), not an element per day: fifty rows of fourteen days are 150 elements, not 750."""
     known = [z for z in zones if z is not None]
     if not known:
         return Markup('<span class="sparkline-empty">No check-ins in these days</span>')
     width = SPARK_STEP * len(zones)
-    points = [(f"{i * SPARK_STEP + SPARK_STEP / 2:.1f}", SPARK_Y[z]) for i, z in enumerate(zones) if z is not None]
+    points = [(i * SPARK_STEP + SPARK_STEP // 2, SPARK_Y[z]) for i, z in enumerate(zones) if z is not None]
     body = [f'<line x1="0" x2="{width}" y1="{SPARK_H - SPARK_PAD}" y2="{SPARK_H - SPARK_PAD}" stroke="{GRID}"/>']
     if len(points) > 1:
         path = " ".join(f"{x},{y}" for x, y in points)
         body.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
-    body.extend(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{BLUE}"/>' for x, y in points)
-    alt = (f"Furthest point each day, {_day(days[0])} to {_day(days[-1])}: recorded on {len(known)} of {len(days)} days, "
-           f"first {names[known[0]]}, latest {names[known[-1]]}, furthest {names[max(known, key=lambda z: SPARK_RANK[z])]}.")
-    return Markup(f'<svg class="sparkline" role="img" aria-label="{escape(alt)}" viewBox="0 0 {width} {SPARK_H}" '
-                  f'width="{width}" height="{SPARK_H}" focusable="false"><title>{escape(alt)}</title>{"".join(body)}</svg>')
+    dots = "".join(f"M{x},{y}h0" for x, y in points)
+    body.append(f'<path d="{dots}" stroke="{BLUE}" stroke-width="5" stroke-linecap="round"/>')
+    last = first + timedelta(days=len(zones) - 1)
+    alt = escape(f"Furthest point each day, {_day(first)} to {_day(last)}: recorded on {len(known)} of {len(zones)} "
+                 f"days, first {names[known[0]]}, latest {names[known[-1]]}, "
+                 f"furthest {names[max(known, key=lambda z: SPARK_RANK[z])]}.")
+    return Markup(f'<svg class="sparkline" role="img" aria-label="{alt}" viewBox="0 0 {width} {SPARK_H}" '
+                  f'width="{width}" height="{SPARK_H}" focusable="false"><title>{alt}</title>{"".join(body)}</svg>')

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
-
 from typing import Any
 
 from flask import Flask, current_app, has_request_context
@@ -14,11 +14,13 @@ from selfcare.clinical import UNKNOWN_REGION, Content, Region, fill, load_conten
 from selfcare.clinical.regions import PLACEHOLDER
 
 EXTENSION = "selfcare.content"
+DIGEST = "selfcare.content_digest"  # a short hash of the content loaded
 
 
 def init_app(app: Flask) -> None:
     """Load content/ for `app`; a broken file stops start-up with a message naming file and key."""
-    app.extensions[EXTENSION] = load_content(Path(app.config["CONTENT_DIR"]))
+    content = app.extensions[EXTENSION] = load_content(Path(app.config["CONTENT_DIR"]))
+    app.extensions[DIGEST] = hashlib.sha256(repr(content).encode("utf-8")).hexdigest()[:16]
     app.context_processor(region_words)
     app.add_template_filter(in_region_words, "fill")
 
@@ -27,6 +29,11 @@ def current_content() -> Content:
     """The content loaded for the running app."""
     content: Content = current_app.extensions[EXTENSION]
     return content
+
+
+def content_digest() -> str:
+    """A short hash of the content loaded for the running app, taken at start-up (a new content release changes it)."""
+    return str(current_app.extensions[DIGEST])
 
 
 def regions() -> dict[str, Region]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from selfcare import accounts
+from selfcare.charts import sparkline
 from selfcare.clinical import Trend, Zone
 from selfcare.db import db
 from selfcare.models import Alert, CareLink, CaseloadRow, CheckIn, ExerciseSet, Notice, PlanSetting, Profile, SelfCheck, User, Walk, utcnow
@@ -143,6 +144,16 @@ def test_a_row_shows_walking_sets_zone_and_sparkline(app):
     # The most distal zone of each day, from check-ins and sets (the sets started in the calf), as History draws it.
     assert row.trend_zones == (None,) * 5 + (Zone.CALF, None, None, Zone.CALF, None, Zone.THIGH, None, Zone.CALF, Zone.CALF)
     assert (row.trend, row.group, row.zone) == (Trend.CENTRALIZING, Group.IMPROVING, Zone.THIGH)
+
+
+def test_the_sparkline_draws_each_day_with_a_check_in_as_a_dot_and_says_it_in_words():
+    names = {z: z.value.title() for z in Zone}
+    svg = sparkline(date(2026, 11, 7), (None, Zone.THIGH, None, Zone.CALF, Zone.BACK), names)
+    assert svg.count("<path") == 1 and svg.count("h0") == 3 and "<circle" not in svg  # one path for every dot
+    assert re.findall(r'<path d="([^"]*)"', svg) == ["M12,17.4h0M28,22.2h0M36,7.8h0"]
+    words = "7 Nov to 11 Nov: recorded on 3 of 5 days, first Thigh, latest Back, furthest Calf."
+    assert svg.count(words) == 2  # aria-label and title
+    assert "<path" not in sparkline(date(2026, 11, 7), (None, None), names)
 
 
 def test_a_peripheralized_or_stopped_set_counts_as_getting_worse(app):

@@ -17,7 +17,8 @@ from peewee import Value, fn
 
 import selfcare
 from selfcare.db import db
-from selfcare.models import Alert, LoginSession, Role, User, utcnow
+from selfcare.models import Alert, LoginSession, Notice, Role, User, utcnow
+from selfcare.services.caseload import build_caseload
 from selfcare.services.login_sessions import begin, user_for
 from selfcare.statements import Statement, converter
 
@@ -54,6 +55,9 @@ def test_each_statement_reads_what_its_query_reads(app: Any, runner: Any) -> Non
         db.connect(reuse_if_open=True)
         therapists = list(User.select().where(User.role == Role.THERAPIST.value))
         patients = list(User.select().where(User.role == Role.PATIENT.value))
+        for therapist in therapists:  # stored caseload rows and a notice, so the caseload's statements read some
+            build_caseload(therapist)
+            Notice.create(therapist=therapist, text="A patient left selfcare.")
         key = begin(patients[0])
         checked = 0
         for name, statement in every_statement().items():

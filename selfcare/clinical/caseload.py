@@ -295,6 +295,8 @@ def standing(kept: Kept) -> Standing:
 def rank(kept: Standing, alerts: Sequence[OpenAlert]) -> tuple[Group, datetime | None]:
     """The group and time a row sorts by with its open alerts (newest first): those of the concern `place` puts
     first, without its words."""
+    if not alerts:  # most rows: placed by what they keep
+        return kept.group, kept.when
     found = [(group, newest.created_at) for group, level in ALERT_GROUPS
              if (newest := next((a for a in alerts if a.level == level.value), None)) is not None]
     return min([*found, (kept.group, kept.when)], key=lambda placed: placed[0])

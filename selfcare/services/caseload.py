@@ -15,10 +15,9 @@ Alerts, names and links are read fresh on every load, so an emergency is never h
 from __future__ import annotations
 
 import enum
-import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import NamedTuple
 
 from selfcare.clinical import Progress, Trend, Zone
@@ -35,7 +34,7 @@ from selfcare.clinical.caseload import (
     rank,
     standing,
 )
-from selfcare.content import current_content
+from selfcare.content import content_digest, current_content
 from selfcare.models import Notice, User, utcnow
 from selfcare.progress_words import LABELS as PROGRESS_LABELS
 from selfcare.services import caseload_read, caseload_rows, caseload_store
@@ -99,7 +98,7 @@ class PatientRow:
     zone: Zone | None
     trend: Trend
     progress: Progress
-    trend_first: date
+    trend_first: date  # the first day of the sparkline
     trend_zones: tuple[Zone | None, ...]
     walk_best: int | None
     walk_baseline: int | None
@@ -109,11 +108,6 @@ class PatientRow:
     open_alert: bool
     silent: bool
     when: datetime | None = field(default=None, compare=False)
-
-    @property
-    def trend_days(self) -> tuple[date, ...]:
-        """The days of the sparkline, oldest first."""
-        return tuple(self.trend_first + timedelta(days=n) for n in range(len(self.trend_zones)))
 
     @property
     def group_label(self) -> str:
@@ -260,7 +254,7 @@ def build_caseload(therapist: User, now: datetime | None = None, query: str = ""
     moment = to_utc(now) if now is not None else utcnow()
     wanted, needle = parse_filter(filter), parse_query(query).casefold()
     content = current_content()
-    digest = hashlib.sha256(repr(content).encode("utf-8")).hexdigest()[:16]  # a new content release computes every row again
+    digest = content_digest()  # a new content release computes every row again
     # 1. Read.
     snapshot = caseload_read.linked(therapist, moment, digest)
     matched = [p for p in snapshot.linked if needle in p.name.casefold()]

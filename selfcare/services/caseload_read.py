@@ -36,6 +36,7 @@ from selfcare.models import (
 from selfcare.services.followups import THERAPIST_WORDS as FOLLOWUP_WORDS
 from selfcare.services.followups import FollowUp
 from selfcare.services.reevaluation import LOOK_BACK_DAYS
+from selfcare.statements import Statement
 
 
 class Stored(NamedTuple):
@@ -85,30 +86,48 @@ class Inputs:
     zones: dict[int, dict[date, str | None]] = field(default_factory=lambda: defaultdict(dict))  # daily summary zones
 
 
-# A linked patient's row as the query below gives it (peewee's stubs type .tuples() rows as models): id, name, time
-# zone, linked at, data stamp, and the stored row's stamp, basis, whether it still holds, place and data.
-LinkedRow = tuple[int, str, str | None, datetime, int | None, int | None, str | None, int, int | None, datetime | None,
-                  bool | None, str | None]
+def _linked_query(therapist: Any, now: Any) -> Any:
+    """The therapist's current patients by name: id, name, time zone, when the link began and data stamp, with their
+    stored row's stamp, basis, whether it holds at `now` (compared in SQL), place before alerts and JSON text."""
+    fresh = Case(None, [((CaseloadRow.computed_at <= now) & (CaseloadRow.valid_until > now), 1)], 0)
+    return (CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
+                            CaseloadRow.basis, fresh.alias("fresh"), CaseloadRow.rank, CaseloadRow.ranked_at,
+                            CaseloadRow.silent, CaseloadRow.data)
+            .join(User, on=(CareLink.patient == User.id))
+            .switch(CareLink)
+            .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
+            .switch(CareLink)
+            .join(CaseloadRow, JOIN.LEFT_OUTER,
+                  on=((CaseloadRow.therapist == CareLink.therapist) & (CaseloadRow.patient == CareLink.patient)))
+            .where((CareLink.therapist == therapist) & CareLink.ended_at.is_null())
+            .order_by(User.name, User.id))
+
+
+def _open_alerts_query(therapist: Any) -> Any:
+    """Every unacknowledged alert of the therapist's current patients, newest first: patient, level, reasons, when,
+    and the patient's answer to the follow-up question."""
+    return (Alert.select(Alert.patient, Alert.level, Alert.reasons, Alert.created_at, Alert.followup_answer)
+            .where(Alert.patient.in_(linked_ids(therapist)) & Alert.acknowledged_at.is_null())
+            .order_by(Alert.created_at.desc(), Alert.id.desc()))
+
+
+def _notices_query(therapist: Any) -> Any:
+    """The therapist's own notices not yet dismissed, newest first (every column)."""
+    return (Notice.select(*NOTICE_FIELDS).where((Notice.therapist == therapist) & Notice.read_at.is_null())
+            .order_by(Notice.created_at.desc(), Notice.id.desc()))
+
+
+NOTICE_FIELDS = tuple(Notice._meta.sorted_fields)
+# Run on every load: written as SQL once (selfcare/statements.py), each run only sends the values.
+LINKED, OPEN_ALERTS, NOTICES = Statement(_linked_query), Statement(_open_alerts_query), Statement(_notices_query)
 
 
 def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
     """The therapist's current patients with stamps and the stored rows that still hold at `now` (see
     services/caseload_store.py), their open alerts, and the notices (three queries)."""
-    fresh = Case(None, [((CaseloadRow.computed_at <= now) & (CaseloadRow.valid_until > now), 1)], 0)  # compared in SQL
-    query = cast(Iterable[LinkedRow], CareLink.select(User.id, User.name, User.timezone, CareLink.created_at, PatientStamp.version, CaseloadRow.stamp,
-                             CaseloadRow.basis, fresh.alias("fresh"), CaseloadRow.rank, CaseloadRow.ranked_at,
-                             CaseloadRow.silent, CaseloadRow.data)
-             .join(User, on=(CareLink.patient == User.id))
-             .switch(CareLink)
-             .join(PatientStamp, JOIN.LEFT_OUTER, on=(PatientStamp.patient_id == CareLink.patient))
-             .switch(CareLink)
-             .join(CaseloadRow, JOIN.LEFT_OUTER,
-                   on=((CaseloadRow.therapist == CareLink.therapist) & (CaseloadRow.patient == CareLink.patient)))
-             .where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-             .order_by(User.name, User.id)
-             .tuples())
     patients, therapist_tz = [], therapist.timezone
-    for pid, name, tz, linked_at, version, stamp, basis, fresh_now, rank, ranked_at, silent, data in query:
+    for pid, name, tz, linked_at, version, stamp, basis, fresh_now, rank, ranked_at, silent, data in LINKED.rows(
+            therapist=therapist.id, now=now):
         holds = stamp == (version or 0) and fresh_now == 1 and basis == kept_basis(tz, therapist_tz, content_digest)
         stored = Stored(Standing(GROUP_OF[rank], ranked_at, bool(silent)), data) if holds and rank is not None and data is not None else None
         patients.append(Linked(pid, name, tz or "UTC", linked_at, version or 0, stored))
@@ -118,30 +137,28 @@ def linked(therapist: User, now: datetime, content_digest: str) -> Snapshot:
 def open_alerts(therapist: User) -> dict[int, list[OpenAlert]]:
     """Every unacknowledged alert of the therapist's current patients, newest first, by patient (one query)."""
     alerts: dict[int, list[OpenAlert]] = defaultdict(list)
-    query = (Alert.select(Alert.patient, Alert.level, Alert.reasons, Alert.created_at, Alert.followup_answer)
-             .where(Alert.patient.in_(linked_ids(therapist)) & Alert.acknowledged_at.is_null())
-             .order_by(Alert.created_at.desc(), Alert.id.desc()))
-    for a in query:
-        alerts[a.patient_id].append(OpenAlert(a.level, tuple(a.reasons), a.created_at, FOLLOWUP_WORDS.get(FollowUp(a.followup_answer)) if a.followup_answer else None))
+    for patient, level, reasons, created_at, followup in OPEN_ALERTS.rows(therapist=therapist.id):
+        alerts[patient].append(OpenAlert(level, tuple(reasons), created_at,
+                                         FOLLOWUP_WORDS.get(FollowUp(followup)) if followup else None))
     return alerts
 
 
 def unread_notices(therapist: User) -> list[Notice]:
     """The therapist's own notices not yet dismissed, newest first (one query)."""
-    return list(Notice.select().where((Notice.therapist == therapist.id) & Notice.read_at.is_null())
-                .order_by(Notice.created_at.desc(), Notice.id.desc()))
+    return [Notice(**{field.name: value for field, value in zip(NOTICE_FIELDS, row)})
+            for row in NOTICES.rows(therapist=therapist.id)]
 
 
-def linked_ids(therapist: User) -> Any:
-    """A subquery of the ids of this therapist's current patients (ended links excluded)."""
-    return CareLink.select(CareLink.patient).where((CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
+def linked_ids(therapist: Any) -> Any:
+    """A subquery of the ids of this therapist's current patients (ended links excluded); `therapist` is their id."""
+    return CareLink.select(CareLink.patient).where((CareLink.therapist == therapist) & CareLink.ended_at.is_null())
 
 
 def inputs(therapist: User, only: list[int] | None, now: datetime) -> Inputs:
     """Each table read once for the therapist's linked patients (or `only` those of them): seven queries."""
 
     def scope(column: Any) -> Any:
-        condition = column.in_(linked_ids(therapist))
+        condition = column.in_(linked_ids(therapist.id))
         return condition if only is None else condition & column.in_(only)
 
     since = now - timedelta(days=LOOK_BACK_DAYS)

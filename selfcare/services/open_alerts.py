@@ -24,6 +24,7 @@ from selfcare.services.timeline import (
     _rid,
     question_words,
 )
+from selfcare.statements import Statement
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ def _severity() -> Any:
     return Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
 
 
-def _open(therapist: int, limit: int) -> Any:
-    """The open alerts of the therapist's linked patients, most serious and newest first, each with the count of all."""
+def _open(therapist: Any) -> Any:
+    """The open alerts of the therapist's linked patients, most serious and newest first (the first OPEN_SHOWN), each
+    with the count of all: id, patient, level, when, the patient's name, the count."""
     return (
         Alert.select(_id_column(Alert), Alert.patient, Alert.level, Alert.created_at, User.name,
                      fn.COUNT(_id_column(Alert)).over())
@@ -70,16 +72,18 @@ def _open(therapist: int, limit: int) -> Any:
         .join(CareLink, on=(CareLink.patient == User.id))
         .where((CareLink.therapist == therapist) & CareLink.ended_at.is_null() & Alert.acknowledged_at.is_null())
         .order_by(_severity().desc(), Alert.created_at.desc(), _id_column(Alert).desc())
-        .limit(limit)
-        .tuples()  # the banner's six values, not whole alerts
+        .limit(OPEN_SHOWN)
     )
 
 
-def open_alerts(therapist: User, now: datetime | None = None, limit: int = OPEN_SHOWN) -> OpenAlerts:
+OPEN = Statement(_open)  # the banner on every therapist page and its poll: written as SQL once, run with the id
+
+
+def open_alerts(therapist: User, now: datetime | None = None) -> OpenAlerts:
     """Unacknowledged alerts of the therapist's linked patients: most serious first (one query: the count of
     them all comes with each row, as a window over the whole result before the limit)."""
     moment = now or utcnow()
-    rows = list(_open(therapist.id, limit))
+    rows = OPEN.rows(therapist=therapist.id)
     alerts = [
         OpenAlert(int(alert_id), int(patient_id), name, Level(level), LEVEL_NAMES[Level(level)], age_text(created_at, moment))
         for alert_id, patient_id, level, created_at, name, _ in rows
