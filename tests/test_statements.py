@@ -43,9 +43,9 @@ def values_for(statement: Statement, patient: User, therapist: User, key_hash: s
     now = utcnow()
     known = {"patient_id": patient.id, "patient": patient.id, "therapist": therapist.id, "key_hash": key_hash,
              # a period of the demo's history: its days, and its stored (naive UTC) bounds and trend windows
-             "first": (now - timedelta(days=60)).date(), "last": now.date(),
-             "start": now - timedelta(days=60), "end": now + timedelta(days=1),
-             "earlier_end": now - timedelta(days=30), "recent_start": now - timedelta(days=7),
+             "first": (now - timedelta(days=30)).date(), "last": now.date(),
+             "start": now - timedelta(days=30), "end": now + timedelta(days=1),
+             "earlier_end": now - timedelta(days=20), "recent_start": now - timedelta(days=7),
              # a place in the timeline (services/timeline.py): before it, ids below `below` at its moment, a page's rows
              "at": now - timedelta(days=2), "below": 10, "rows": 21}
     missing = [name for name in statement.names if name not in known and name != "now"]
