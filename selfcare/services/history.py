@@ -485,10 +485,11 @@ class History:
 
 
 def build_history(patient: User, days: int, now: datetime | None = None, rule: TrendRule | None = None,
-                  therapist: str | None = None) -> History:
-    """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word).
+                  therapist: str | None = None, list_sets: bool = True) -> History:
+    """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word;
+    list_sets: False for a page that does not list the sets, which leaves `sessions` empty).
 
-    At most four queries, whatever the range: the daily summary rows (one per day with an entry), two of aggregates
+    At most four statements, whatever the range: the daily summary rows (one per day with an entry), two of aggregates
     for the trend (none without a check-in, one with too few: `period_trend`), and the newest sets the page lists (none
     when the summary says there are none).
     """
@@ -504,7 +505,7 @@ def build_history(patient: User, days: int, now: datetime | None = None, rule: T
         series=summary.points,
         trend=trend,
         progress=progress_of(patient, trend, days, rule, therapist),
-        sessions=newest_sessions(patient, period) if summary.sets_started else [],
+        sessions=newest_sessions(patient, period) if list_sets and summary.sets_started else [],
         sessions_total=summary.sets_started,
         empty=not summary.days_recorded,
     )
