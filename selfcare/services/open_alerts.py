@@ -15,7 +15,7 @@ from selfcare.clinical import Level
 from selfcare.content import current_content
 from selfcare.models import Alert, CareLink, User, utcnow
 from selfcare.services.timeline import (
-    ALERT_COLUMNS,
+    ALERT_ROW,
     LEVEL_NAMES,
     OPEN_SHOWN,
     AlertEntry,
@@ -23,7 +23,6 @@ from selfcare.services.timeline import (
     _alerts_query,
     _id_column,
     _rid,
-    as_models,
     question_words,
 )
 from selfcare.statements import Statement
@@ -118,7 +117,7 @@ def patient_open_alerts(patient: User) -> PatientAlerts:
     content = current_content()
     wording = question_words(content)
     rows = PATIENT_OPEN.rows(patient=patient.id)
-    alerts = [_alert_entry(patient, row, content, wording) for row in as_models(Alert, ALERT_COLUMNS, rows)]
+    alerts = [_alert_entry(patient, ALERT_ROW(*row[:-1]), content, wording) for row in rows]  # the last: the count
     return PatientAlerts(int(rows[0][-1]) if rows else 0, alerts)
 
 

@@ -9,6 +9,7 @@ arguments.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -231,21 +232,23 @@ def _alerts_query() -> Any:
     return Alert.select(*ALERT_COLUMNS).join(ACK_BY, JOIN.LEFT_OUTER, on=(Alert.acknowledged_by == ACK_BY.id))
 
 
-def as_models(model: Any, columns: Sequence[Any], rows: Sequence[Sequence[Any]]) -> list[Any]:
-    """Each row as a `model` instance, each value set by its column's name (a field's, or the name it is selected as).
-    Built for reading: a field not selected keeps the model's default."""
-    names = [column.name for column in columns]
-    return [model(**dict(zip(names, row))) for row in rows]
+Row = Any  # one row of the timeline's reads, its values read by attribute (a row_type's named tuple, or a model)
 
 
-def _alert_entry(patient: User, row: Alert, content: Content, wording: dict[str, str]) -> AlertEntry:
+def row_type(name: str, columns: Sequence[Any]) -> Any:
+    """A named tuple of the columns' names (a field's, or the name it is selected as), to read a statement's rows by
+    attribute: nothing is filled in that was not read (a model would fill in its defaults: new uuids, the time now)."""
+    return namedtuple(name, [column.name for column in columns])
+
+
+def _alert_entry(patient: User, row: Row, content: Content, wording: dict[str, str]) -> AlertEntry:
     level = Level(row.level)
     ack = None
     if row.acknowledged_at is not None:
         by = getattr(row, "ack_name", None) or "A therapist who has left selfcare"
         ack = Acknowledgement(by, time_text(to_local(patient, row.acknowledged_at)), row.acknowledgement or "")
     return AlertEntry(
-        id=_rid(row), patient_id=int(row.patient_id), level=level, level_name=LEVEL_NAMES[level],
+        id=_rid(row), patient_id=int(patient.id), level=level, level_name=LEVEL_NAMES[level],
         title=content.red_flags.action(level).render_title(region_of(patient)), source=SOURCE_WORDS.get(row.source, row.source),
         reasons=tuple(content.red_flags.sign_words().get(str(r), str(r).replace("_", " ")) for r in row.reasons),
         when=time_text(to_local(patient, row.created_at)),
@@ -254,7 +257,7 @@ def _alert_entry(patient: User, row: Alert, content: Content, wording: dict[str,
     )
 
 
-def _checkin(patient: User, row: CheckIn, names: dict[Zone, str], wording: dict[str, str]) -> Entry:
+def _checkin(patient: User, row: Row, names: dict[Zone, str], wording: dict[str, str]) -> Entry:
     zone = Zone(row.zone)
     where = names[zone] if zone == Zone.NONE or not row.side else f"{names[zone]}, {SIDE_WORDS.get(Side(row.side), row.side)}"
     details = [
@@ -273,13 +276,13 @@ def _checkin(patient: User, row: CheckIn, names: dict[Zone, str], wording: dict[
                  tuple(details), yes, Level(row.level))
 
 
-def _walk(patient: User, row: Walk) -> Entry:
+def _walk(patient: User, row: Row) -> Entry:
     onset = "No leg symptoms" if row.onset_minutes is None else f"After {row.onset_minutes} min"
     details = (("Walked", f"{row.minutes} min"), ("Leg symptoms", onset))
     return Entry(Kind.WALK, row.recorded_at, _rid(row), time_text(to_local(patient, row.recorded_at)), "Walk", details)
 
 
-def _set(patient: User, row: ExerciseSet, names: dict[Zone, str]) -> Entry:
+def _set(patient: User, row: Row, names: dict[Zone, str]) -> Entry:
     before = f"{names[Zone(row.before_zone)]}, leg {row.before_leg_pain}, back {row.before_back_pain}"
     details = [("Before", before)]
     if row.after_zone:
@@ -290,7 +293,7 @@ def _set(patient: User, row: ExerciseSet, names: dict[Zone, str]) -> Entry:
     return Entry(Kind.SET, row.started_at, _rid(row), time_text(to_local(patient, row.started_at)), "Exercise set", tuple(details))
 
 
-def _self_check(patient: User, row: SelfCheck, content: Content) -> Entry:
+def _self_check(patient: User, row: Row, content: Content) -> Entry:
     areas = {a.area.value: a.name for a in content.areas}
     details = tuple(
         (info.name, ABILITY_WORDS.get(getattr(row, info.test.value), getattr(row, info.test.value))) for info in content.tests
@@ -407,26 +410,28 @@ CHECKINS, WALKS, SETS, SELF_CHECKS = Statement(_checkins), Statement(_walks), St
 ALERTS, NOTES, PLAN_CHANGES, HOLD_LIFTS = Statement(_alerts), Statement(_notes), Statement(_plan_changes), Statement(_hold_lifts)
 
 
+ALERT_ROW = row_type("AlertRow", ALERT_COLUMNS)
+
+
 @dataclass(frozen=True)
 class Source:
-    """Where the timeline reads one kind of entry: a page of rows newest first, read as `model`s by `columns`."""
+    """Where the timeline reads one kind of entry: a page of rows newest first, each read as a `row`."""
 
     kind: Kind
     statement: Statement
-    model: Any
-    columns: Sequence[Any]
+    row: Any  # a row_type of the statement's columns
     stamp: str  # the column it is ordered by
 
 
 SOURCES = (
-    Source(Kind.CHECKIN, CHECKINS, CheckIn, CHECKIN_WALK_COLUMNS, "recorded_at"),
-    Source(Kind.WALK, WALKS, Walk, WALK_COLUMNS, "recorded_at"),
-    Source(Kind.SET, SETS, ExerciseSet, SET_COLUMNS, "started_at"),
-    Source(Kind.SELF_CHECK, SELF_CHECKS, SelfCheck, SELF_CHECK_COLUMNS, "recorded_at"),
-    Source(Kind.ALERT, ALERTS, Alert, ALERT_COLUMNS, "created_at"),
-    Source(Kind.NOTE, NOTES, TherapistNote, NOTE_COLUMNS, "created_at"),
-    Source(Kind.PLAN_CHANGE, PLAN_CHANGES, PlanChange, PLAN_CHANGE_COLUMNS, "created_at"),
-    Source(Kind.PLAN_HOLD, HOLD_LIFTS, SessionEvent, HOLD_LIFT_COLUMNS, "occurred_at"),
+    Source(Kind.CHECKIN, CHECKINS, row_type("CheckInRow", CHECKIN_WALK_COLUMNS), "recorded_at"),
+    Source(Kind.WALK, WALKS, row_type("WalkRow", WALK_COLUMNS), "recorded_at"),
+    Source(Kind.SET, SETS, row_type("SetRow", SET_COLUMNS), "started_at"),
+    Source(Kind.SELF_CHECK, SELF_CHECKS, row_type("SelfCheckRow", SELF_CHECK_COLUMNS), "recorded_at"),
+    Source(Kind.ALERT, ALERTS, ALERT_ROW, "created_at"),
+    Source(Kind.NOTE, NOTES, row_type("NoteRow", NOTE_COLUMNS), "created_at"),
+    Source(Kind.PLAN_CHANGE, PLAN_CHANGES, row_type("PlanChangeRow", PLAN_CHANGE_COLUMNS), "created_at"),
+    Source(Kind.PLAN_HOLD, HOLD_LIFTS, row_type("HoldLiftRow", HOLD_LIFT_COLUMNS), "occurred_at"),
 )
 
 Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
@@ -442,8 +447,8 @@ def timeline_page(patient: User, before: Cursor | None = None, size: int = PAGE)
     at = LATEST if before is None else before.at
     found: list[Found] = []
     for source in SOURCES:
-        rows = source.statement.rows(patient=patient.id, at=at, below=_below(source.kind, before), rows=size + 1)
-        for row in as_models(source.model, source.columns, rows):
+        for values in source.statement.rows(patient=patient.id, at=at, below=_below(source.kind, before), rows=size + 1):
+            row = source.row(*values)
             found.append(((getattr(row, source.stamp), KIND_ORDER[source.kind], _rid(row)), source.kind, row))
     found.sort(key=lambda f: f[0], reverse=True)
     shown, more = found[:size], len(found) > size
@@ -468,24 +473,24 @@ def _entries(patient: User, content: Content, shown: list[Found]) -> list[Entry]
     return [makers[kind](row) for _, kind, row in shown]
 
 
-def _alert(patient: User, row: Alert, content: Content, wording: dict[str, str]) -> Entry:
+def _alert(patient: User, row: Row, content: Content, wording: dict[str, str]) -> Entry:
     alert = _alert_entry(patient, row, content, wording)
     return Entry(Kind.ALERT, row.created_at, alert.id, alert.when, "Alert", level=alert.level, alert=alert)
 
 
-def _note(patient: User, row: TherapistNote) -> Entry:
-    return Entry(Kind.NOTE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)), f"Note by {row.by}",  # type: ignore[attr-defined]
+def _note(patient: User, row: Row) -> Entry:
+    return Entry(Kind.NOTE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)), f"Note by {row.by}",
                  text=row.text)
 
 
-def _plan_change(patient: User, row: PlanChange, content: Content) -> Entry:
+def _plan_change(patient: User, row: Row, content: Content) -> Entry:
     details = [("Plan", plan_change_words(row.changes, content)), ("Exercises", "Paused" if row.paused else "On")]
     return Entry(Kind.PLAN_CHANGE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)),
                  f"Plan changed by {getattr(row, 'by', None) or 'a therapist who has left'}", tuple(details), text=row.pause_message)
 
 
 
-def _hold_lift(patient: User, row: SessionEvent) -> Entry:
+def _hold_lift(patient: User, row: Row) -> Entry:
     """The plan turned back on by a therapist, or the patient's word that a doctor said exercise is fine."""
     body = row.body
     when = time_text(to_local(patient, row.occurred_at))
