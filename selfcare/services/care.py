@@ -15,17 +15,28 @@ class NotLinked(LookupError):
     """The patient does not exist or is not linked to this therapist (shown as 404: no hint which)."""
 
 
-def linked_patient(therapist: User, patient_id: int) -> User:
-    """The patient with this id, only if currently linked to this therapist (one query, through the link)."""
-    patient = (
-        User.select()
+USER_FIELDS = tuple(User._meta.sorted_fields)
+
+
+def _linked(patient_id: int, therapist: int) -> Any:
+    """The patient with this id, through a live care link with `therapist`: every column of the user."""
+    return (
+        User.select(*USER_FIELDS)
         .join(CareLink, on=(CareLink.patient == User.id))
-        .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-        .first()
+        .where((User.id == patient_id) & (CareLink.therapist == therapist) & CareLink.ended_at.is_null())
+        .limit(1)
     )
-    if patient is None:
+
+
+LINKED = Statement(_linked)
+
+
+def linked_patient(therapist: User, patient_id: int) -> User:
+    """The patient with this id, only if currently linked to this therapist (one statement, through the link)."""
+    row = LINKED.first(patient_id=patient_id, therapist=therapist.id)
+    if row is None:
         raise NotLinked(patient_id)
-    return patient
+    return User(**{field.name: value for field, value in zip(USER_FIELDS, row)})
 
 
 # What the therapist's patient page reads of the patient: who they are and their clock, not their login secrets.
