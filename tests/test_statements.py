@@ -42,7 +42,13 @@ def test_the_app_has_statements_to_check() -> None:
 def values_for(statement: Statement, patient: User, therapist: User, key_hash: str) -> list[dict[str, Any]]:
     """The values to run `statement` with: several moments, since rows change with the clock."""
     now = utcnow()
-    known = {"patient_id": patient.id, "patient": patient.id, "therapist": therapist.id, "key_hash": key_hash}
+    known = {"patient_id": patient.id, "patient": patient.id, "therapist": therapist.id, "key_hash": key_hash,
+             # a period of the demo's history: its days, and its stored (naive UTC) bounds and trend windows
+             "first": (now - timedelta(days=30)).date(), "last": now.date(),
+             "start": now - timedelta(days=30), "end": now + timedelta(days=1),
+             "earlier_end": now - timedelta(days=20), "recent_start": now - timedelta(days=7),
+             # a place in the timeline (services/timeline.py): before it, ids below `below` at its moment, a page's rows
+             "at": now - timedelta(days=2), "below": 10, "rows": 21}
     missing = [name for name in statement.names if name not in known and name != "now"]
     assert not missing, f"add example values for {missing} to tests/test_statements.py"
     moments = [now, now - timedelta(days=3), now + timedelta(days=40)] if "now" in statement.names else [now]

@@ -204,7 +204,8 @@ def test_the_patient_and_their_profile_in_one_query(app, setup):
     with app.app_context():
         found, profile, player = linked_patient_with_profile(therapist, patient.id)
         full = linked_patient(therapist, patient.id).__data__
-        assert found.__data__ == {column.name: full[column.name] for column in SHOWN_COLUMNS}
+        shown = [column.name for column in SHOWN_COLUMNS]
+        assert {name: found.__data__[name] for name in shown} == {name: full[name] for name in shown}
         assert profile is not None and profile.__data__ == get_profile(patient).__data__
         assert player is not None and player.state == {"held": "worse"}
         assert linked_patient_with_profile(therapist, new.id)[1:] == (None, None)

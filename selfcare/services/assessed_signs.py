@@ -7,11 +7,14 @@ assessments are ignored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from selfcare.clinical import FLAG_LEVELS
 from selfcare.db import db
 from selfcare.models import AssessedSign, User, utcnow
+from selfcare.statements import Statement
 from selfcare.timeutil import to_utc
 
 MIN_DAYS, MAX_DAYS = 1, 90
@@ -22,14 +25,10 @@ def _now(now: datetime | None) -> datetime:
     return to_utc(now) if now is not None else utcnow()
 
 
-def active(patient: User, now: datetime | None = None, names: bool = False) -> list[AssessedSign]:
-    """The patient's assessments in force now, one per sign (the newest), soonest to end first (one query; `names`:
-    each with the name of the therapist who assessed it, as `by`)."""
-    query = AssessedSign.select()
-    if names:
-        query = AssessedSign.select(AssessedSign, User.name.alias("by")).join(User, on=(AssessedSign.therapist == User.id)).objects()
+def active(patient: User, now: datetime | None = None) -> list[AssessedSign]:
+    """The patient's assessments in force now, one per sign (the newest), soonest to end first (one query)."""
     rows = (
-        query
+        AssessedSign.select()
         .where((AssessedSign.patient == patient.id) & (AssessedSign.until > _now(now)) & AssessedSign.ended_at.is_null())
         .order_by(AssessedSign.assessed_at.desc(), AssessedSign.id.desc())
     )
@@ -67,3 +66,36 @@ def end(patient: User, assessed_id: int, now: datetime | None = None) -> bool:
         & AssessedSign.ended_at.is_null()
     ).execute()
     return changed > 0
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An assessment in force as the therapist's patient page lists it: stored UTC times, who assessed it."""
+
+    id: int
+    flag_id: str
+    assessed_at: datetime
+    until: datetime
+    note: str | None
+    by: str
+
+
+def _in_force_named(patient: int, now: datetime) -> Any:
+    """The patient's assessments in force at `now`, newest first, each with the name of the therapist who made it."""
+    return (AssessedSign.select(AssessedSign.id, AssessedSign.flag_id, AssessedSign.assessed_at, AssessedSign.until,
+                                AssessedSign.note, User.name)
+            .join(User, on=(AssessedSign.therapist == User.id))
+            .where((AssessedSign.patient == patient) & (AssessedSign.until > now) & AssessedSign.ended_at.is_null())
+            .order_by(AssessedSign.assessed_at.desc(), AssessedSign.id.desc()))
+
+
+IN_FORCE_NAMED = Statement(_in_force_named)
+
+
+def listed(patient: User, now: datetime | None = None) -> list[Listed]:
+    """The patient's assessments in force now as `active` finds them (one per sign, the newest; soonest to end first),
+    with who made each (one statement)."""
+    newest: dict[str, Listed] = {}
+    for row in IN_FORCE_NAMED.rows(patient=patient.id, now=_now(now)):
+        newest.setdefault(row[1], Listed(*row))
+    return sorted(newest.values(), key=lambda row: (row.until, row.id))

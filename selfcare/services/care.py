@@ -3,47 +3,77 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, Field
 
 from selfcare.models import AuditEvent, CareLink, PlayerState, Profile, User, utcnow
+from selfcare.statements import Statement
 
 
 class NotLinked(LookupError):
     """The patient does not exist or is not linked to this therapist (shown as 404: no hint which)."""
 
 
-def linked_patient(therapist: User, patient_id: int) -> User:
-    """The patient with this id, only if currently linked to this therapist (one query, through the link)."""
-    patient = (
-        User.select()
+USER_FIELDS = tuple(User._meta.sorted_fields)
+
+
+def _linked(patient_id: int, therapist: int) -> Any:
+    """The patient with this id, through a live care link with `therapist`: every column of the user."""
+    return (
+        User.select(*USER_FIELDS)
         .join(CareLink, on=(CareLink.patient == User.id))
-        .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-        .first()
+        .where((User.id == patient_id) & (CareLink.therapist == therapist) & CareLink.ended_at.is_null())
+        .limit(1)
     )
-    if patient is None:
+
+
+LINKED = Statement(_linked)
+
+
+def linked_patient(therapist: User, patient_id: int) -> User:
+    """The patient with this id, only if currently linked to this therapist (one statement, through the link)."""
+    row = LINKED.first(patient_id=patient_id, therapist=therapist.id)
+    if row is None:
         raise NotLinked(patient_id)
-    return patient
+    return User(**{field.name: value for field, value in zip(USER_FIELDS, row)})
 
 
 # What the therapist's patient page reads of the patient: who they are and their clock, not their login secrets.
-SHOWN_COLUMNS = (User.id, User.role, User.name, User.region, User.emergency_number, User.timezone, User.created_at)
+SHOWN_COLUMNS: tuple[Field, ...] = (User.id, User.role, User.name, User.region, User.emergency_number, User.timezone, User.created_at)
+PROFILE_FIELDS = tuple(Profile._meta.sorted_fields)
+PLAYER_COLUMNS = (PlayerState.state, PlayerState.updated_at)
+
+
+def _linked_record(patient_id: int, therapist: int) -> Any:
+    """The linked patient's shown columns, their profile's columns and their player's state, if linked to `therapist`."""
+    return (
+        User.select(*SHOWN_COLUMNS, *PROFILE_FIELDS, *PLAYER_COLUMNS)
+        .join(CareLink, on=(CareLink.patient == User.id))
+        .switch(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id))
+        .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id))
+        .where((User.id == patient_id) & (CareLink.therapist == therapist) & CareLink.ended_at.is_null())
+        .limit(1)
+    )
+
+
+LINKED_RECORD = Statement(_linked_record)
 
 
 def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User, Profile | None, PlayerState | None]:
     """linked_patient (the columns the page shows), their profile (None before onboarding) and their player's state
-    (None before the first set), in one query."""
-    patient = (
-        User.select(*SHOWN_COLUMNS, Profile, PlayerState.state, PlayerState.updated_at)
-        .join(CareLink, on=(CareLink.patient == User.id))
-        .switch(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id), attr="onboarding")
-        .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id), attr="player")
-        .where((User.id == patient_id) & (CareLink.therapist == therapist.id) & CareLink.ended_at.is_null())
-        .first()
-    )
-    if patient is None:
+    (None before the first set), in one statement. The patient is built from the shown columns (the model's defaults
+    fill in the others): for reading, not for saving."""
+    row = LINKED_RECORD.first(patient_id=patient_id, therapist=therapist.id)
+    if row is None:
         raise NotLinked(patient_id)
-    return patient, patient.onboarding, patient.player
+    shown, rest = row[:len(SHOWN_COLUMNS)], row[len(SHOWN_COLUMNS):]
+    profile_values, (state, updated_at) = rest[:len(PROFILE_FIELDS)], rest[len(PROFILE_FIELDS):]
+    patient = User(**{column.name: value for column, value in zip(SHOWN_COLUMNS, shown)})
+    profile = (None if profile_values[0] is None else
+               Profile(**{field.name: value for field, value in zip(PROFILE_FIELDS, profile_values)}))
+    player = None if state is None else PlayerState(state=state, updated_at=updated_at)  # state is never NULL in a row
+    return patient, profile, player
 
 
 def has_therapist(patient: User) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, Case, fn
@@ -42,6 +42,7 @@ from selfcare.clinical.timeutil import as_utc
 from selfcare.content import current_content
 from selfcare.models import CheckIn, DailySummary, ExerciseSet, User, Walk
 from selfcare.progress_words import ProgressWords, progress_words, therapist_word
+from selfcare.statements import Statement
 from selfcare.timeutil import day_bounds, day_starts, in_zone, local_now, zone_of
 
 ALLOWED_DAYS = (7, 14, 30, 90, 365)
@@ -220,14 +221,21 @@ ReadingRow = tuple[datetime, str, int, int, str | None, int | None]  # recorded_
 SessionRow = tuple[datetime, str, str | None, str | None, str | None]  # started_at, zones before/after, response, outcome
 
 
-def summary_series(patient: User, period: Period) -> SummarySeries:
-    """One point per calendar day of the period, oldest first, from the daily summary rows (one query, at most one row
-    per day: models.DailySummary, written with each entry)."""
-    rows = cast(Iterable[SummaryRow], DailySummary.select(DailySummary.day, DailySummary.zone, DailySummary.leg_pain, DailySummary.back_pain,
+def _summary_rows(patient: int, first: date, last: date) -> Any:
+    """The daily summary rows of the patient's days from `first` to `last` (at most one per day)."""
+    return (DailySummary.select(DailySummary.day, DailySummary.zone, DailySummary.leg_pain, DailySummary.back_pain,
                                 DailySummary.walk_minutes, DailySummary.onset_minutes, DailySummary.sets_done,
                                 DailySummary.sets_started)
-            .where((DailySummary.patient == patient.id) & (DailySummary.day >= period.first) & (DailySummary.day <= period.last))
-            .tuples())
+            .where((DailySummary.patient == patient) & (DailySummary.day >= first) & (DailySummary.day <= last)))
+
+
+SUMMARY_ROWS = Statement(_summary_rows)
+
+
+def summary_series(patient: User, period: Period) -> SummarySeries:
+    """One point per calendar day of the period, oldest first, from the daily summary rows (one statement, at most one
+    row per day: models.DailySummary, written with each entry)."""
+    rows = cast(list[SummaryRow], SUMMARY_ROWS.rows(patient=patient.id, first=period.first, last=period.last))
     by_day = {row[0]: row for row in rows}
     points = []
     for day in period.dates():
@@ -276,40 +284,58 @@ def period_readings(patient: User, period: Period) -> list[tuple[datetime, Readi
 WindowRow = tuple[int, int, str, str | None, int, int, int, int | None, datetime]  # see period_trend
 
 
+def _in_period(patient: int, start: datetime, end: datetime) -> Any:
+    """The patient's check-ins recorded from `start` to before `end` (stored UTC times)."""
+    return (CheckIn.patient == patient) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end)
+
+
+def _trend_bounds(patient: int, start: datetime, end: datetime) -> Any:
+    """How many check-ins the period holds, and when the first and the last were recorded."""
+    return (CheckIn.select(fn.COUNT(CheckIn.id), fn.MIN(CheckIn.recorded_at), fn.MAX(CheckIn.recorded_at))
+            .where(_in_period(patient, start, end)))
+
+
+def _trend_windows(patient: int, start: datetime, end: datetime, earlier_end: datetime, recent_start: datetime) -> Any:
+    """Per window (earlier: up to `earlier_end`; recent: from `recent_start`), zone and side: whether the row is of
+    the earlier and of the recent window, the zone and side, readings, leg pain summed, walks and their minutes summed
+    (the longest walk logged with each check-in) and the first moment."""
+    longest = (Walk.select(Walk.checkin.alias("checkin_id"), fn.MAX(Walk.minutes).alias("minutes"))
+               .where((Walk.patient == patient) & Walk.checkin.is_null(False) & (Walk.recorded_at >= start)
+                      & (Walk.recorded_at < end))
+               .group_by(Walk.checkin)
+               .alias("longest"))
+    earlier = Case(None, [(CheckIn.recorded_at <= earlier_end, 1)], 0)
+    recent = Case(None, [(CheckIn.recorded_at >= recent_start, 1)], 0)
+    return (CheckIn.select(earlier, recent, CheckIn.zone, CheckIn.side, fn.COUNT(CheckIn.id), fn.SUM(CheckIn.leg_pain),
+                           fn.COUNT(longest.c.minutes), fn.SUM(longest.c.minutes), fn.MIN(CheckIn.recorded_at))
+            .join(longest, JOIN.LEFT_OUTER, on=(longest.c.checkin_id == CheckIn.id))
+            .where(_in_period(patient, start, end)
+                   & ((CheckIn.recorded_at <= earlier_end) | (CheckIn.recorded_at >= recent_start)))
+            .group_by(earlier, recent, CheckIn.zone, CheckIn.side))
+
+
+TREND_BOUNDS = Statement(_trend_bounds)
+TREND_WINDOWS = Statement(_trend_windows)
+
+
 def period_trend(patient: User, period: Period, days: int, rule: TrendRule) -> TrendSummary:
     """The trend over the period's check-ins (content/trend.toml) from SQL aggregates, not the check-ins one by one:
     the same TrendSummary as summarize_trend(period_readings(...)) (tests/test_history_trend_sql.py checks).
 
     `days`: the period's days with a check-in (the daily summary rows say so, on the patient's clock as the rule's days).
-    Two queries, whatever the range: how many check-ins and when the first and last were (so the windows' edges are
+    Two statements, whatever the range: how many check-ins and when the first and last were (so the windows' edges are
     computed here as the rule computes them), then per window, zone and side: readings, leg pain, walks (the longest
     walk logged with each check-in) and the first moment, for the usual side. None when there is too little data; a
-    third, rare one when equally frequent sides first showed up at the very same moment (see `_first_seen`).
+    third, rare query when equally frequent sides first showed up at the very same moment (see `_first_seen`).
     """
-    in_period = ((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= period.start)
-                 & (CheckIn.recorded_at < period.end))
-    bounds = cast(tuple[int, datetime | None, datetime | None],
-                  CheckIn.select(fn.COUNT(CheckIn.id), fn.MIN(CheckIn.recorded_at), fn.MAX(CheckIn.recorded_at))
-                  .where(in_period).tuples().get())
-    count, first, last = bounds
+    bounds = TREND_BOUNDS.first(patient=patient.id, start=period.start, end=period.end)
+    count, first, last = cast(tuple[int, datetime | None, datetime | None], bounds)
     span = as_utc(last) - as_utc(first) if first and last else timedelta(0)
     if not (first and last and enough_data(count, days, span, rule)):
         return decide_trend(TrendStats(count, days, span), rule)
     earlier_end, recent_start = (edge.replace(tzinfo=None) for edge in window_edges(as_utc(first), as_utc(last), rule))
-    longest = (Walk.select(Walk.checkin.alias("checkin_id"), fn.MAX(Walk.minutes).alias("minutes"))
-               .where((Walk.patient == patient.id) & Walk.checkin.is_null(False) & (Walk.recorded_at >= period.start)
-                      & (Walk.recorded_at < period.end))
-               .group_by(Walk.checkin)
-               .alias("longest"))
-    earlier = Case(None, [(CheckIn.recorded_at <= earlier_end, 1)], 0)
-    recent = Case(None, [(CheckIn.recorded_at >= recent_start, 1)], 0)
-    rows = list(cast(Iterable[WindowRow], CheckIn.select(
-            earlier, recent, CheckIn.zone, CheckIn.side, fn.COUNT(CheckIn.id), fn.SUM(CheckIn.leg_pain),
-            fn.COUNT(longest.c.minutes), fn.SUM(longest.c.minutes), fn.MIN(CheckIn.recorded_at))
-        .join(longest, JOIN.LEFT_OUTER, on=(longest.c.checkin_id == CheckIn.id))
-        .where(in_period & ((CheckIn.recorded_at <= earlier_end) | (CheckIn.recorded_at >= recent_start)))
-        .group_by(earlier, recent, CheckIn.zone, CheckIn.side)
-        .tuples()))
+    rows = cast(list[WindowRow], TREND_WINDOWS.rows(patient=patient.id, start=period.start, end=period.end,
+                                                    earlier_end=earlier_end, recent_start=recent_start))
     earlier_rows = [row[2:] for row in rows if row[0]]
     recent_rows = [row[2:] for row in rows if row[1]]
     return decide_trend(TrendStats(count, days, span, _window(patient, earlier_rows, first_seen=True),
@@ -417,20 +443,26 @@ class Session:
         return OUTCOME_WORDS.get(self.outcome, self.outcome.replace("_", " ").capitalize())
 
 
-def newest_sessions(patient: User, period: Period, limit: int = SESSIONS_SHOWN) -> list[Session]:
-    """The period's newest `limit` sets, newest first (one query: the list is bounded, whatever the range)."""
-    query = cast(Iterable[SessionRow], ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
-                                ExerciseSet.response, ExerciseSet.outcome)
-             .where((ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= period.start)
-                    & (ExerciseSet.started_at < period.end))
-             .order_by(ExerciseSet.started_at.desc(), ExerciseSet.id.desc())
-             .limit(limit)
-             .tuples())
+def _newest_sets(patient: int, start: datetime, end: datetime) -> Any:
+    """The newest SESSIONS_SHOWN sets started from `start` to before `end`, newest first: what the list shows of each."""
+    return (ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
+                               ExerciseSet.response, ExerciseSet.outcome)
+            .where((ExerciseSet.patient == patient) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end))
+            .order_by(ExerciseSet.started_at.desc(), ExerciseSet.id.desc())
+            .limit(SESSIONS_SHOWN))
+
+
+NEWEST_SETS = Statement(_newest_sets)
+
+
+def newest_sessions(patient: User, period: Period) -> list[Session]:
+    """The period's newest SESSIONS_SHOWN sets, newest first (one statement: the list is bounded, whatever the range)."""
+    rows = cast(list[SessionRow], NEWEST_SETS.rows(patient=patient.id, start=period.start, end=period.end))
     tz = zone_of(patient)
     return [
         Session(in_zone(tz, started), Zone(before), Zone(after) if after else None,
                 Response(response) if response else None, outcome)
-        for started, before, after, response, outcome in query
+        for started, before, after, response, outcome in rows
     ]
 
 
@@ -453,10 +485,11 @@ class History:
 
 
 def build_history(patient: User, days: int, now: datetime | None = None, rule: TrendRule | None = None,
-                  therapist: str | None = None) -> History:
-    """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word).
+                  therapist: str | None = None, list_sets: bool = True) -> History:
+    """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word;
+    list_sets: False for a page that does not list the sets, which leaves `sessions` empty).
 
-    At most four queries, whatever the range: the daily summary rows (one per day with an entry), two of aggregates
+    At most four statements, whatever the range: the daily summary rows (one per day with an entry), two of aggregates
     for the trend (none without a check-in, one with too few: `period_trend`), and the newest sets the page lists (none
     when the summary says there are none).
     """
@@ -472,7 +505,7 @@ def build_history(patient: User, days: int, now: datetime | None = None, rule: T
         series=summary.points,
         trend=trend,
         progress=progress_of(patient, trend, days, rule, therapist),
-        sessions=newest_sessions(patient, period) if summary.sets_started else [],
+        sessions=newest_sessions(patient, period) if list_sets and summary.sets_started else [],
         sessions_total=summary.sets_started,
         empty=not summary.days_recorded,
     )

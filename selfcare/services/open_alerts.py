@@ -15,6 +15,7 @@ from selfcare.clinical import Level
 from selfcare.content import current_content
 from selfcare.models import Alert, CareLink, User, utcnow
 from selfcare.services.timeline import (
+    ALERT_ROW,
     LEVEL_NAMES,
     OPEN_SHOWN,
     AlertEntry,
@@ -99,19 +100,28 @@ class PatientAlerts:
     alerts: Sequence[AlertEntry]
 
 
-def patient_open_alerts(patient: User, limit: int = OPEN_SHOWN) -> PatientAlerts:
-    """The patient's unacknowledged alerts, most serious and newest first, as the timeline shows them (one query:
+def _patient_open(patient: int) -> Any:
+    """The patient's unacknowledged alerts (ALERT_COLUMNS), most serious and newest first, the first OPEN_SHOWN of
+    them, each with the count of them all."""
+    return (
+        _alerts_query().select_extend(fn.COUNT(_id_column(Alert)).over().alias("open_count"))
+        .where((Alert.patient == patient) & Alert.acknowledged_at.is_null())
+        .order_by(_severity().desc(), Alert.created_at.desc(), _id_column(Alert).desc())
+        .limit(OPEN_SHOWN)
+    )
+
+
+PATIENT_OPEN = Statement(_patient_open)
+
+
+def patient_open_alerts(patient: User) -> PatientAlerts:
+    """The patient's unacknowledged alerts, most serious and newest first, as the timeline shows them (one statement:
     the count of them all comes with each row)."""
     content = current_content()
     wording = question_words(content)
-    rows = list(
-        _alerts_query().select_extend(fn.COUNT(_id_column(Alert)).over().alias("open_count"))
-        .where((Alert.patient == patient.id) & Alert.acknowledged_at.is_null())
-        .order_by(_severity().desc(), Alert.created_at.desc(), _id_column(Alert).desc())
-        .limit(limit)
-    )
-    alerts = [_alert_entry(patient, row, content, wording) for row in rows]
-    return PatientAlerts(int(rows[0].open_count) if rows else 0, alerts)
+    rows = PATIENT_OPEN.rows(patient=patient.id)
+    alerts = [_alert_entry(patient, ALERT_ROW(*row[:-1]), content, wording) for row in rows]  # the last: the count
+    return PatientAlerts(int(rows[0][-1]) if rows else 0, alerts)
 
 
 def _linked(therapist: User) -> Any:
@@ -142,5 +152,5 @@ def acknowledge(therapist: User, alert: Alert, note: str, now: datetime | None =
 def alert_entry(patient: User, alert_id: int) -> AlertEntry:
     """One alert of this patient as the timeline shows it (one query)."""
     content = current_content()
-    row = _alerts_query().where((_id_column(Alert) == alert_id) & (Alert.patient == patient.id)).get()
+    row = _alerts_query().where((_id_column(Alert) == alert_id) & (Alert.patient == patient.id)).objects().get()
     return _alert_entry(patient, row, content, question_words(content))

@@ -9,6 +9,7 @@ arguments.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from peewee import JOIN, Expression
+from peewee import JOIN
 
 from selfcare.clinical import Content, Level, Region, Response, Side, StopReason, Zone
 from selfcare.content import current_content, region_of
@@ -27,6 +28,7 @@ from selfcare.services import followups
 from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
 from selfcare.services.holds import CLEARED_WHY, HELD_WHY, LIFTS
 from selfcare.services.profiles import UNREAD, profile_of
+from selfcare.statements import Statement
 from selfcare.timeutil import local_now, to_local
 
 PAGE = 20  # timeline entries on one page; "Older" loads the next ones
@@ -221,24 +223,32 @@ def overview(patient: User, now: datetime | None = None, profile: Profile | None
 # ---- Timeline ------------------------------------------------------------------------------------
 
 
+ACK_BY = User.alias("ack_user")
+ALERT_COLUMNS = (*Alert._meta.sorted_fields, ACK_BY.name.alias("ack_name"))
+
+
 def _alerts_query() -> Any:
-    """Alerts with the name of the therapist who acknowledged them (one query however many)."""
-    by = User.alias("ack_user")
-    return (
-        Alert.select(Alert, by.name.alias("ack_name"))
-        .join(by, JOIN.LEFT_OUTER, on=(Alert.acknowledged_by == by.id))
-        .objects()
-    )
+    """Alerts with the name of the therapist who acknowledged them (one query however many): ALERT_COLUMNS."""
+    return Alert.select(*ALERT_COLUMNS).join(ACK_BY, JOIN.LEFT_OUTER, on=(Alert.acknowledged_by == ACK_BY.id))
 
 
-def _alert_entry(patient: User, row: Alert, content: Content, wording: dict[str, str]) -> AlertEntry:
+Row = Any  # one row of the timeline's reads, its values read by attribute (a row_type's named tuple, or a model)
+
+
+def row_type(name: str, columns: Sequence[Any]) -> Any:
+    """A named tuple of the columns' names (a field's, or the name it is selected as), to read a statement's rows by
+    attribute: nothing is filled in that was not read (a model would fill in its defaults: new uuids, the time now)."""
+    return namedtuple(name, [column.name for column in columns])
+
+
+def _alert_entry(patient: User, row: Row, content: Content, wording: dict[str, str]) -> AlertEntry:
     level = Level(row.level)
     ack = None
     if row.acknowledged_at is not None:
         by = getattr(row, "ack_name", None) or "A therapist who has left selfcare"
         ack = Acknowledgement(by, time_text(to_local(patient, row.acknowledged_at)), row.acknowledgement or "")
     return AlertEntry(
-        id=_rid(row), patient_id=int(row.patient_id), level=level, level_name=LEVEL_NAMES[level],
+        id=_rid(row), patient_id=int(patient.id), level=level, level_name=LEVEL_NAMES[level],
         title=content.red_flags.action(level).render_title(region_of(patient)), source=SOURCE_WORDS.get(row.source, row.source),
         reasons=tuple(content.red_flags.sign_words().get(str(r), str(r).replace("_", " ")) for r in row.reasons),
         when=time_text(to_local(patient, row.created_at)),
@@ -247,7 +257,7 @@ def _alert_entry(patient: User, row: Alert, content: Content, wording: dict[str,
     )
 
 
-def _checkin(patient: User, row: CheckIn, names: dict[Zone, str], wording: dict[str, str]) -> Entry:
+def _checkin(patient: User, row: Row, names: dict[Zone, str], wording: dict[str, str]) -> Entry:
     zone = Zone(row.zone)
     where = names[zone] if zone == Zone.NONE or not row.side else f"{names[zone]}, {SIDE_WORDS.get(Side(row.side), row.side)}"
     details = [
@@ -266,13 +276,13 @@ def _checkin(patient: User, row: CheckIn, names: dict[Zone, str], wording: dict[
                  tuple(details), yes, Level(row.level))
 
 
-def _walk(patient: User, row: Walk) -> Entry:
+def _walk(patient: User, row: Row) -> Entry:
     onset = "No leg symptoms" if row.onset_minutes is None else f"After {row.onset_minutes} min"
     details = (("Walked", f"{row.minutes} min"), ("Leg symptoms", onset))
     return Entry(Kind.WALK, row.recorded_at, _rid(row), time_text(to_local(patient, row.recorded_at)), "Walk", details)
 
 
-def _set(patient: User, row: ExerciseSet, names: dict[Zone, str]) -> Entry:
+def _set(patient: User, row: Row, names: dict[Zone, str]) -> Entry:
     before = f"{names[Zone(row.before_zone)]}, leg {row.before_leg_pain}, back {row.before_back_pain}"
     details = [("Before", before)]
     if row.after_zone:
@@ -283,7 +293,7 @@ def _set(patient: User, row: ExerciseSet, names: dict[Zone, str]) -> Entry:
     return Entry(Kind.SET, row.started_at, _rid(row), time_text(to_local(patient, row.started_at)), "Exercise set", tuple(details))
 
 
-def _self_check(patient: User, row: SelfCheck, content: Content) -> Entry:
+def _self_check(patient: User, row: Row, content: Content) -> Entry:
     areas = {a.area.value: a.name for a in content.areas}
     details = tuple(
         (info.name, ABILITY_WORDS.get(getattr(row, info.test.value), getattr(row, info.test.value))) for info in content.tests
@@ -306,53 +316,123 @@ def plan_change_words(changes: dict[str, Any], content: Content) -> str:
     return "; ".join(parts) or "the standard plan"
 
 
-def _before(kind: Kind, stamp: Any, id_column: Any, cursor: Cursor | None) -> Expression | bool:
-    """Rows of one kind that come after `cursor` in the timeline (newest first): older, or as old and later in order."""
+LATEST = datetime.max  # later than anything recorded: the newest page is the page before it
+BEYOND_IDS = 2**31 - 1  # above every id: all rows of the moment come after the cursor
+
+
+def _below(kind: Kind, cursor: Cursor | None) -> int:
+    """Rows of `kind` at the cursor's very moment come after it in the timeline when their id is below this: every one
+    for a kind shown before the cursor's kind, none for a kind shown after it, and for its own kind the lower ids."""
     if cursor is None:
-        return True
-    rank, at = KIND_ORDER[kind], cursor.at
-    if rank < KIND_ORDER[cursor.kind]:
-        return stamp <= at
-    if rank > KIND_ORDER[cursor.kind]:
-        return stamp < at
-    return (stamp < at) | ((stamp == at) & (id_column < cursor.row_id))
+        return 0  # nothing is at LATEST
+    rank, cursor_rank = KIND_ORDER[kind], KIND_ORDER[cursor.kind]
+    if rank == cursor_rank:
+        return cursor.row_id
+    return BEYOND_IDS if rank < cursor_rank else 0
 
 
-def _page_of(query: Any, kind: Kind, stamp: Any, cursor: Cursor | None, size: int) -> Any:
-    """The newest `size` + 1 rows of a query after `cursor` (the extra one tells whether there are more)."""
+def _page_of(query: Any, stamp: Any, at: Any, below: Any, rows: Any) -> Any:
+    """The newest `rows` rows of a query after a place in the timeline (newest first): older than `at`, or as old
+    with an id below `below` (see _below)."""
     id_column = _id_column(query.model)
-    return query.where(_before(kind, stamp, id_column, cursor)).order_by(stamp.desc(), id_column.desc()).limit(size + 1)
+    return (query.where((stamp <= at) & ((stamp < at) | (id_column < below)))
+            .order_by(stamp.desc(), id_column.desc()).limit(rows))
 
 
 CHECKIN_COLUMNS = (_id_column(CheckIn), CheckIn.recorded_at, CheckIn.zone, CheckIn.side, CheckIn.leg_pain, CheckIn.back_pain,
                    CheckIn.sensations, CheckIn.worse_with, CheckIn.red_flags, CheckIn.level)
+LONGEST_WALK = Walk.alias("walk")
+CHECKIN_WALK_COLUMNS = (*CHECKIN_COLUMNS, LONGEST_WALK.minutes.alias("walk_minutes"),
+                        LONGEST_WALK.onset_minutes.alias("walk_onset"))
 WALK_COLUMNS = (_id_column(Walk), Walk.checkin, Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
 SET_COLUMNS = (_id_column(ExerciseSet), ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.before_leg_pain,
                ExerciseSet.before_back_pain, ExerciseSet.after_zone, ExerciseSet.after_leg_pain, ExerciseSet.after_back_pain,
                ExerciseSet.response, ExerciseSet.outcome)
 SELF_CHECK_COLUMNS = (_id_column(SelfCheck), SelfCheck.recorded_at, SelfCheck.heel_walk, SelfCheck.toe_walk, SelfCheck.big_toe_lift,
                       SelfCheck.numb_areas)
+NOTE_COLUMNS = (*TherapistNote._meta.sorted_fields, User.name.alias("by"))
+PLAN_CHANGE_COLUMNS = (*PlanChange._meta.sorted_fields, User.name.alias("by"))
+HOLD_LIFT_COLUMNS = (_id_column(SessionEvent), SessionEvent.kind, SessionEvent.body, SessionEvent.occurred_at)
 
 
-def _notes_query() -> Any:
-    """Notes with the name of the therapist who wrote them."""
-    return TherapistNote.select(TherapistNote, User.name.alias("by")).join(User, on=(TherapistNote.therapist == User.id)).objects()
-
-
-def _plan_changes_query() -> Any:
-    """Plan changes with the name of the therapist who made them (None if they have left)."""
-    return (PlanChange.select(PlanChange, User.name.alias("by"))
-            .join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id)).objects())
-
-
-def _checkins_query() -> Any:
-    """Check-ins, each with the longest walk logged with it (its minutes and when leg symptoms came on), in one query."""
-    walk, other = Walk.alias("walk"), Walk.alias("other")
+def _checkins(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of check-ins, each with the longest walk logged with it (its minutes and when leg symptoms came on)."""
+    other = Walk.alias("other")
     longest = (other.select(other.id).where(other.checkin == _id_column(CheckIn))
                .order_by(other.minutes.desc(), other.id.desc()).limit(1))
-    return (CheckIn.select(*CHECKIN_COLUMNS, walk.minutes.alias("walk_minutes"), walk.onset_minutes.alias("walk_onset"))
-            .join(walk, JOIN.LEFT_OUTER, on=(walk.id == longest)).objects())
+    query = (CheckIn.select(*CHECKIN_WALK_COLUMNS).join(LONGEST_WALK, JOIN.LEFT_OUTER, on=(LONGEST_WALK.id == longest))
+             .where(CheckIn.patient == patient))
+    return _page_of(query, CheckIn.recorded_at, at, below, rows)
 
+
+def _walks(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of walks logged on their own (a walk logged with a check-in is shown with it)."""
+    query = Walk.select(*WALK_COLUMNS).where((Walk.patient == patient) & Walk.checkin.is_null())
+    return _page_of(query, Walk.recorded_at, at, below, rows)
+
+
+def _sets(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of exercise sets."""
+    return _page_of(ExerciseSet.select(*SET_COLUMNS).where(ExerciseSet.patient == patient), ExerciseSet.started_at, at, below, rows)
+
+
+def _self_checks(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of nerve self-checks."""
+    return _page_of(SelfCheck.select(*SELF_CHECK_COLUMNS).where(SelfCheck.patient == patient), SelfCheck.recorded_at, at, below, rows)
+
+
+def _alerts(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of alerts, with the name of the therapist who acknowledged each."""
+    return _page_of(_alerts_query().where(Alert.patient == patient), Alert.created_at, at, below, rows)
+
+
+def _notes(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of notes, with the name of the therapist who wrote each."""
+    query = (TherapistNote.select(*NOTE_COLUMNS).join(User, on=(TherapistNote.therapist == User.id))
+             .where(TherapistNote.patient == patient))
+    return _page_of(query, TherapistNote.created_at, at, below, rows)
+
+
+def _plan_changes(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of plan changes, with the name of the therapist who made each (None if they have left)."""
+    query = (PlanChange.select(*PLAN_CHANGE_COLUMNS).join(User, JOIN.LEFT_OUTER, on=(PlanChange.therapist == User.id))
+             .where(PlanChange.patient == patient))
+    return _page_of(query, PlanChange.created_at, at, below, rows)
+
+
+def _hold_lifts(patient: int, at: datetime, below: int, rows: int) -> Any:
+    """A page of holds lifted: the plan turned back on, or the patient's word that a doctor cleared them."""
+    query = SessionEvent.select(*HOLD_LIFT_COLUMNS).where((SessionEvent.patient == patient) & SessionEvent.kind.in_(LIFTS))
+    return _page_of(query, SessionEvent.occurred_at, at, below, rows)
+
+
+CHECKINS, WALKS, SETS, SELF_CHECKS = Statement(_checkins), Statement(_walks), Statement(_sets), Statement(_self_checks)
+ALERTS, NOTES, PLAN_CHANGES, HOLD_LIFTS = Statement(_alerts), Statement(_notes), Statement(_plan_changes), Statement(_hold_lifts)
+
+
+ALERT_ROW = row_type("AlertRow", ALERT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the timeline reads one kind of entry: a page of rows newest first, each read as a `row`."""
+
+    kind: Kind
+    statement: Statement
+    row: Any  # a row_type of the statement's columns
+    stamp: str  # the column it is ordered by
+
+
+SOURCES = (
+    Source(Kind.CHECKIN, CHECKINS, row_type("CheckInRow", CHECKIN_WALK_COLUMNS), "recorded_at"),
+    Source(Kind.WALK, WALKS, row_type("WalkRow", WALK_COLUMNS), "recorded_at"),
+    Source(Kind.SET, SETS, row_type("SetRow", SET_COLUMNS), "started_at"),
+    Source(Kind.SELF_CHECK, SELF_CHECKS, row_type("SelfCheckRow", SELF_CHECK_COLUMNS), "recorded_at"),
+    Source(Kind.ALERT, ALERTS, ALERT_ROW, "created_at"),
+    Source(Kind.NOTE, NOTES, row_type("NoteRow", NOTE_COLUMNS), "created_at"),
+    Source(Kind.PLAN_CHANGE, PLAN_CHANGES, row_type("PlanChangeRow", PLAN_CHANGE_COLUMNS), "created_at"),
+    Source(Kind.PLAN_HOLD, HOLD_LIFTS, row_type("HoldLiftRow", HOLD_LIFT_COLUMNS), "occurred_at"),
+)
 
 Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
 
@@ -360,26 +440,16 @@ Found = tuple[tuple[datetime, int, int], Kind, Any]  # (order key, kind, row)
 def timeline_page(patient: User, before: Cursor | None = None, size: int = PAGE) -> TimelinePage:
     """The `size` newest entries before `before` (the newest ones without it), and where the next page starts.
 
-    Eight queries of at most `size` + 1 rows (the check-ins with the walk logged with each): the same for a week's
-    record as for years of it. Only the entries shown are written in words.
+    Eight statements of at most `size` + 1 rows, one per kind (the check-ins with the walk logged with each): the same
+    for a week's record as for years of it. Only the entries shown are written in words.
     """
     content = current_content()
-    pid = patient.id
-    sources: list[tuple[Kind, Any, Any]] = [
-        (Kind.CHECKIN, _checkins_query().where(CheckIn.patient == pid), CheckIn.recorded_at),
-        (Kind.WALK, Walk.select(*WALK_COLUMNS).where((Walk.patient == pid) & Walk.checkin.is_null()), Walk.recorded_at),
-        (Kind.SET, ExerciseSet.select(*SET_COLUMNS).where(ExerciseSet.patient == pid), ExerciseSet.started_at),
-        (Kind.SELF_CHECK, SelfCheck.select(*SELF_CHECK_COLUMNS).where(SelfCheck.patient == pid), SelfCheck.recorded_at),
-        (Kind.ALERT, _alerts_query().where(Alert.patient == pid), Alert.created_at),
-        (Kind.NOTE, _notes_query().where(TherapistNote.patient == pid), TherapistNote.created_at),
-        (Kind.PLAN_CHANGE, _plan_changes_query().where(PlanChange.patient == pid), PlanChange.created_at),
-        (Kind.PLAN_HOLD, SessionEvent.select(_id_column(SessionEvent), SessionEvent.kind, SessionEvent.body, SessionEvent.occurred_at)
-         .where((SessionEvent.patient == pid) & SessionEvent.kind.in_(LIFTS)), SessionEvent.occurred_at),
-    ]
+    at = LATEST if before is None else before.at
     found: list[Found] = []
-    for kind, query, stamp in sources:
-        for row in _page_of(query, kind, stamp, before, size):
-            found.append(((getattr(row, stamp.name), KIND_ORDER[kind], _rid(row)), kind, row))
+    for source in SOURCES:
+        for values in source.statement.rows(patient=patient.id, at=at, below=_below(source.kind, before), rows=size + 1):
+            row = source.row(*values)
+            found.append(((getattr(row, source.stamp), KIND_ORDER[source.kind], _rid(row)), source.kind, row))
     found.sort(key=lambda f: f[0], reverse=True)
     shown, more = found[:size], len(found) > size
     entries = _entries(patient, content, shown)
@@ -403,24 +473,24 @@ def _entries(patient: User, content: Content, shown: list[Found]) -> list[Entry]
     return [makers[kind](row) for _, kind, row in shown]
 
 
-def _alert(patient: User, row: Alert, content: Content, wording: dict[str, str]) -> Entry:
+def _alert(patient: User, row: Row, content: Content, wording: dict[str, str]) -> Entry:
     alert = _alert_entry(patient, row, content, wording)
     return Entry(Kind.ALERT, row.created_at, alert.id, alert.when, "Alert", level=alert.level, alert=alert)
 
 
-def _note(patient: User, row: TherapistNote) -> Entry:
-    return Entry(Kind.NOTE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)), f"Note by {row.by}",  # type: ignore[attr-defined]
+def _note(patient: User, row: Row) -> Entry:
+    return Entry(Kind.NOTE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)), f"Note by {row.by}",
                  text=row.text)
 
 
-def _plan_change(patient: User, row: PlanChange, content: Content) -> Entry:
+def _plan_change(patient: User, row: Row, content: Content) -> Entry:
     details = [("Plan", plan_change_words(row.changes, content)), ("Exercises", "Paused" if row.paused else "On")]
     return Entry(Kind.PLAN_CHANGE, row.created_at, _rid(row), time_text(to_local(patient, row.created_at)),
                  f"Plan changed by {getattr(row, 'by', None) or 'a therapist who has left'}", tuple(details), text=row.pause_message)
 
 
 
-def _hold_lift(patient: User, row: SessionEvent) -> Entry:
+def _hold_lift(patient: User, row: Row) -> Entry:
     """The plan turned back on by a therapist, or the patient's word that a doctor said exercise is fine."""
     body = row.body
     when = time_text(to_local(patient, row.occurred_at))

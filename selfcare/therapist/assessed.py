@@ -37,8 +37,8 @@ def in_force(patient: User) -> list[Assessed]:
     day = "%-d %B %Y"
     return [
         Assessed(row.id, signs.get(row.flag_id, row.flag_id), to_local(current_user, row.assessed_at).strftime(day),
-                 to_local(current_user, row.until).strftime(day), getattr(row, "by"), row.note)
-        for row in assessed_signs.active(patient, names=True)
+                 to_local(current_user, row.until).strftime(day), row.by, row.note)
+        for row in assessed_signs.listed(patient)
     ]
 
 

@@ -44,7 +44,7 @@ def _page(
     """The whole page for a linked patient; every showing of the record is kept as a look (AuditEvent)."""
     record_access(current_user, patient, "viewed_record")
     days = parse_days(request.args.get("days"), default=DEFAULT_DAYS)
-    history = build_history(patient, days)
+    history = build_history(patient, days, list_sets=False)  # the sets are entries of the timeline here
     charts = None if history.empty else history_charts(history.series, zone_names())
     context: dict[str, Any] = {
         "patient": patient, "overview": record.overview(patient, profile=profile),
