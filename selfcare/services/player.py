@@ -23,6 +23,7 @@ from peewee import JOIN, fn
 
 from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
 from selfcare.services.daily_summary import refresh_days
+from selfcare.statements import Statement, as_model
 from selfcare.timeutil import day_bounds, local_now, to_utc
 
 # Phases in which a set is under way: a set row is open from START until the state leaves these.
@@ -67,16 +68,31 @@ def _row(patient: User) -> PlayerState | None:
     return (query.for_update() if is_postgresql() else query).first()
 
 
+SETTING_FIELDS, STATE_FIELDS = tuple(PlanSetting._meta.sorted_fields), tuple(PlayerState._meta.sorted_fields)
+
+
+def _setting_and_state(patient: int) -> Any:
+    """The patient's plan setting and player state row side by side (each all None when there is none)."""
+    return (User.select(*SETTING_FIELDS, *STATE_FIELDS)
+            .join(PlanSetting, JOIN.LEFT_OUTER, on=(PlanSetting.patient == User.id))
+            .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id))
+            .where(User.id == patient).limit(1))
+
+
+SETTING_AND_STATE = Statement(_setting_and_state)
+
+
 def _setting_and_row(patient: User) -> tuple[PlanSetting | None, PlayerState | None]:
     """The plan setting and the state row. Inside a transaction on PostgreSQL the state row is locked, and a lock
-    cannot reach the missing side of an outer join: two queries then; else one (a page's read)."""
+    cannot reach the missing side of an outer join: two queries then; else one statement (a page's read)."""
     if is_postgresql() and db.in_transaction():
         return plan_setting(patient), _row(patient)
-    found = (User.select(User.id, PlanSetting, PlayerState)
-             .join(PlanSetting, JOIN.LEFT_OUTER, on=(PlanSetting.patient == User.id), attr="plan_setting")
-             .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id), attr="player_row")
-             .where(User.id == patient.id).first())
-    return (found.plan_setting, found.player_row) if found is not None else (None, None)
+    found = SETTING_AND_STATE.first(patient=patient.id)
+    if found is None:
+        return None, None
+    setting, state = found[:len(SETTING_FIELDS)], found[len(SETTING_FIELDS):]
+    return (None if setting[0] is None else as_model(PlanSetting, SETTING_FIELDS, setting),
+            None if state[0] is None else as_model(PlayerState, STATE_FIELDS, state))
 
 
 def load(patient: User, now: datetime | None = None) -> PlayerView:
@@ -155,11 +171,14 @@ def sets_done_between(patient: User, start: datetime, end: datetime) -> int:
     return int(done.scalar() or 0)
 
 
+SET_FIELDS = tuple(ExerciseSet._meta.sorted_fields)
+LAST_FINISHED = Statement(lambda patient: ExerciseSet.select(*SET_FIELDS)
+                          .where((ExerciseSet.patient == patient) & ExerciseSet.finished_at.is_null(False))
+                          .order_by(ExerciseSet.finished_at.desc())
+                          .limit(1))
+
+
 def last_finished_set(patient: User) -> ExerciseSet | None:
     """The patient's most recently finished set."""
-    return (
-        ExerciseSet.select()
-        .where((ExerciseSet.patient == patient.id) & ExerciseSet.finished_at.is_null(False))
-        .order_by(ExerciseSet.finished_at.desc())
-        .first()
-    )
+    row = LAST_FINISHED.first(patient=patient.id)
+    return None if row is None else as_model(ExerciseSet, SET_FIELDS, row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from peewee import fn
 
@@ -18,6 +19,7 @@ from selfcare.services import history as history_service
 from selfcare.services.care import has_therapist
 from selfcare.services.profiles import UNREAD
 from selfcare.services.reevaluation import patient_history, prompts_for
+from selfcare.statements import Statement
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
 from selfcare.words import describe_response
 
@@ -87,22 +89,30 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
-def _last_result(patient: User, start: datetime, end: datetime) -> tuple[tuple[str, str, str | None, datetime] | None, int]:
-    """The newest set with a result (response, zone before, zone after, finished at as stored; None: there is none)
-    and how many sets started from `start` to before `end` have a result: one query (no result at all, none today)."""
+def _last_result_query(patient: int, start: datetime, end: datetime) -> Any:
+    """The newest set with a result (response, zone before, zone after, finished at) and how many sets started from
+    `start` to before `end` have a result, in one row (none: no result at all, so none today either)."""
     done_today = ExerciseSet.alias()
     sets_done = (done_today.select(fn.COUNT(done_today.id))
-                 .where((done_today.patient == patient.id) & (done_today.started_at >= start) & (done_today.started_at < end)
+                 .where((done_today.patient == patient) & (done_today.started_at >= start) & (done_today.started_at < end)
                         & done_today.response.is_null(False)))
-    row: tuple[str, str, str | None, datetime, int] | None = (
+    return (
         ExerciseSet.select(ExerciseSet.response, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.finished_at,
                            sets_done.alias("sets_done"))
-        .where((ExerciseSet.patient == patient.id) & ExerciseSet.response.is_null(False))
+        .where((ExerciseSet.patient == patient) & ExerciseSet.response.is_null(False))
         .order_by(ExerciseSet.finished_at.desc())
-        .tuples()
-        .first()
+        .limit(1)
     )
-    return (None, 0) if row is None else (row[:4], int(row[4]))
+
+
+LAST_RESULT = Statement(_last_result_query)
+
+
+def _last_result(patient: User, start: datetime, end: datetime) -> tuple[tuple[str, str, str | None, datetime] | None, int]:
+    """The newest set with a result (response, zone before, zone after, finished at as stored; None: there is none)
+    and how many sets started from `start` to before `end` have a result: one statement."""
+    row = LAST_RESULT.first(patient=patient.id, start=start, end=end)
+    return (None, 0) if row is None else ((row[0], row[1], row[2], row[3]), int(row[4]))
 
 
 def _in_words(patient: User, prompts: tuple[Prompt, ...]) -> tuple[Prompt, ...]:
