@@ -137,8 +137,9 @@ def clear(patient: User, now: datetime | None = None) -> bool:
     return True
 
 
-def _newest_release(patient: int) -> Any:
-    """When the therapist last re-enabled the plan, if no set has started since."""
+def newest_release(patient: Any) -> Any:
+    """When the therapist last re-enabled the plan, if no set has started since (`patient`: an id, or a column that
+    holds one when this is a subquery of another query: Today's sets, services/today.py)."""
     later_set = ExerciseSet.select(ExerciseSet.started_at).where(
         (ExerciseSet.patient == patient) & (ExerciseSet.started_at >= SessionEvent.occurred_at))
     return (
@@ -148,7 +149,7 @@ def _newest_release(patient: int) -> Any:
     )
 
 
-NEWEST_RELEASE = Statement(_newest_release)
+NEWEST_RELEASE = Statement(newest_release)
 
 
 def released_since_last_set(patient: User) -> datetime | None:
