@@ -69,13 +69,15 @@ def _row(patient: User) -> PlayerState | None:
 
 
 SETTING_FIELDS, STATE_FIELDS = tuple(PlanSetting._meta.sorted_fields), tuple(PlayerState._meta.sorted_fields)
+SET_FIELDS = tuple(ExerciseSet._meta.sorted_fields)
 
 
 def _setting_and_state(patient: int) -> Any:
-    """The patient's plan setting and player state row side by side (each all None when there is none)."""
-    return (User.select(*SETTING_FIELDS, *STATE_FIELDS)
+    """The patient's plan setting, player state row and set under way side by side (each all None when there is none)."""
+    return (User.select(*SETTING_FIELDS, *STATE_FIELDS, *SET_FIELDS)
             .join(PlanSetting, JOIN.LEFT_OUTER, on=(PlanSetting.patient == User.id))
             .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id))
+            .join(ExerciseSet, JOIN.LEFT_OUTER, on=(ExerciseSet.id == PlayerState.current_set))
             .where(User.id == patient).limit(1))
 
 
@@ -83,16 +85,21 @@ SETTING_AND_STATE = Statement(_setting_and_state)
 
 
 def _setting_and_row(patient: User) -> tuple[PlanSetting | None, PlayerState | None]:
-    """The plan setting and the state row. Inside a transaction on PostgreSQL the state row is locked, and a lock
-    cannot reach the missing side of an outer join: two queries then; else one statement (a page's read)."""
+    """The plan setting and the state row (with its set under way). Inside a transaction on PostgreSQL the state row
+    is locked, and a lock cannot reach the missing side of an outer join: two queries then (and the set under way
+    read when asked for); else one statement (a page's read)."""
     if is_postgresql() and db.in_transaction():
         return plan_setting(patient), _row(patient)
     found = SETTING_AND_STATE.first(patient=patient.id)
     if found is None:
         return None, None
-    setting, state = found[:len(SETTING_FIELDS)], found[len(SETTING_FIELDS):]
-    return (None if setting[0] is None else as_model(PlanSetting, SETTING_FIELDS, setting),
-            None if state[0] is None else as_model(PlayerState, STATE_FIELDS, state))
+    setting = found[:len(SETTING_FIELDS)]
+    state = found[len(SETTING_FIELDS):len(SETTING_FIELDS) + len(STATE_FIELDS)]
+    current = found[len(SETTING_FIELDS) + len(STATE_FIELDS):]
+    row = None if state[0] is None else as_model(PlayerState, STATE_FIELDS, state)
+    if row is not None and current[0] is not None:
+        row.current_set = as_model(ExerciseSet, SET_FIELDS, current)
+    return None if setting[0] is None else as_model(PlanSetting, SETTING_FIELDS, setting), row
 
 
 def load(patient: User, now: datetime | None = None) -> PlayerView:
@@ -171,7 +178,6 @@ def sets_done_between(patient: User, start: datetime, end: datetime) -> int:
     return int(done.scalar() or 0)
 
 
-SET_FIELDS = tuple(ExerciseSet._meta.sorted_fields)
 LAST_FINISHED = Statement(lambda patient: ExerciseSet.select(*SET_FIELDS)
                           .where((ExerciseSet.patient == patient) & ExerciseSet.finished_at.is_null(False))
                           .order_by(ExerciseSet.finished_at.desc())
