@@ -44,7 +44,7 @@ def values_for(statement: Statement, patient: User, therapist: User, key_hash: s
     known = {"patient_id": patient.id, "patient": patient.id, "therapist": therapist.id, "key_hash": key_hash,
              # a window of stored times: the demo's last month, and since two months back
              "oldest": now - timedelta(days=30), "start": now - timedelta(days=30), "end": now + timedelta(days=1),
-             "since": now - timedelta(days=60)}
+             "since": now - timedelta(days=60), "source": "checkin", "level": "urgent"}
     missing = [name for name in statement.names if name not in known and name != "now"]
     assert not missing, f"add example values for {missing} to tests/test_statements.py"
     moments = [now, now - timedelta(days=3), now + timedelta(days=40)] if "now" in statement.names else [now]

@@ -46,9 +46,15 @@ class PlayerView:
         return bool(self.setting and self.setting.paused)
 
 
+SETTING_FIELDS, STATE_FIELDS = tuple(PlanSetting._meta.sorted_fields), tuple(PlayerState._meta.sorted_fields)
+SET_FIELDS = tuple(ExerciseSet._meta.sorted_fields)
+SETTING = Statement(lambda patient: PlanSetting.select(*SETTING_FIELDS).where(PlanSetting.patient == patient).limit(1))
+
+
 def plan_setting(patient: User) -> PlanSetting | None:
     """The therapist's changes to this patient's plan, if any."""
-    return PlanSetting.select().where(PlanSetting.patient == patient.id).first()
+    row = SETTING.first(patient=patient.id)
+    return None if row is None else as_model(PlanSetting, SETTING_FIELDS, row)
 
 
 UNREAD: Any = object()  # plan_for's `setting` when the caller has not read it (None: read, and there is none)
@@ -61,15 +67,20 @@ def plan_for(patient: User, setting: PlanSetting | None = UNREAD) -> Plan:
     return adjust_plan(plan, setting.changes) if setting and setting.changes else plan
 
 
-def _row(patient: User) -> PlayerState | None:
+def _state_row(patient: int) -> Any:
     """The stored state row, locked for the rest of the transaction on PostgreSQL (SQLite's IMMEDIATE transactions
-    hold the write lock already)."""
-    query = PlayerState.select().where(PlayerState.patient == patient.id)
-    return (query.for_update() if is_postgresql() else query).first()
+    hold the write lock already; the statement is written for each database)."""
+    query = PlayerState.select(*STATE_FIELDS).where(PlayerState.patient == patient).limit(1)
+    return query.for_update() if is_postgresql() else query
 
 
-SETTING_FIELDS, STATE_FIELDS = tuple(PlanSetting._meta.sorted_fields), tuple(PlayerState._meta.sorted_fields)
-SET_FIELDS = tuple(ExerciseSet._meta.sorted_fields)
+STATE_ROW = Statement(_state_row)
+
+
+def _row(patient: User) -> PlayerState | None:
+    """The stored state row, locked on PostgreSQL until the transaction ends."""
+    row = STATE_ROW.first(patient=patient.id)
+    return None if row is None else as_model(PlayerState, STATE_FIELDS, row)
 
 
 def _setting_and_state(patient: int) -> Any:
@@ -86,8 +97,8 @@ SETTING_AND_STATE = Statement(_setting_and_state)
 
 def _setting_and_row(patient: User) -> tuple[PlanSetting | None, PlayerState | None]:
     """The plan setting and the state row (with its set under way). Inside a transaction on PostgreSQL the state row
-    is locked, and a lock cannot reach the missing side of an outer join: two queries then (and the set under way
-    read when asked for); else one statement (a page's read)."""
+    is locked, and a lock cannot reach the missing side of an outer join: two statements then (and the set under way
+    read when asked for); else one (a page's read, or a change on SQLite)."""
     if is_postgresql() and db.in_transaction():
         return plan_setting(patient), _row(patient)
     found = SETTING_AND_STATE.first(patient=patient.id)
@@ -115,9 +126,8 @@ def apply(patient: User, event: Event, now: datetime | None = None) -> PlayerVie
     """Apply one event at `now` (aware or UTC); record set rows as sets start and end."""
     moment = local_now(patient, now)
     with db.atomic():
-        setting = plan_setting(patient)
+        setting, row = _setting_and_row(patient)
         plan = plan_for(patient, setting)
-        row = _row(patient)
         state = SessionState.from_dict(row.state) if row else SessionState()
         if event.kind == EventKind.START and setting and setting.paused:
             raise PausedByTherapist(setting.pause_message or "")
