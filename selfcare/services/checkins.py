@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from peewee import IntegrityError
 
@@ -153,9 +154,14 @@ def report_red_flags(patient: User, answers: Mapping[str, bool], source: str, no
     return alert
 
 
-EARLY_REPORTS = Statement(lambda patient, source, level, since: Alert.select(*ALERT_FIELDS).where(
-    (Alert.patient == patient) & Alert.checkin.is_null() & (Alert.source == source) & (Alert.level == level)
-    & (Alert.created_at >= since)))
+def _unjoined_alerts(patient: int, source: str, level: str, since: datetime) -> Any:
+    """The patient's alerts from `source` at `level` raised from `since` that no check-in has joined."""
+    return Alert.select(*ALERT_FIELDS).where(
+        (Alert.patient == patient) & Alert.checkin.is_null() & (Alert.source == source) & (Alert.level == level)
+        & (Alert.created_at >= since))
+
+
+EARLY_REPORTS = Statement(_unjoined_alerts)
 
 
 def _early_report(patient: User, source: str, level: Level, reasons: Iterable[str], now: datetime) -> Alert | None:
