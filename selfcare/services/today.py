@@ -122,7 +122,8 @@ class Sets:
 def _sets(patient: User, start: datetime, end: datetime) -> Sets:
     """Today's sets for the day from `start` to before `end` (stored UTC): one statement."""
     row = SETS.first(patient=patient.id, start=start, end=end)
-    assert row is not None  # the patient's own row
+    if row is None:  # no such patient (the account was just deleted)
+        return Sets(None, 0, False)
     response, before_zone, after_zone, finished_at, done, released = row
     last = None if response is None else (response, before_zone, after_zone, finished_at)
     return Sets(last, int(done), bool(released))
