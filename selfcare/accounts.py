@@ -16,6 +16,7 @@ from selfcare.db import db
 from selfcare.models import CareLink, Invite, Role, User, utcnow
 from selfcare.services import login_sessions, tokens
 from selfcare.services.hashed import digest
+from selfcare.statements import Statement, as_model
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128  # long enough for any passphrase, short enough that hashing cannot be abused
@@ -153,14 +154,16 @@ def linked_patients(therapist: User) -> list[User]:
     )
 
 
+USER_FIELDS = tuple(User._meta.sorted_fields)
+THERAPISTS = Statement(lambda patient: User.select(*USER_FIELDS)
+                       .join(CareLink, on=(CareLink.therapist == User.id))
+                       .where((CareLink.patient == patient) & CareLink.ended_at.is_null())
+                       .order_by(User.name, User.id))
+
+
 def linked_therapists(patient: User) -> list[User]:
-    """The therapists currently looking after this patient (one query)."""
-    return list(
-        User.select()
-        .join(CareLink, on=(CareLink.therapist == User.id))
-        .where((CareLink.patient == patient.id) & CareLink.ended_at.is_null())
-        .order_by(User.name, User.id)
-    )
+    """The therapists currently looking after this patient (one statement)."""
+    return [as_model(User, USER_FIELDS, row) for row in THERAPISTS.rows(patient=patient.id)]
 
 
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread

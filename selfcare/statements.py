@@ -24,13 +24,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from peewee import Database, Field, Function, Node, Value
 
 from selfcare.db import db
 
 Converter = Callable[[Any], Any] | None
+M = TypeVar("M")
 
 
 class Slot:
@@ -131,3 +132,9 @@ def read(row: Sequence[Any], converters: Sequence[Converter]) -> tuple[Any, ...]
     """A row's values, each through its column's converter (None stays None, as in peewee)."""
     return tuple(value if convert is None or value is None else convert(value)
                  for value, convert in zip(row, converters))
+
+
+def as_model(model: Callable[..., M], fields: Sequence[Field], values: Sequence[Any]) -> M:
+    """An instance of `model` holding a row's values of `fields` (selected in that order), for code that reads a
+    model's attributes: `as_model(Alert, ALERT_FIELDS, row)` where the statement selected `*ALERT_FIELDS`."""
+    return model(**{field.name: value for field, value in zip(fields, values)})

@@ -17,10 +17,10 @@ from peewee import Value, fn
 
 import selfcare
 from selfcare.db import db
-from selfcare.models import Alert, LoginSession, Notice, Role, User, utcnow
+from selfcare.models import Alert, CheckIn, ExerciseSet, LoginSession, Notice, PlayerState, Role, User, utcnow
 from selfcare.services.caseload import build_caseload
 from selfcare.services.login_sessions import begin, user_for
-from selfcare.statements import Statement, converter
+from selfcare.statements import Statement, as_model, converter
 
 
 def every_statement() -> dict[str, Statement]:
@@ -45,8 +45,9 @@ def values_for(statement: Statement, patient: User, therapist: User, key_hash: s
     known = {"patient_id": patient.id, "patient": patient.id, "therapist": therapist.id, "key_hash": key_hash,
              # a period of the demo's history: its days, and its stored (naive UTC) bounds and trend windows
              "first": (now - timedelta(days=30)).date(), "last": now.date(),
-             "start": now - timedelta(days=30), "end": now + timedelta(days=1),
+             "oldest": now - timedelta(days=30), "start": now - timedelta(days=30), "end": now + timedelta(days=1),
              "earlier_end": now - timedelta(days=20), "recent_start": now - timedelta(days=7),
+             "since": now - timedelta(days=60), "source": "checkin", "level": "urgent",
              # a place in the timeline (services/timeline.py): before it, ids below `below` at its moment, a page's rows
              "at": now - timedelta(days=2), "below": 10, "rows": 21}
     missing = [name for name in statement.names if name not in known and name != "now"]
@@ -97,6 +98,18 @@ def test_the_login_session_reads_back_the_user_and_profile_peewee_would(app: Any
             unread = Alert.select().where((Alert.patient == user) & Alert.confirmed_at.is_null()).count()
             assert signed_in.unconfirmed_alerts == unread
             assert user_for(user.id + 1000, key) is None  # someone else's id with this key
+
+
+@pytest.mark.parametrize("model", [User, Alert, CheckIn, ExerciseSet, PlayerState])
+def test_a_model_built_from_a_row_holds_what_peewee_reads(app: Any, runner: Any, model: Any) -> None:
+    """A model built from a statement's row (statements.as_model) holds the values peewee's own select gives it."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    fields = tuple(model._meta.sorted_fields)
+    every = Statement(lambda first: model.select(*fields).where(model.id >= first).order_by(model.id))
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        built = [as_model(model, fields, row).__data__ for row in every.rows(first=0)]
+        assert built and built == [row.__data__ for row in model.select().order_by(model.id)]
 
 
 def test_a_statement_takes_exactly_its_builder_arguments(app: Any) -> None:

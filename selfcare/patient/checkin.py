@@ -25,7 +25,7 @@ from selfcare.timeutil import to_local
 
 def assessed_questions(patient: User) -> dict[str, str]:
     """The wording of each sign the patient's therapist has assessed and is still in force (id -> question)."""
-    checked_on = {row.flag_id: to_local(patient, row.assessed_at).date() for row in assessed_signs.active(patient)}
+    checked_on = {flag_id: to_local(patient, at).date() for flag_id, at in assessed_signs.assessed_on(patient).items()}
     return assessed_wording(current_content().red_flags.questions, checked_on, region_of(patient).therapist)
 
 

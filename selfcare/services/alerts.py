@@ -11,6 +11,7 @@ from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, utcnow
 from selfcare.services import player
 from selfcare.services.profiles import history_answers
+from selfcare.statements import Statement, as_model
 
 
 def raise_alert(patient: User, result: Triage, source: str, checkin: CheckIn | None = None, now: datetime | None = None) -> Alert | None:
@@ -23,9 +24,15 @@ def raise_alert(patient: User, result: Triage, source: str, checkin: CheckIn | N
     )
 
 
+ALERT_FIELDS = tuple(Alert._meta.sorted_fields)
+UNCONFIRMED = Statement(lambda patient: Alert.select(*ALERT_FIELDS)
+                        .where((Alert.patient == patient) & Alert.confirmed_at.is_null()))
+
+
 def unconfirmed(patient: User) -> list[Alert]:
-    """Alerts the patient has not yet said they read, most serious and newest first (one query, on every patient page)."""
-    alerts = Alert.select().where((Alert.patient == patient.id) & Alert.confirmed_at.is_null())
+    """Alerts the patient has not yet said they read, most serious and newest first (one statement, on every patient
+    page that has some)."""
+    alerts = [as_model(Alert, ALERT_FIELDS, row) for row in UNCONFIRMED.rows(patient=patient.id)]
     return sorted(alerts, key=lambda a: (Level(a.level), a.created_at), reverse=True)
 
 

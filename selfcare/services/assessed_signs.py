@@ -38,6 +38,25 @@ def active(patient: User, now: datetime | None = None) -> list[AssessedSign]:
     return sorted(newest.values(), key=lambda row: (row.until, row.id))
 
 
+def _in_force(patient: int, now: datetime) -> Any:
+    """The sign and time of each of the patient's assessments in force at `now`, newest first."""
+    return (AssessedSign.select(AssessedSign.flag_id, AssessedSign.assessed_at)
+            .where((AssessedSign.patient == patient) & (AssessedSign.until > now) & AssessedSign.ended_at.is_null())
+            .order_by(AssessedSign.assessed_at.desc(), AssessedSign.id.desc()))
+
+
+IN_FORCE = Statement(_in_force)
+
+
+def assessed_on(patient: User, now: datetime | None = None) -> dict[str, datetime]:
+    """When each sign in force now was assessed (its newest assessment; stored UTC), by red-flag id: what the
+    patient's forms ask about (one statement)."""
+    found: dict[str, datetime] = {}
+    for flag_id, assessed_at in IN_FORCE.rows(patient=patient.id, now=_now(now)):
+        found.setdefault(flag_id, assessed_at)
+    return found
+
+
 def assess(therapist: User, patient: User, flag_id: str, days: int, note: str | None = None,
            now: datetime | None = None) -> AssessedSign:
     """Mark a sign assessed for `days` days from now (the caller has checked the care link); an assessment of the same

@@ -76,9 +76,13 @@ def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User,
     return patient, profile, player
 
 
+A_LINK = Statement(lambda patient: CareLink.select(CareLink.id)
+                   .where((CareLink.patient == patient) & CareLink.ended_at.is_null()).limit(1))
+
+
 def has_therapist(patient: User) -> bool:
     """Whether a therapist looks after this patient now (what the patient is told to do after a stop depends on it)."""
-    return bool(CareLink.select().where((CareLink.patient == patient.id) & CareLink.ended_at.is_null()).exists())
+    return A_LINK.first(patient=patient.id) is not None
 
 
 def record_access(therapist: User, patient: User, action: str, now: datetime | None = None) -> AuditEvent:

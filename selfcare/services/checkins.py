@@ -6,18 +6,20 @@ import uuid
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from peewee import IntegrityError
 
 from selfcare.clinical import Level, Reading
 from selfcare.db import db
 from selfcare.models import Alert, CheckIn, Profile, User, Walk, utcnow
-from selfcare.services.alerts import act_on, block_plan, judge
+from selfcare.services.alerts import ALERT_FIELDS, act_on, block_plan, judge
 from selfcare.services.daily_summary import refresh_days
 from selfcare.services.entries import check_replay
 from selfcare.services.profiles import UNREAD, get_profile, profile_of
 from selfcare.services.screens import Asked
 from selfcare.services.screens import record as record_screen
+from selfcare.statements import Statement, as_model
 from selfcare.timeutil import to_utc
 
 
@@ -152,12 +154,20 @@ def report_red_flags(patient: User, answers: Mapping[str, bool], source: str, no
     return alert
 
 
+def _unjoined_alerts(patient: int, source: str, level: str, since: datetime) -> Any:
+    """The patient's alerts from `source` at `level` raised from `since` that no check-in has joined."""
+    return Alert.select(*ALERT_FIELDS).where(
+        (Alert.patient == patient) & Alert.checkin.is_null() & (Alert.source == source) & (Alert.level == level)
+        & (Alert.created_at >= since))
+
+
+EARLY_REPORTS = Statement(_unjoined_alerts)
+
+
 def _early_report(patient: User, source: str, level: Level, reasons: Iterable[str], now: datetime) -> Alert | None:
     """A recent alert from an unfinished form (check-in or set start) with this result, not joined to a check-in."""
-    candidates = Alert.select().where(
-        (Alert.patient == patient.id) & Alert.checkin.is_null() & (Alert.source == source)
-        & (Alert.level == level.value) & (Alert.created_at >= now - EARLY_REPORT_WINDOW)
-    )
+    candidates = (as_model(Alert, ALERT_FIELDS, row) for row in EARLY_REPORTS.rows(
+        patient=patient.id, source=source, level=level.value, since=now - EARLY_REPORT_WINDOW))
     return next((a for a in candidates if sorted(a.reasons) == sorted(reasons)), None)
 
 

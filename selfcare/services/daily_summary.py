@@ -18,10 +18,13 @@ from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
+from peewee import Select
+
 from selfcare.clinical import DayCheckIn, DaySet, DayValues, DayWalk, Plan, adjust_plan, summarize_day
 from selfcare.content import current_content
 from selfcare.db import db
 from selfcare.models import CheckIn, DailySummary, ExerciseSet, PlanChange, Role, User, Walk
+from selfcare.statements import Statement, as_model
 from selfcare.timeutil import in_zone, zone_of
 
 # Every clock on Earth is within 14 hours of UTC: a local day lies inside its UTC date widened by this much.
@@ -48,21 +51,50 @@ def _window(day: date) -> tuple[datetime, datetime]:
     return midnight - MARGIN, midnight + timedelta(days=1) + MARGIN
 
 
+def _window_checkins(patient: int, start: datetime, end: datetime) -> Select:
+    """The check-ins from `start` to before `end` (stored times), oldest first: what a day's row reads of them."""
+    return (CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain)
+            .where((CheckIn.patient == patient) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end))
+            .order_by(CheckIn.recorded_at, CheckIn.id))
+
+
+def _window_walks(patient: int, start: datetime, end: datetime) -> Select:
+    """The walks from `start` to before `end`, oldest first."""
+    return (Walk.select(Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
+            .where((Walk.patient == patient) & (Walk.recorded_at >= start) & (Walk.recorded_at < end))
+            .order_by(Walk.recorded_at, Walk.id))
+
+
+def _window_sets(patient: int, start: datetime, end: datetime) -> Select:
+    """The sets started from `start` to before `end`, oldest first."""
+    return (ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.response)
+            .where((ExerciseSet.patient == patient) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end))
+            .order_by(ExerciseSet.started_at, ExerciseSet.id))
+
+
+CHANGE_FIELDS = (PlanChange.created_at, PlanChange.paused, PlanChange.changes)  # what planned_per_day reads
+
+
+def _changes_before(patient: int, end: datetime) -> Select:
+    """The plan changes made before `end`, newest first."""
+    return (PlanChange.select(*CHANGE_FIELDS).where((PlanChange.patient == patient) & (PlanChange.created_at < end))
+            .order_by(PlanChange.created_at.desc(), PlanChange.id.desc()))
+
+
+WINDOW_CHECKINS, WINDOW_WALKS, WINDOW_SETS = (Statement(_window_checkins), Statement(_window_walks),
+                                              Statement(_window_sets))
+CHANGES_BEFORE = Statement(_changes_before)
+
+
 def _day_values(patient: User, tz: ZoneInfo, day: date, plan: Plan) -> DayValues:
-    """The summary of one local day, read from its entries (four queries)."""
+    """The summary of one local day, read from its entries (four statements)."""
     start, end = _window(day)
-    checkins = cast(CheckInRows, CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain)
-                .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= start) & (CheckIn.recorded_at < end))
-                .order_by(CheckIn.recorded_at, CheckIn.id).tuples())
-    walks = cast(WalkRows, Walk.select(Walk.recorded_at, Walk.minutes, Walk.onset_minutes)
-             .where((Walk.patient == patient.id) & (Walk.recorded_at >= start) & (Walk.recorded_at < end))
-             .order_by(Walk.recorded_at, Walk.id).tuples())
-    sets = cast(SetRows, ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.response)
-            .where((ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end))
-            .order_by(ExerciseSet.started_at, ExerciseSet.id).tuples())
-    changes = (PlanChange.select().where((PlanChange.patient == patient.id) & (PlanChange.created_at < end))
-              .order_by(PlanChange.created_at.desc(), PlanChange.id.desc()))
-    newest = next((c for c in changes if in_zone(tz, c.created_at).date() <= day), None)
+    window = {"patient": patient.id, "start": start, "end": end}
+    checkins = cast(CheckInRows, WINDOW_CHECKINS.rows(**window))
+    walks = cast(WalkRows, WINDOW_WALKS.rows(**window))
+    sets = cast(SetRows, WINDOW_SETS.rows(**window))
+    newest = next((as_model(PlanChange, CHANGE_FIELDS, row) for row in CHANGES_BEFORE.rows(patient=patient.id, end=end)
+                   if in_zone(tz, row[0]).date() <= day), None)
     return summarize_day(
         [DayCheckIn(*row[1:]) for row in checkins if in_zone(tz, row[0]).date() == day],
         [DayWalk(*row[1:]) for row in walks if in_zone(tz, row[0]).date() == day],

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from selfcare.clinical import Level
 from selfcare.db import db
 from selfcare.models import Alert, User, utcnow
+from selfcare.services.alerts import ALERT_FIELDS
 from selfcare.services.history import day_text, time_text
+from selfcare.statements import Statement, as_model
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
 
 # How long an unanswered emergency is asked about: after two weeks "were you seen?" no longer helps anyone, and an
@@ -39,18 +42,27 @@ class NotAsked(LookupError):
     """The alert is not the patient's, not an emergency, already answered, or not yet a day old (shown as 404)."""
 
 
+def _unanswered(patient: int, oldest: datetime, start: datetime) -> Any:
+    """The newest emergency alert of the patient raised from `oldest` to before `start` (stored UTC) not yet answered."""
+    return (
+        Alert.select(*ALERT_FIELDS)
+        .where((Alert.patient == patient) & (Alert.level == Level.EMERGENCY.value) & Alert.followup_answer.is_null()
+               & (Alert.created_at < start) & (Alert.created_at >= oldest))
+        .order_by(Alert.created_at.desc())
+        .limit(1)
+    )
+
+
+UNANSWERED = Statement(_unanswered)
+
+
 def due(patient: User, now: datetime | None = None) -> Alert | None:
     """The newest emergency alert raised before the patient's today (in the last ASK_DAYS days) not yet answered."""
     today = local_now(patient, now).date()
     start, _ = day_bounds(patient, today)
     oldest, _ = day_bounds(patient, today - timedelta(days=ASK_DAYS))
-    return (
-        Alert.select()
-        .where((Alert.patient == patient.id) & (Alert.level == Level.EMERGENCY.value) & Alert.followup_answer.is_null()
-               & (Alert.created_at < start) & (Alert.created_at >= oldest))
-        .order_by(Alert.created_at.desc())
-        .first()
-    )
+    row = UNANSWERED.first(patient=patient.id, oldest=oldest, start=start)
+    return None if row is None else as_model(Alert, ALERT_FIELDS, row)
 
 
 def asked_day(patient: User, alert: Alert, now: datetime | None = None) -> str:

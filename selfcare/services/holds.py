@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from peewee import fn
 
@@ -21,6 +22,7 @@ from selfcare.models import Alert, ExerciseSet, PlayerState, SessionEvent, User,
 from selfcare.services import player
 from selfcare.services.history import time_text
 from selfcare.services.profiles import UNREAD
+from selfcare.statements import Statement
 from selfcare.timeutil import to_local, to_utc
 
 # What the patient ticks to lift a fever or trauma block (kept with the event, word for word).
@@ -135,13 +137,23 @@ def clear(patient: User, now: datetime | None = None) -> bool:
     return True
 
 
-def released_since_last_set(patient: User) -> SessionEvent | None:
-    """The therapist's newest re-enabling of the plan if no set has started since it (so the patient is told)."""
+def newest_release(patient: Any) -> Any:
+    """When the therapist last re-enabled the plan, if no set has started since (`patient`: an id, or a column that
+    holds one when this is a subquery of another query: Today's sets, services/today.py)."""
     later_set = ExerciseSet.select(ExerciseSet.started_at).where(
-        (ExerciseSet.patient == patient.id) & (ExerciseSet.started_at >= SessionEvent.occurred_at))
-    found: SessionEvent | None = (
-        SessionEvent.select(SessionEvent.occurred_at, SessionEvent.body)
-        .where((SessionEvent.patient == patient.id) & (SessionEvent.kind == EventKind.RELEASE.value) & ~fn.EXISTS(later_set))
-        .order_by(SessionEvent.occurred_at.desc()).first()
+        (ExerciseSet.patient == patient) & (ExerciseSet.started_at >= SessionEvent.occurred_at))
+    return (
+        SessionEvent.select(SessionEvent.occurred_at)
+        .where((SessionEvent.patient == patient) & (SessionEvent.kind == EventKind.RELEASE.value) & ~fn.EXISTS(later_set))
+        .order_by(SessionEvent.occurred_at.desc()).limit(1)
     )
-    return found
+
+
+NEWEST_RELEASE = Statement(newest_release)
+
+
+def released_since_last_set(patient: User) -> datetime | None:
+    """When the therapist last re-enabled the plan (stored UTC), if no set has started since it (so the patient is
+    told); else None."""
+    row = NEWEST_RELEASE.first(patient=patient.id)
+    return None if row is None else row[0]

@@ -23,6 +23,7 @@ from peewee import JOIN, fn
 
 from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
 from selfcare.services.daily_summary import refresh_days
+from selfcare.statements import Statement, as_model
 from selfcare.timeutil import day_bounds, local_now, to_utc
 
 # Phases in which a set is under way: a set row is open from START until the state leaves these.
@@ -45,9 +46,15 @@ class PlayerView:
         return bool(self.setting and self.setting.paused)
 
 
+SETTING_FIELDS, STATE_FIELDS = tuple(PlanSetting._meta.sorted_fields), tuple(PlayerState._meta.sorted_fields)
+SET_FIELDS = tuple(ExerciseSet._meta.sorted_fields)
+SETTING = Statement(lambda patient: PlanSetting.select(*SETTING_FIELDS).where(PlanSetting.patient == patient).limit(1))
+
+
 def plan_setting(patient: User) -> PlanSetting | None:
     """The therapist's changes to this patient's plan, if any."""
-    return PlanSetting.select().where(PlanSetting.patient == patient.id).first()
+    row = SETTING.first(patient=patient.id)
+    return None if row is None else as_model(PlanSetting, SETTING_FIELDS, row)
 
 
 UNREAD: Any = object()  # plan_for's `setting` when the caller has not read it (None: read, and there is none)
@@ -60,23 +67,50 @@ def plan_for(patient: User, setting: PlanSetting | None = UNREAD) -> Plan:
     return adjust_plan(plan, setting.changes) if setting and setting.changes else plan
 
 
-def _row(patient: User) -> PlayerState | None:
+def _state_row(patient: int) -> Any:
     """The stored state row, locked for the rest of the transaction on PostgreSQL (SQLite's IMMEDIATE transactions
-    hold the write lock already)."""
-    query = PlayerState.select().where(PlayerState.patient == patient.id)
-    return (query.for_update() if is_postgresql() else query).first()
+    hold the write lock already; the statement is written for each database)."""
+    query = PlayerState.select(*STATE_FIELDS).where(PlayerState.patient == patient).limit(1)
+    return query.for_update() if is_postgresql() else query
+
+
+STATE_ROW = Statement(_state_row)
+
+
+def _row(patient: User) -> PlayerState | None:
+    """The stored state row, locked on PostgreSQL until the transaction ends."""
+    row = STATE_ROW.first(patient=patient.id)
+    return None if row is None else as_model(PlayerState, STATE_FIELDS, row)
+
+
+def _setting_and_state(patient: int) -> Any:
+    """The patient's plan setting, player state row and set under way side by side (each all None when there is none)."""
+    return (User.select(*SETTING_FIELDS, *STATE_FIELDS, *SET_FIELDS)
+            .join(PlanSetting, JOIN.LEFT_OUTER, on=(PlanSetting.patient == User.id))
+            .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id))
+            .join(ExerciseSet, JOIN.LEFT_OUTER, on=(ExerciseSet.id == PlayerState.current_set))
+            .where(User.id == patient).limit(1))
+
+
+SETTING_AND_STATE = Statement(_setting_and_state)
 
 
 def _setting_and_row(patient: User) -> tuple[PlanSetting | None, PlayerState | None]:
-    """The plan setting and the state row. Inside a transaction on PostgreSQL the state row is locked, and a lock
-    cannot reach the missing side of an outer join: two queries then; else one (a page's read)."""
+    """The plan setting and the state row (with its set under way). Inside a transaction on PostgreSQL the state row
+    is locked, and a lock cannot reach the missing side of an outer join: two statements then (and the set under way
+    read when asked for); else one (a page's read, or a change on SQLite)."""
     if is_postgresql() and db.in_transaction():
         return plan_setting(patient), _row(patient)
-    found = (User.select(User.id, PlanSetting, PlayerState)
-             .join(PlanSetting, JOIN.LEFT_OUTER, on=(PlanSetting.patient == User.id), attr="plan_setting")
-             .switch(User).join(PlayerState, JOIN.LEFT_OUTER, on=(PlayerState.patient == User.id), attr="player_row")
-             .where(User.id == patient.id).first())
-    return (found.plan_setting, found.player_row) if found is not None else (None, None)
+    found = SETTING_AND_STATE.first(patient=patient.id)
+    if found is None:
+        return None, None
+    setting = found[:len(SETTING_FIELDS)]
+    state = found[len(SETTING_FIELDS):len(SETTING_FIELDS) + len(STATE_FIELDS)]
+    current = found[len(SETTING_FIELDS) + len(STATE_FIELDS):]
+    row = None if state[0] is None else as_model(PlayerState, STATE_FIELDS, state)
+    if row is not None and current[0] is not None:
+        row.current_set = as_model(ExerciseSet, SET_FIELDS, current)
+    return None if setting[0] is None else as_model(PlanSetting, SETTING_FIELDS, setting), row
 
 
 def load(patient: User, now: datetime | None = None) -> PlayerView:
@@ -92,9 +126,8 @@ def apply(patient: User, event: Event, now: datetime | None = None) -> PlayerVie
     """Apply one event at `now` (aware or UTC); record set rows as sets start and end."""
     moment = local_now(patient, now)
     with db.atomic():
-        setting = plan_setting(patient)
+        setting, row = _setting_and_row(patient)
         plan = plan_for(patient, setting)
-        row = _row(patient)
         state = SessionState.from_dict(row.state) if row else SessionState()
         if event.kind == EventKind.START and setting and setting.paused:
             raise PausedByTherapist(setting.pause_message or "")
@@ -155,11 +188,13 @@ def sets_done_between(patient: User, start: datetime, end: datetime) -> int:
     return int(done.scalar() or 0)
 
 
+LAST_FINISHED = Statement(lambda patient: ExerciseSet.select(*SET_FIELDS)
+                          .where((ExerciseSet.patient == patient) & ExerciseSet.finished_at.is_null(False))
+                          .order_by(ExerciseSet.finished_at.desc())
+                          .limit(1))
+
+
 def last_finished_set(patient: User) -> ExerciseSet | None:
     """The patient's most recently finished set."""
-    return (
-        ExerciseSet.select()
-        .where((ExerciseSet.patient == patient.id) & ExerciseSet.finished_at.is_null(False))
-        .order_by(ExerciseSet.finished_at.desc())
-        .first()
-    )
+    row = LAST_FINISHED.first(patient=patient.id)
+    return None if row is None else as_model(ExerciseSet, SET_FIELDS, row)

@@ -17,6 +17,7 @@ from selfcare.clinical import SelfCheck as ClinicalSelfCheck
 from selfcare.content import current_content
 from selfcare.models import CheckIn, Profile, SelfCheck, User, Walk, utcnow
 from selfcare.services.profiles import UNREAD, profile_of
+from selfcare.statements import Statement
 
 LOOK_BACK_DAYS = 60  # longer than any rule's window (reevaluation.toml): older rows cannot change a prompt
 
@@ -32,17 +33,26 @@ def _reading(zone: str, leg_pain: int, back_pain: int, side: str | None, walk_mi
     return Reading(zone, leg_pain, back_pain, side, walk_minutes)
 
 
-def checkins_since(patient: User, since: datetime) -> Select:
+def checkins_since(patient: int, since: datetime) -> Select:
     """Each check-in from `since` with the longest walk logged with it, in one query (the database takes the MAX per
-    check-in): only the columns the rules read, as tuples."""
+    check-in): only the columns the rules read."""
     longest_walk = Walk.select(fn.MAX(Walk.minutes)).where(Walk.checkin == CheckIn.id)
     return (
         CheckIn.select(CheckIn.recorded_at, CheckIn.zone, CheckIn.leg_pain, CheckIn.back_pain, CheckIn.side,
                        CheckIn.red_flags, longest_walk.alias("walk_minutes"))
-        .where((CheckIn.patient == patient.id) & (CheckIn.recorded_at >= since))
+        .where((CheckIn.patient == patient) & (CheckIn.recorded_at >= since))
         .order_by(CheckIn.recorded_at)
-        .tuples()
     )
+
+
+def self_checks_since(patient: int, since: datetime) -> Select:
+    """Each self-check from `since`: the columns the rules read."""
+    return (SelfCheck.select(SelfCheck.recorded_at, SelfCheck.heel_walk, SelfCheck.toe_walk, SelfCheck.big_toe_lift,
+                             SelfCheck.numb_areas)
+            .where((SelfCheck.patient == patient) & (SelfCheck.recorded_at >= since)))
+
+
+CHECKINS, SELF_CHECKS = Statement(checkins_since), Statement(self_checks_since)
 
 
 def _checkins_from(moment: datetime, care_started: datetime) -> datetime:
@@ -74,11 +84,11 @@ def patient_history(patient: User, now: datetime | None = None, profile: Profile
             _reading(zone, leg_pain, back_pain, side, None if walk_minutes is None else int(walk_minutes)),
             numbness_spreading=bool(red_flags and red_flags.get("numbness_spreading")),
         )
-        for recorded_at, zone, leg_pain, back_pain, side, red_flags, walk_minutes in checkins_since(
-            patient, _checkins_from(moment, care_started))
+        for recorded_at, zone, leg_pain, back_pain, side, red_flags, walk_minutes in CHECKINS.rows(
+            patient=patient.id, since=_checkins_from(moment, care_started))
     ]
-    self_checks = SelfCheck.select().where((SelfCheck.patient == patient.id) & (SelfCheck.recorded_at >= since))
-    checks = [ClinicalSelfCheck(_aware(s.recorded_at), s.heel_walk, s.toe_walk, s.big_toe_lift, s.numb_areas) for s in self_checks]
+    checks = [ClinicalSelfCheck(_aware(recorded_at), heel_walk, toe_walk, big_toe_lift, numb_areas)
+              for recorded_at, heel_walk, toe_walk, big_toe_lift, numb_areas in SELF_CHECKS.rows(patient=patient.id, since=since)]
     return History(_aware(profile.created_at), checkins, checks, baseline_walk_minutes=profile.baseline_walk_minutes)
 
 

@@ -18,6 +18,7 @@ from selfcare.clinical import Triage, full_screen_due, onboarding_screen_due, tr
 from selfcare.db import db
 from selfcare.models import Alert, Profile, RedFlagScreen, User, utcnow
 from selfcare.services.alerts import act_on, judge, raise_alert
+from selfcare.statements import Statement
 from selfcare.timeutil import local_now, to_local, to_utc
 
 ONBOARDING = "onboarding"  # the source of screens and alerts from onboarding (as Alert.source)
@@ -43,14 +44,14 @@ def record(
     )
 
 
+LAST_FULL = Statement(lambda patient: RedFlagScreen.select(fn.MAX(RedFlagScreen.answered_at))
+                      .where((RedFlagScreen.patient == patient) & (RedFlagScreen.kind == Asked.FULL.value)))
+
+
 def last_full(patient: User) -> datetime | None:
-    """When the patient last answered the whole list (stored UTC), or None (one query)."""
-    last: datetime | None = (
-        RedFlagScreen.select(fn.MAX(RedFlagScreen.answered_at))
-        .where((RedFlagScreen.patient == patient.id) & (RedFlagScreen.kind == Asked.FULL.value))
-        .scalar()
-    )
-    return last
+    """When the patient last answered the whole list (stored UTC), or None (one statement)."""
+    row = LAST_FULL.first(patient=patient.id)
+    return None if row is None else row[0]
 
 
 def full_due(patient: User, now: datetime | None = None) -> bool:

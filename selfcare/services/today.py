@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from selfcare.clinical import NO_MORE_SETS_TODAY, History, Level, Phase, Prompt, Reading, ScreenKind, fill, summarize_trend
 from selfcare.clinical.reevaluation import rules_reach
@@ -18,6 +19,7 @@ from selfcare.services import history as history_service
 from selfcare.services.care import has_therapist
 from selfcare.services.profiles import UNREAD
 from selfcare.services.reevaluation import patient_history, prompts_for
+from selfcare.statements import Statement
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
 from selfcare.words import describe_response
 
@@ -87,22 +89,44 @@ def _next_action(patient: User, open_alerts: list[Alert], view: player.PlayerVie
     return NextAction("set", "Time for a set of your exercises.", "Start a set", "patient.player_page")
 
 
-def _last_result(patient: User, start: datetime, end: datetime) -> tuple[tuple[str, str, str | None, datetime] | None, int]:
-    """The newest set with a result (response, zone before, zone after, finished at as stored; None: there is none)
-    and how many sets started from `start` to before `end` have a result: one query (no result at all, none today)."""
-    done_today = ExerciseSet.alias()
+def _sets_query(patient: int, start: datetime, end: datetime) -> Any:
+    """Today's sets in one row: the newest set with a result (response, zone before, zone after, finished at; all
+    None when there is none), how many sets started from `start` to before `end` have a result, and whether the
+    therapist has re-enabled the plan since the last set started (holds.newest_release)."""
+    last, newest, done_today = ExerciseSet.alias(), ExerciseSet.alias(), ExerciseSet.alias()
+    newest_result = (newest.select(newest.id).where((newest.patient == User.id) & newest.response.is_null(False))
+                     .order_by(newest.finished_at.desc()).limit(1))
     sets_done = (done_today.select(fn.COUNT(done_today.id))
-                 .where((done_today.patient == patient.id) & (done_today.started_at >= start) & (done_today.started_at < end)
+                 .where((done_today.patient == User.id) & (done_today.started_at >= start) & (done_today.started_at < end)
                         & done_today.response.is_null(False)))
-    row: tuple[str, str, str | None, datetime, int] | None = (
-        ExerciseSet.select(ExerciseSet.response, ExerciseSet.before_zone, ExerciseSet.after_zone, ExerciseSet.finished_at,
-                           sets_done.alias("sets_done"))
-        .where((ExerciseSet.patient == patient.id) & ExerciseSet.response.is_null(False))
-        .order_by(ExerciseSet.finished_at.desc())
-        .tuples()
-        .first()
+    return (
+        User.select(last.response, last.before_zone, last.after_zone, last.finished_at,
+                    sets_done.alias("sets_done"), fn.EXISTS(holds.newest_release(User.id)).alias("released"))
+        .join(last, JOIN.LEFT_OUTER, on=(last.id == newest_result))
+        .where(User.id == patient)
     )
-    return (None, 0) if row is None else (row[:4], int(row[4]))
+
+
+SETS = Statement(_sets_query)
+
+
+@dataclass(frozen=True)
+class Sets:
+    """What Today says about sets, read in one statement."""
+
+    last: tuple[str, str, str | None, datetime] | None  # the newest result: response, zones before and after, finished at
+    done: int  # sets started today with a result
+    released: bool  # the therapist has re-enabled the plan, and no set has started since
+
+
+def _sets(patient: User, start: datetime, end: datetime) -> Sets:
+    """Today's sets for the day from `start` to before `end` (stored UTC): one statement."""
+    row = SETS.first(patient=patient.id, start=start, end=end)
+    if row is None:  # no such patient (the account was just deleted)
+        return Sets(None, 0, False)
+    response, before_zone, after_zone, finished_at, done, released = row
+    last = None if response is None else (response, before_zone, after_zone, finished_at)
+    return Sets(last, int(done), bool(released))
 
 
 def _in_words(patient: User, prompts: tuple[Prompt, ...]) -> tuple[Prompt, ...]:
@@ -124,17 +148,17 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
     day = (start.replace(tzinfo=timezone.utc), end.replace(tzinfo=timezone.utc))
     checked_in = history is not None and any(day[0] <= c.at < day[1] for c in history.checkins)
     progress = _progress(patient, history, local)
-    last, sets_done = _last_result(patient, start, end)
+    sets = _sets(patient, start, end)
     last_result = None
-    if last is not None:
-        response, before_zone, after_zone, finished_at = last
+    if sets.last is not None:
+        response, before_zone, after_zone, finished_at = sets.last
         # No praise for one set while the days say worse (progress_words: never praise while worse).
         last_result = describe_response(response, before_zone, after_zone, praise=not (progress and progress.worse))
         if not start <= finished_at < end:
             last_result += f" (on {to_local(patient, finished_at):%-d %B})"
     return Today(
         action=_next_action(patient, open_alerts, view, checked_in, local),
-        sets_done=sets_done,
+        sets_done=sets.done,
         # No set can start on a held or blocked day (clinical.NO_MORE_SETS_TODAY): none are planned.
         sets_planned=0 if view.screen.kind in NO_MORE_SETS_TODAY or view.paused_by_therapist else view.plan.sets_per_day(),
         last_result=last_result,
@@ -142,14 +166,14 @@ def build_today(patient: User, now: datetime | None = None, open_alerts: list[Al
         alerts=open_alerts,
         prompts=_in_words(patient, prompts_for(history, to_utc(local))),
         pause_message=view.setting.pause_message if view.paused_by_therapist and view.setting else None,
-        resumed=_resumed(patient, view),
+        resumed=_resumed(patient, view, sets.released),
         progress=progress,
     )
 
 
-def _resumed(patient: User, view: player.PlayerView) -> str | None:
+def _resumed(patient: User, view: player.PlayerView, released: bool) -> str | None:
     """"Your therapist turned your exercises back on", from their re-enabling until the next set starts."""
-    if view.paused_by_therapist or view.screen.kind != ScreenKind.START or holds.released_since_last_set(patient) is None:
+    if view.paused_by_therapist or view.screen.kind != ScreenKind.START or not released:
         return None
     return f"Your {region_of(patient).therapist} has looked at your plan and turned your exercises back on."
 
