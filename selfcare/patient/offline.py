@@ -91,7 +91,9 @@ def player_offline() -> str:
     return render_template(
         "patient/offline_player.html", plan=view.plan, state=view.state.to_dict(),
         plan_json={**plan_data(view.plan), "zone_names": {z.zone.value: z.name.lower() for z in content.zones}},
-        now_iso=datetime.now(timezone.utc).isoformat(),
+        # When the server's state last changed: the phone keeps its own state if it saved it later (an event it has
+        # not sent yet, or one still on its way when the page reloaded), else takes the server's.
+        state_at=view.updated_at.replace(tzinfo=timezone.utc).isoformat() if view.updated_at else "",
         paused=view.paused_by_therapist, pause_message=view.setting.pause_message if view.setting else None,
         noise=content.noise_points, form=start_set_form(), recheck=RecheckForm(prefix="after"),
         questions=content.red_flags.questions, red_flag_name=red_flag_field_name, user_id=current_user.id,

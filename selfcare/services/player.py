@@ -21,7 +21,7 @@ from selfcare.content import current_content
 from selfcare.db import db, is_postgresql
 from peewee import JOIN, fn
 
-from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User, utcnow
+from selfcare.models import ExerciseSet, PlanSetting, PlayerState, User
 from selfcare.services.daily_summary import refresh_days
 from selfcare.statements import Statement, as_model
 from selfcare.timeutil import day_bounds, local_now, to_utc
@@ -39,6 +39,7 @@ class PlayerView:
     screen: Screen
     current_set: ExerciseSet | None
     setting: PlanSetting | None
+    updated_at: datetime | None = None  # when the server's state last changed (UTC); None: it never has
 
     @property
     def paused_by_therapist(self) -> bool:
@@ -119,7 +120,8 @@ def load(patient: User, now: datetime | None = None) -> PlayerView:
     plan = plan_for(patient, setting)
     state = SessionState.from_dict(row.state) if row else SessionState()
     current = row.current_set if row and row.current_set_id else None
-    return PlayerView(plan, state, screen_for(plan, state, local_now(patient, now)), current, setting)
+    return PlayerView(plan, state, screen_for(plan, state, local_now(patient, now)), current, setting,
+                      row.updated_at if row else None)
 
 
 def apply(patient: User, event: Event, now: datetime | None = None) -> PlayerView:
@@ -147,7 +149,9 @@ def apply(patient: User, event: Event, now: datetime | None = None) -> PlayerVie
             current = None
         if touched:
             refresh_days(patient, touched)
-        values = {"state": outcome.state.to_dict(), "current_set": current, "updated_at": utcnow()}
+        # When the state changed: the event's own time (an event sent later from a phone with no signal is applied at the
+        # time it happened), which the offline player compares with the time the phone kept its own state.
+        values = {"state": outcome.state.to_dict(), "current_set": current, "updated_at": to_utc(moment)}
         if row is None:
             PlayerState.create(patient=patient, **values)
         else:

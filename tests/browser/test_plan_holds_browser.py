@@ -65,6 +65,28 @@ def test_a_plan_held_on_the_phone_stays_held_and_starts_nothing(page: Page, base
     assert page.evaluate("SelfcareOffline.recall('player').then(saved => saved.state.phase)") == "held"
 
 
+def test_a_hold_the_server_has_not_heard_of_yet_survives_a_reload(page: Page, base: str, live_app: Flask) -> None:
+    """The start of the set reaches the server, the hold does not (the signal went, or the reload cut it off): after
+    a reload the phone's own newer state wins over the page's older one, and the plan stays held."""
+    user = patient_in(page, base, linked=False)
+    page.route("**/player/events", lambda route: route.continue_() if '"kind":"start"' in (route.request.post_data or "")
+               else route.abort())
+    page.goto(base + "/exercises/offline")
+    start = page.locator("[data-screen=start]")
+    answer_red_flags(start)
+    reading(start, "calf", "6")
+    with page.expect_response("**/player/events"):
+        start.get_by_role("button", name="Start the set").click()
+    page.locator("[data-screen=step]").get_by_role("button", name="My leg symptoms moved farther down").click()
+    held = page.locator("[data-screen=plan_held]")
+    expect(held.get_by_role("heading", name="Your exercises are on hold")).to_be_visible()
+    with live_app.app_context():
+        assert player.load(user).state.phase.value == "step"  # the server still has the set under way
+    page.reload()
+    expect(held.get_by_role("heading", name="Your exercises are on hold")).to_be_visible()
+    expect(page.get_by_role("button", name="Start the set")).to_be_hidden()
+
+
 def test_a_fever_pause_from_the_server_waits_for_clearance_offline_and_online(page: Page, base: str, live_app: Flask) -> None:
     """Paused after fever since yesterday: the offline player says what lifts it (no Start); the online player asks
     for the confirmation with a tick box, refuses it unticked, and passes axe."""

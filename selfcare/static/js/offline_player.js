@@ -195,7 +195,8 @@
     render(SelfcareProtocol.screenFor(plan, state, new Date()));
   }
 
-  // The newest of the state this page was made with and the one the phone last saw (online or not).
+  // The newer of the server's state in this page (embeddedAt: when the server's state last changed) and the one the
+  // phone last kept: an event the phone has not sent yet, or that a reload cut off, keeps the phone's.
   function latest(embedded, embeddedAt, saved) {
     if (saved && saved.state && (!embeddedAt || new Date(saved.at) >= new Date(embeddedAt))) { return saved.state; }
     return embedded;
