@@ -7,7 +7,7 @@ are sent through the API later and judged there again.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
 from flask import render_template
