@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
 
 from peewee import Select, fn
 
