@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -47,12 +46,6 @@ def _without_title(text: str) -> str:
     return text
 
 
-@cache
-def _page_html(page: Page) -> str:
-    """Rendered once per page (pages are frozen, loaded once at start-up)."""
-    return _MD.render(_without_title(page.body))
-
-
 def render_page(page: Page) -> Markup:
-    """The page body as safe HTML, without its top heading; cached."""
-    return Markup(_page_html(page))
+    """The page body as safe HTML, without its top heading (rendered on each view: no page is kept in the process)."""
+    return render(_without_title(page.body))

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 
 from selfcare.clinical import Page, default_content_dir, fill, load_content
-from selfcare.markdown import _page_html, render, render_page
+from selfcare.markdown import render, render_page
 from tests.factories import make_onboarded_patient, make_therapist
 
 pytestmark = pytest.mark.one_database  # no database behaviour here: SQLite only (tests/conftest.py)
@@ -57,13 +57,9 @@ def test_markdown_tables_render_inside_a_focusable_scroll_region():
     assert "<th>a</th>" in html and "<td>2</td>" in html
 
 
-def test_page_rendering_drops_the_top_heading_and_is_cached():
+def test_page_rendering_drops_the_top_heading():
     page = Page(slug="t", title="T", summary="s", order=1, sources=("x",), body="# T\n\nSome **bold** text.\n")
-    before = _page_html.cache_info()
-    first, second = render_page(page), render_page(page)
-    assert first == second == "<p>Some <strong>bold</strong> text.</p>\n"
-    after = _page_html.cache_info()
-    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    assert render_page(page) == "<p>Some <strong>bold</strong> text.</p>\n"
 
 
 # --- Web pages ---

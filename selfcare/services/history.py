@@ -18,7 +18,6 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -378,9 +377,8 @@ def _first_seen(patient: User, firsts: dict[str, datetime]) -> list[str]:
     return sorted(order, key=lambda side: (firsts[side], position.get(side, 0)))
 
 
-@lru_cache(maxsize=4096)
 def _reading(zone: str, leg_pain: int, back_pain: int, side: str | None, walk_minutes: int | None) -> Reading:
-    """A Reading, checked once per distinct set of values: Readings are frozen, and a year repeats them a lot."""
+    """A stored reading as the clinical core's Reading (checked as it is made)."""
     return Reading(zone, leg_pain, back_pain, side=side, walk_minutes=walk_minutes)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 
 from peewee import Select, fn
 
@@ -26,9 +25,8 @@ def _aware(stored: datetime) -> datetime:
     return datetime.combine(stored.date(), stored.time(), timezone.utc)
 
 
-@lru_cache(maxsize=4096)
 def _reading(zone: str, leg_pain: int, back_pain: int, side: str | None, walk_minutes: int | None) -> Reading:
-    """A stored reading, checked once per distinct set of values (Reading is frozen: one object serves every row)."""
+    """A stored reading as the clinical core's Reading (checked as it is made)."""
     return Reading(zone, leg_pain, back_pain, side, walk_minutes)
 
 
