@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from peewee import AutoField, sort_models
 
-from selfcare import create_app
+from selfcare import accounts, create_app
 from selfcare.db import close_database, db, is_postgresql
 from selfcare.models import MODELS, SchemaVersion
 from tests.factories import PASSWORD
@@ -33,6 +33,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     route): it runs on SQLite only. Everything that stores, reads or counts rows runs on both."""
     if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("one_database"):
         metafunc.definition.add_marker(pytest.mark.parametrize("database_url", ["sqlite"], indirect=True))
+
+
+# scrypt at werkzeug's cost (N=2**15) takes 0.1 s a hash, and most tests make an account and log in: hashing was most
+# of the suite's time. Tests hash with the same scrypt at N=2**10 (the same code path, a smaller work factor); a test
+# marked `full_password_cost` keeps the app's own (tests/test_accounts.py checks what a real account gets).
+CHEAP_PASSWORD_METHOD = "scrypt:1024:8:1"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test but those marked full_password_cost hashes passwords with the cheaper scrypt."""
+    if request.node.get_closest_marker("full_password_cost") is None:
+        monkeypatch.setattr(accounts, "PASSWORD_METHOD", CHEAP_PASSWORD_METHOD)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from limits import parse, parse_many
 
 from selfcare import accounts
@@ -21,11 +20,6 @@ SHORT, DAILY = parse_many(WRITES_PER_ACCOUNT)
 
 
 
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Several accounts and logins: a cheap password hash keeps this quick."""
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1")
 
 
 def walk(client, patient, token: str | None = None, headers: dict[str, str] | None = None):

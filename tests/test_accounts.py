@@ -10,9 +10,10 @@ from selfcare.models import CareLink, User
 from tests.factories import PASSWORD, make_patient, make_therapist
 
 
-def test_password_is_hashed_with_scrypt(app):
+@pytest.mark.full_password_cost
+def test_password_is_hashed_with_scrypt_at_full_cost(app):
     user = make_patient(email="pat@example.com")
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")  # werkzeug's scrypt: N=2**15, r=8, p=1
     assert PASSWORD not in user.password_hash
     assert check_password_hash(user.password_hash, PASSWORD)
 

@@ -399,11 +399,6 @@ def judge(cell: Cell, response: Any, is_api: bool) -> str | None:
 # ---- The tests ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Four accounts and four logins per case: a cheap password hash keeps the matrix fast."""
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1")
-
 
 @pytest.mark.parametrize(("endpoint", "method"), list(MATRIX), ids=[f"{e}-{m}" for e, m in MATRIX])
 def test_who_gets_what(app: Flask, endpoint: str, method: str) -> None:

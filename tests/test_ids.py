@@ -36,11 +36,6 @@ def url_with(rule: str, name: str, value: str) -> str:
     return ARGUMENT.sub(fill, rule)
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two accounts and two logins: a cheap password hash keeps this quick."""
-    monkeypatch.setattr(accounts, "PASSWORD_METHOD", "pbkdf2:sha256:1")
-
 
 @pytest.mark.parametrize("role", ["patient", "therapist"])
 def test_an_id_that_cannot_exist_is_not_found_on_every_route(app: Flask, role: str) -> None:
