@@ -37,6 +37,11 @@
   // The app works offline once its service worker is in place (served from the root, scope "/").
   if ("serviceWorker" in navigator && document.body && document.body.dataset.sw) {
     navigator.serviceWorker.register(document.body.dataset.sw, { scope: "/" }).catch(function () {});
+    // A page asked for while the worker was starting (the page after logging in, often) is left out of its claim:
+    // it asks the active worker to take it, or its pages would not be kept for no signal until the next page.
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (!navigator.serviceWorker.controller && registration.active) { registration.active.postMessage({ type: "claim" }); }
+    });
     // Back online: a logout made with no signal reaches the server first (sw.js), even from the logged-out page.
     window.addEventListener("online", function () {
       var worker = navigator.serviceWorker.controller;

@@ -157,6 +157,7 @@ function keep(pages) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   var done;
+  if (data.type === "claim") { event.waitUntil(self.clients.claim()); return; }  // a page that loaded while this worker started
   if (data.type === "keep" && Array.isArray(data.pages)) { done = settled().then(function () { return keep(data.pages); }); }
   else if (data.type === "forget") { done = forgetAll(""); }
   else if (data.type === "online") { done = settled(); }
