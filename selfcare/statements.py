@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from peewee import Database, Field, Function, Node, Value
+from peewee import Database, Field, Function, Node, Select, Value
 
 from selfcare.db import db
 
@@ -110,17 +110,28 @@ class Statement:
             found = {p.name for p in params if isinstance(p, Slot)}
             if found != set(self.names):
                 raise TypeError(f"the builder's query does not use {sorted(set(self.names) - found)} as given")
-            compiled = self.compiled = Compiled(database, sql, tuple(params),
-                                                tuple(converter(node) for node in query.selected_columns))
+            columns = query.selected_columns if isinstance(query, Select) else ()  # an INSERT reads no columns
+            compiled = self.compiled = Compiled(database, sql, tuple(params), tuple(converter(node) for node in columns))
         return compiled
+
+    def execute(self, **values: Any) -> Any:
+        """Run the statement with `values`: the database cursor (rows() and first() read it for a SELECT)."""
+        self.check(values)
+        compiled = self.sql()
+        return db.execute_sql(compiled.sql, [values[p.name] if isinstance(p, Slot) else p for p in compiled.params])
+
+    def run(self, **values: Any) -> None:
+        """Run a statement that writes (an INSERT), reading to the end whatever it returns (PostgreSQL's RETURNING):
+        a connection goes back to the pool with no statement open."""
+        cursor = self.execute(**values)
+        if cursor.description:
+            cursor.fetchall()
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """Every row, each column read as peewee reads it."""
-        self.check(values)
-        compiled = self.sql()
-        params = [values[p.name] if isinstance(p, Slot) else p for p in compiled.params]
-        cursor = db.execute_sql(compiled.sql, params)
-        return [read(row, compiled.converters) for row in cursor.fetchall()]
+        cursor = self.execute(**values)
+        converters = self.sql().converters
+        return [read(row, converters) for row in cursor.fetchall()]
 
     def first(self, **values: Any) -> tuple[Any, ...] | None:
         """The first row, or None (the builder limits the rows it wants)."""

@@ -13,30 +13,50 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from peewee import Value, fn
+from peewee import Select, Value, fn
 
 import selfcare
 from selfcare.db import db
-from selfcare.models import Alert, CheckIn, ExerciseSet, LoginSession, Notice, PlayerState, Role, User, utcnow
+from selfcare.models import Alert, AuditEvent, CheckIn, ExerciseSet, LoginSession, Notice, PlayerState, Role, User, utcnow
 from selfcare.services.caseload import build_caseload
+from selfcare.services.care import record_access
 from selfcare.services.login_sessions import begin, user_for
 from selfcare.statements import Statement, as_model, converter
+from tests.factories import make_patient, make_therapist
 
 
-def every_statement() -> dict[str, Statement]:
-    """Each Statement kept in a module of selfcare, by module and name."""
+def every_statement(writes: bool = False) -> dict[str, Statement]:
+    """Each Statement kept in a module of selfcare that reads (or, with `writes`, that writes), by module and name."""
     found = {}
     for info in pkgutil.walk_packages(selfcare.__path__, "selfcare."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if isinstance(value, Statement) and value not in found.values():
-                found[f"{module.__name__}.{name}"] = value
+                reads = isinstance(value.build(**{arg: None for arg in value.names}), Select)
+                if reads != writes:
+                    found[f"{module.__name__}.{name}"] = value
     return found
 
 
 def test_the_app_has_statements_to_check() -> None:
     names = set(every_statement())
     assert {"selfcare.services.login_sessions.SESSION", "selfcare.http_cache.PATIENT"} <= names
+    assert set(every_statement(writes=True)) == {"selfcare.services.care.RECORD_ACCESS"}  # each has its own test below
+
+
+def test_a_look_is_stored_as_peewee_would_store_it(app: Any) -> None:
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        therapist, patient = make_therapist(name="Dana Physio"), make_patient()
+        moment = utcnow().replace(microsecond=123456)
+        record_access(therapist, patient, "viewed_record", now=moment)
+        record_access(therapist, patient, "exported_csv", now=moment)
+        AuditEvent.create(actor=therapist, actor_name="Dana Physio", patient=patient, action="exported_csv", created_at=moment)
+        rows = [(e.actor_id, e.actor_name, e.patient_id, e.action, e.created_at)
+                for e in AuditEvent.select().order_by(AuditEvent.id)]
+        assert rows == [(therapist.id, "Dana Physio", patient.id, "viewed_record", moment)] + \
+            [(therapist.id, "Dana Physio", patient.id, "exported_csv", moment)] * 2
+        assert not db.in_transaction()  # committed on its own
 
 
 def values_for(statement: Statement, patient: User, therapist: User, key_hash: str) -> list[dict[str, Any]]:
