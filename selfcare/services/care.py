@@ -8,7 +8,7 @@ from typing import Any
 from peewee import JOIN, Field
 
 from selfcare.models import AuditEvent, CareLink, PlayerState, Profile, User, utcnow
-from selfcare.statements import Statement
+from selfcare.statements import Statement, as_model
 
 
 class NotLinked(LookupError):
@@ -36,7 +36,7 @@ def linked_patient(therapist: User, patient_id: int) -> User:
     row = LINKED.first(patient_id=patient_id, therapist=therapist.id)
     if row is None:
         raise NotLinked(patient_id)
-    return User(**{field.name: value for field, value in zip(USER_FIELDS, row)})
+    return as_model(User, USER_FIELDS, row)
 
 
 # What the therapist's patient page reads of the patient: who they are and their clock, not their login secrets.
@@ -69,9 +69,9 @@ def linked_patient_with_profile(therapist: User, patient_id: int) -> tuple[User,
         raise NotLinked(patient_id)
     shown, rest = row[:len(SHOWN_COLUMNS)], row[len(SHOWN_COLUMNS):]
     profile_values, (state, updated_at) = rest[:len(PROFILE_FIELDS)], rest[len(PROFILE_FIELDS):]
-    patient = User(**{column.name: value for column, value in zip(SHOWN_COLUMNS, shown)})
+    patient = as_model(User, SHOWN_COLUMNS, shown)
     profile = (None if profile_values[0] is None else
-               Profile(**{field.name: value for field, value in zip(PROFILE_FIELDS, profile_values)}))
+               as_model(Profile, PROFILE_FIELDS, profile_values))
     player = None if state is None else PlayerState(state=state, updated_at=updated_at)  # state is never NULL in a row
     return patient, profile, player
 

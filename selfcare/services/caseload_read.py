@@ -36,7 +36,7 @@ from selfcare.models import (
 from selfcare.services.followups import THERAPIST_WORDS as FOLLOWUP_WORDS
 from selfcare.services.followups import FollowUp
 from selfcare.services.reevaluation import LOOK_BACK_DAYS
-from selfcare.statements import Statement
+from selfcare.statements import Statement, as_model
 
 
 class Stored(NamedTuple):
@@ -145,7 +145,7 @@ def open_alerts(therapist: User) -> dict[int, list[OpenAlert]]:
 
 def unread_notices(therapist: User) -> list[Notice]:
     """The therapist's own notices not yet dismissed, newest first (one query)."""
-    return [Notice(**{field.name: value for field, value in zip(NOTICE_FIELDS, row)})
+    return [as_model(Notice, NOTICE_FIELDS, row)
             for row in NOTICES.rows(therapist=therapist.id)]
 
 

@@ -14,7 +14,7 @@ from peewee import JOIN, fn
 
 from selfcare.models import Alert, LoginSession, Profile, User, utcnow
 from selfcare.services.hashed import digest
-from selfcare.statements import Statement
+from selfcare.statements import Statement, as_model
 
 IDLE_LIMIT = timedelta(days=30)  # a session unused for this long has ended
 REMEMBERED_IDLE_LIMIT = timedelta(days=365)  # "Keep me logged in": as long as the remember cookie lasts
@@ -74,9 +74,9 @@ def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None
         LoginSession.update(last_seen_at=now).where(LoginSession.id == session_id).execute()
     user_values, rest = row[4:4 + len(USER_FIELDS)], row[4 + len(USER_FIELDS):]
     profile_values, unconfirmed = rest[:len(PROFILE_FIELDS)], rest[-1]
-    user = User(**{field.name: value for field, value in zip(USER_FIELDS, user_values)})
+    user = as_model(User, USER_FIELDS, user_values)
     user.joined_profile = (None if profile_values[0] is None else
-                           Profile(**{field.name: value for field, value in zip(PROFILE_FIELDS, profile_values)}))
+                           as_model(Profile, PROFILE_FIELDS, profile_values))
     user.login_key = key
     user.unconfirmed_alerts = int(unconfirmed)
     return user
