@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from markupsafe import Markup, escape
 
 from selfcare.clinical import Zone
-from selfcare.services.history import DayPoint
+from selfcare.services.history_series import DayPoint
 
 WIDTH, HEIGHT = 340, 180
 LEFT, RIGHT, TOP, BOTTOM = 58, 10, 10, 24  # room for axis labels
@@ -139,8 +139,14 @@ def _known(values: Sequence[float | None]) -> list[float]:
 _ZONE_RANKS = {z: float(z.rank) for z in Zone}
 
 
-def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zone, str]) -> Markup:
-    """The furthest point symptoms reached each day; foot at the bottom means further down the leg."""
+def _on(count: int, unit: str) -> str:
+    """How many points had a value, in words: 'on 3 days', 'in 3 weeks'."""
+    return f"{'in' if unit == 'week' else 'on'} {count} {unit}s"
+
+
+def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None], names: dict[Zone, str],
+               unit: str = "day") -> Markup:
+    """The furthest point symptoms reached each day (or week: `unit`); foot at the bottom means further down the leg."""
     rank = _ZONE_RANKS  # a dict, not the enum's rank property a thousand times in a year
     ranks = [None if z is None else rank[z] for z in zones]
     known = [z for z in zones if z is not None]
@@ -149,13 +155,14 @@ def zone_chart(chart_id: str, days: Sequence[date], zones: Sequence[Zone | None]
     step = PLOT_H / (len(Zone) - 1)
     ticks = [(TOP + z.rank * step, ZONE_SHORT[z]) for z in Zone]
     body = _axes(days, ticks) + _line(Series("Furthest point", ranks), lambda r: TOP + r * step)
-    alt = (f"Chart of where symptoms reached, {len(days)} days. Recorded on {len(known)} days. "
+    alt = (f"Chart of where symptoms reached, {len(days)} {unit}s. Recorded {_on(len(known), unit)}. "
            f"First: {names[known[0]]}. Latest: {names[known[-1]]}. Furthest: {names[max(known, key=rank.__getitem__)]}.")
     return _figure(chart_id, alt, body, "")
 
 
-def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], back: Sequence[int | None]) -> Markup:
-    """Leg and back pain 0-10, the highest each day: a solid line with circles and a dashed one with squares."""
+def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], back: Sequence[int | None],
+               unit: str = "day") -> Markup:
+    """Leg and back pain 0-10, the highest each day (or week): a solid line with circles and a dashed one with squares."""
     legs, backs = _known(leg), _known(back)
     if not legs and not backs:
         return _empty("No pain scores in these days yet.")
@@ -167,7 +174,7 @@ def pain_chart(chart_id: str, days: Sequence[date], leg: Sequence[int | None], b
     body = _axes(days, [(y_of(v), str(v)) for v in (0, 5, 10)])
     for s in reversed(series):  # leg pain on top: where both meet, the circle shows inside the square
         body += _line(s, y_of)
-    alt = f"Chart of leg and back pain from 0 to 10, highest each day, {len(days)} days."
+    alt = f"Chart of leg and back pain from 0 to 10, highest each {unit}, {len(days)} {unit}s."
     if legs:
         alt += f" Leg pain went from {legs[0]:g} to {legs[-1]:g}."
     if backs:
@@ -187,8 +194,9 @@ def _ticks(top: int) -> tuple[float, ...]:
     return (0, top // 2, top) if top % 2 == 0 else (0, top)
 
 
-def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | None], onset: Sequence[int | None]) -> Markup:
-    """The longest walk each day (solid, circles) and when leg symptoms started on it (dashed, squares)."""
+def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | None], onset: Sequence[int | None],
+                  unit: str = "day") -> Markup:
+    """The longest walk each day or week (solid, circles) and when leg symptoms started on it (dashed, squares)."""
     walked = _known(minutes)
     if not walked:
         return _empty("No walks in these days yet.")
@@ -201,13 +209,13 @@ def walking_chart(chart_id: str, days: Sequence[date], minutes: Sequence[int | N
     body = _axes(days, [(y_of(v), f"{v:g} min") for v in _ticks(top)])
     for s in series:
         body += _line(s, y_of)
-    alt = (f"Chart of the longest walk each day, {len(days)} days. Walks on {len(walked)} days. "
+    alt = (f"Chart of the longest walk each {unit}, {len(days)} {unit}s. Walks {_on(len(walked), unit)}. "
            f"Best: {max(walked):g} minutes. Latest: {walked[-1]:g} minutes.")
     return _figure(chart_id, alt, body, _legend(series))
 
 
-def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Markup:
-    """Sets of exercises done each day, as bars."""
+def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int], unit: str = "day") -> Markup:
+    """Sets of exercises done each day (or week), as bars."""
     total = sum(sets)
     if not total:
         return _empty("No sets of exercises in these days yet.")
@@ -220,18 +228,20 @@ def sets_chart(chart_id: str, days: Sequence[date], sets: Sequence[int]) -> Mark
     bars = [f"M{xs[i]} {bottom:.1f}h{width:.1f}v{-n / top * PLOT_H:.1f}h{-width:.1f}z" for i, n in enumerate(sets) if n]
     body.append(f'<path class="chart-bars" d="{"".join(bars)}" fill="{BLUE}"/>')
     active = sum(1 for n in sets if n)
-    alt = f"Bar chart of sets done each day, {len(days)} days. {total} sets on {active} of {len(days)} days."
+    alt = (f"Bar chart of sets done each {unit}, {len(days)} {unit}s. "
+           f"{total} sets {'in' if unit == 'week' else 'on'} {active} of {len(days)} {unit}s.")
     return _figure(chart_id, alt, body, "")
 
 
-def history_charts(series: Sequence[DayPoint], names: dict[Zone, str]) -> dict[str, Markup]:
-    """The four history charts for a daily series, by name."""
+def history_charts(series: Sequence[DayPoint], names: dict[Zone, str], unit: str = "day") -> dict[str, Markup]:
+    """The four history charts for a series of days (or of weeks: `unit`, each point's `day` its Monday), by name."""
     days = [p.day for p in series]
+    walks, onsets = [p.walk_minutes for p in series], [p.onset_minutes for p in series]
     return {
-        "zone": zone_chart("chart-zone", days, [p.zone for p in series], names),
-        "pain": pain_chart("chart-pain", days, [p.leg_pain for p in series], [p.back_pain for p in series]),
-        "walking": walking_chart("chart-walking", days, [p.walk_minutes for p in series], [p.onset_minutes for p in series]),
-        "sets": sets_chart("chart-sets", days, [p.sets_done for p in series]),
+        "zone": zone_chart("chart-zone", days, [p.zone for p in series], names, unit),
+        "pain": pain_chart("chart-pain", days, [p.leg_pain for p in series], [p.back_pain for p in series], unit),
+        "walking": walking_chart("chart-walking", days, walks, onsets, unit),
+        "sets": sets_chart("chart-sets", days, [p.sets_done for p in series], unit),
     }
 
 
@@ -259,19 +269,21 @@ def charted(series: Sequence[DayPoint]) -> frozenset[str]:
     return frozenset(name for name, value in has.items() if value)
 
 
-def chart_numbers(series: Sequence[DayPoint], names: dict[Zone, str]) -> dict[str, Numbers]:
-    """The numbers behind each of the four history charts, by chart name (only days with a value)."""
-    zone = [(day_label(p.day), names[p.zone]) for p in series if p.zone is not None]
-    pain = [(day_label(p.day), _fmt(p.leg_pain), _fmt(p.back_pain)) for p in series
+def chart_numbers(series: Sequence[DayPoint], names: dict[Zone, str], unit: str = "day") -> dict[str, Numbers]:
+    """The numbers behind each of the four history charts, by chart name (only days, or weeks, with a value)."""
+    label = day_label if unit == "day" else (lambda monday: f"Week of {day_label(monday)}")
+    zone = [(label(p.day), names[p.zone]) for p in series if p.zone is not None]
+    pain = [(label(p.day), _fmt(p.leg_pain), _fmt(p.back_pain)) for p in series
             if p.leg_pain is not None or p.back_pain is not None]
-    walking = [(day_label(p.day), _fmt(p.walk_minutes, " min"), "none" if p.onset_minutes is None else f"{p.onset_minutes} min")
+    walking = [(label(p.day), _fmt(p.walk_minutes, " min"), "none" if p.onset_minutes is None else f"{p.onset_minutes} min")
                for p in series if p.walk_minutes is not None]
-    sets = [(day_label(p.day), str(p.sets_done)) for p in series if p.sets_done]
+    sets = [(label(p.day), str(p.sets_done)) for p in series if p.sets_done]
+    first = unit.capitalize()
     return {
-        "zone": Numbers("zone", "Furthest point each day", ("Day", "Furthest point"), zone),
-        "pain": Numbers("pain", "Highest pain each day (0 to 10)", ("Day", "Leg", "Back"), pain),
-        "walking": Numbers("walking", "Longest walk each day", ("Day", "Walked", "Leg symptoms after"), walking),
-        "sets": Numbers("sets", "Sets done each day", ("Day", "Sets"), sets),
+        "zone": Numbers("zone", f"Furthest point each {unit}", (first, "Furthest point"), zone),
+        "pain": Numbers("pain", f"Highest pain each {unit} (0 to 10)", (first, "Leg", "Back"), pain),
+        "walking": Numbers("walking", f"Longest walk each {unit}", (first, "Walked", "Leg symptoms after"), walking),
+        "sets": Numbers("sets", f"Sets done each {unit}", (first, "Sets"), sets),
     }
 
 

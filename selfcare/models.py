@@ -472,6 +472,7 @@ class DailySummary(BaseModel):
 
     patient = ForeignKeyField(User, backref="daily_summaries", on_delete="CASCADE")
     day = DateField()  # the calendar day on the patient's clock
+    week = DateField()  # the Monday of `day`'s week (clinical.week_start): a year of History is read week by week
     zone = CharField(max_length=8, null=True)  # clinical.Zone value: the most distal of the day; None: none recorded
     leg_pain = SmallIntegerField(null=True)  # the highest of the day's check-ins; None: no check-in
     back_pain = SmallIntegerField(null=True)
@@ -483,7 +484,7 @@ class DailySummary(BaseModel):
     results = JSONField(default=dict)  # {clinical.Response value: re-checked sets with that result}
 
     class Meta:
-        indexes = ((("patient", "day"), True),)
+        indexes = ((("patient", "day"), True), (("patient", "week"), False))
 
 
 class SchemaVersion(BaseModel):

@@ -164,11 +164,28 @@ def _v16_caseload_standing(migrator: SchemaMigrator) -> None:
     CaseloadRow.delete().execute()
 
 
+def _v17_daily_summary_weeks(migrator: SchemaMigrator) -> None:
+    """Version 17 (issue 20): daily_summary.week, the Monday of each row's day (clinical.week_start), indexed with the
+    patient, so a year of History is read as one row per week. Filled in one statement per database (a row at a time
+    would be minutes on a big clinic); the column stays nullable on databases made before it (a NOT NULL column cannot
+    be added to a filled table in one statement), and every row is written with it (services/daily_summary.py)."""
+    if "week" not in {column.name for column in db.get_columns("daily_summary")}:
+        db.execute_sql('ALTER TABLE "daily_summary" ADD COLUMN "week" DATE')  # one statement (see version 15)
+    if is_postgresql():  # ISO weeks start on Monday
+        db.execute_sql("""UPDATE "daily_summary" SET "week" = date_trunc('week', "day")::date WHERE "week" IS NULL""")
+    else:  # SQLite keeps dates as ISO text; %w counts from Sunday (0), so Monday is (w + 6) % 7 days back
+        db.execute_sql("""UPDATE "daily_summary" SET "week" = date("day", '-' || ((CAST(strftime('%w', "day") AS INTEGER)
+                          + 6) % 7) || ' days') WHERE "week" IS NULL""")
+    indexes = {index.name for index in db.get_indexes("daily_summary")}
+    if make_index_name("daily_summary", ["patient_id", "week"]) not in indexes:
+        migrate(migrator.add_index("daily_summary", ("patient_id", "week"), unique=False))
+
+
 MIGRATIONS: list[Migration] = [_v2_api_tables, _v3_calendar_feed, _v4_two_factor, _v5_login_sessions, _v6_query_indexes,
                                _v7_caseload_cache, _v8_regions_and_followup, _v9_red_flag_screens, _v10_player_state_stamps,
                                _v11_invite_code_hashes, _v12_two_step_locks_and_sealed_secrets,
                                _v13_api_token_expiry, _v14_daily_summary, _v15_shown_stamps,
-                               _v16_caseload_standing]
+                               _v16_caseload_standing, _v17_daily_summary_weeks]
 
 LATEST = 1 + len(MIGRATIONS)
 
@@ -185,7 +202,10 @@ def create_schema() -> int:
             # Up to date: no DDL at all. Even CREATE INDEX IF NOT EXISTS takes a share lock on its table before it
             # looks, so a worker starting beside others serving writes could deadlock with them (PostgreSQL).
             return LATEST
-        db.create_tables(MODELS, safe=True)
+        # Only the missing tables: an existing table gets its new columns and their indexes from its migration. An
+        # index made first, on a column not added yet, fails on PostgreSQL, and SQLite indexes the column's name as
+        # a string (a double-quoted name it cannot find), which corrupts the table once the column comes.
+        db.create_tables([model for model in MODELS if not model.table_exists()], safe=True)
         if fresh:
             install_triggers()  # what version 7 adds besides tables
             SchemaVersion.insert_many([{"version": v} for v in range(1, LATEST + 1)]).execute()

@@ -131,6 +131,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("patient.confirm_cleared",          "POST",  LOGIN,     OK,    OK,    403,    403),  # not waiting for clearance: 303 back
     ("patient.history",                  "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.history_numbers",          "GET",   LOGIN,     OK,    OK,    403,    403),
+    ("patient.history_sets",             "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.summary",                  "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.summary_pdf",              "GET",   LOGIN,     OK,    OK,    403,    403),
     ("patient.learn",                    "GET",   LOGIN,     OK,    OK,    403,    403),

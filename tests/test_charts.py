@@ -14,7 +14,7 @@ from selfcare.charts import (
     CHARTS, MARKERS_UP_TO, PLOT_H, PLOT_W, TOP, _x, chart_numbers, charted, pain_chart, sets_chart, walking_chart, zone_chart,
 )
 from selfcare.clinical import Zone
-from selfcare.services.history import DayPoint
+from selfcare.services.history_series import DayPoint
 
 NAMES = {z: f"{z.value.title()} & co" for z in Zone}
 

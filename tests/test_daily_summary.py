@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from playhouse.migrate import SchemaMigrator
 
 from selfcare import schema
 from selfcare.clinical import (
-    FLAG_LEVELS, DayCheckIn, DaySet, DayWalk, Event, EventKind, Reading, ScreenKind, summarize_day,
+    FLAG_LEVELS, DayCheckIn, DaySet, DayWalk, Event, EventKind, Reading, ScreenKind, summarize_day, week_start,
 )
 from selfcare.content import current_content
 from selfcare.db import db
@@ -32,8 +33,8 @@ FIRST, LAST = datetime(2026, 3, 6), datetime(2026, 4, 7)
 
 def stored_rows(patient: User) -> dict:
     """The patient's daily summary rows as {day: columns}."""
-    return {row.day: (row.zone, row.leg_pain, row.back_pain, row.walk_minutes, row.onset_minutes, row.sets_started,
-                      row.sets_done, row.sets_planned, row.results)
+    return {row.day: (row.week, row.zone, row.leg_pain, row.back_pain, row.walk_minutes, row.onset_minutes,
+                      row.sets_started, row.sets_done, row.sets_planned, row.results)
             for row in DailySummary.select().where(DailySummary.patient == patient.id)}
 
 
@@ -54,8 +55,8 @@ def rows_from_scratch(patient: User) -> dict:
         in_force = [c for c in changes if day(c.created_at) <= d]
         planned = daily_summary.planned_per_day(current_content().plan, in_force[-1] if in_force else None)
         v = summarize_day(checkins[d], walked[d], sets[d], planned)
-        out[d] = (v.zone.value if v.zone else None, v.leg_pain, v.back_pain, v.walk_minutes, v.onset_minutes,
-                  v.sets_started, v.sets_done, v.sets_planned, v.results)
+        out[d] = (week_start(d), v.zone.value if v.zone else None, v.leg_pain, v.back_pain, v.walk_minutes,
+                  v.onset_minutes, v.sets_started, v.sets_done, v.sets_planned, v.results)
     return out
 
 
@@ -179,4 +180,25 @@ def test_version_14_fills_the_table_for_entries_made_before_it(app):
         DailySummary.delete().execute()
         with db.atomic():
             schema.MIGRATIONS[14 - 2](None)
-        assert stored_rows(patient) == expected == {datetime(2026, 3, 11).date(): (None, None, None, 25, 8, 0, 0, current_content().plan.sets_per_day(), {})}
+        day = datetime(2026, 3, 11).date()
+        assert stored_rows(patient) == expected == {
+            day: (date(2026, 3, 9), None, None, None, 25, 8, 0, 0, current_content().plan.sets_per_day(), {})}
+
+
+def test_version_17_gives_every_row_its_week(app):
+    """Rows written before version 17 had no week; the migration gives each the Monday of its day, and the index."""
+    with app.app_context():
+        patient = make_onboarded_patient(timezone="Pacific/Chatham")
+        for day in (1, 2, 3, 4, 5, 6, 7, 8, 15, 16):  # every day of the week, and a Sunday, the next and the Monday after
+            enter(patient, patient, ("walk", datetime(2026, 3, day, 0, 0, tzinfo=ZoneInfo("Pacific/Chatham")), 10, False))
+        expected = stored_rows(patient)
+        db.execute_sql('DROP INDEX "daily_summary_patient_id_week"')  # the table as version 16 made it
+        db.execute_sql('ALTER TABLE "daily_summary" DROP COLUMN "week"')
+        with db.atomic():
+            schema.MIGRATIONS[17 - 2](SchemaMigrator.from_database(db.obj))
+            schema.MIGRATIONS[17 - 2](SchemaMigrator.from_database(db.obj))  # again: nothing left to do
+        assert stored_rows(patient) == expected
+        assert sorted((d.isoformat(), columns[0].isoformat()) for d, columns in expected.items()) == [
+            ("2026-03-01", "2026-02-23"), *((f"2026-03-0{n}", "2026-03-02") for n in range(2, 9)),
+            ("2026-03-15", "2026-03-09"), ("2026-03-16", "2026-03-16")]
+        assert ["patient_id", "week"] in [index.columns for index in db.get_indexes("daily_summary")]

@@ -11,7 +11,9 @@ import pytest
 
 from selfcare.clinical import Change, Response, Trend, Zone
 from selfcare.models import utcnow
-from selfcare.services.history import build_history, daily_series, fetch, parse_days, period_for
+from selfcare.services.history import build_history, daily_series, fetch
+from selfcare.services.history_sets import SETS_PAGE, sets_page
+from selfcare.services.periods import parse_days, period_for
 from selfcare.timeutil import day_starts, in_zone
 from tests.factories import make_onboarded_patient, make_therapist
 from tests.history_rows import add_checkin, add_days, add_set, add_walk, count_queries
@@ -37,7 +39,7 @@ def test_a_new_patient_has_an_empty_history(app):
     assert history.series[-1].day == date(2026, 11, 20) and history.series[0].day == date(2026, 10, 22)
     assert all(p.zone is None and p.leg_pain is None and p.walk_minutes is None and p.sets_done == 0 for p in history.series)
     assert history.trend.direction == Trend.INSUFFICIENT_DATA
-    assert history.sessions == [] and history.sessions_total == 0
+    assert not history.sets.sessions and history.sets_total == 0 and history.sets.older is None
 
 
 def test_one_day_takes_the_worst_of_the_day(app):
@@ -58,9 +60,9 @@ def test_one_day_takes_the_worst_of_the_day(app):
     assert today.sets_done == 1  # the set without a re-check does not count
     assert all(p.zone is None for p in history.series[:-1])
     assert history.trend.direction == Trend.INSUFFICIENT_DATA
-    assert [s.response for s in history.sessions] == [None, Response.CENTRALIZED]  # newest first
-    assert history.sessions[0].outcome_words == "Stopped early"
-    assert history.sessions[1].when == "Fri 20 Nov 2026, 10:00"
+    assert [s.response for s in history.sets.sessions] == [None, Response.CENTRALIZED]  # newest first
+    assert history.sets.sessions[0].outcome_words == "Stopped early"
+    assert history.sets.sessions[1].when == "Fri 20 Nov 2026, 10:00"
 
 
 def test_days_follow_the_patients_clock(app):
@@ -72,7 +74,7 @@ def test_days_follow_the_patients_clock(app):
     by_day = {p.day: p for p in history.series}
     assert by_day[date(2026, 11, 19)].zone == Zone.FOOT
     assert by_day[date(2026, 11, 20)].zone is None
-    assert history.sessions == []
+    assert not history.sets.sessions
 
 
 def test_a_year_of_data(app):
@@ -80,9 +82,14 @@ def test_a_year_of_data(app):
     add_days(patient, NOW - timedelta(hours=1), 400)  # more than a year: the oldest fall outside
     with app.app_context():
         history = build_history(patient, 365, NOW)
-    assert len(history.series) == 365
-    assert all(p.zone == Zone.CALF and p.leg_pain == 4 and p.sets_done == 1 for p in history.series)
-    assert history.sessions_total == 365 and len(history.sessions) == 50
+    weeks = [p.day for p in history.series]  # a year goes week by week: each point is a week, named by its Monday
+    assert weeks == history.period.weeks() and len(weeks) in (53, 54) and all(d.weekday() == 0 for d in weeks)
+    assert weeks[0] <= history.period.first < weeks[0] + timedelta(days=7) and weeks[-1] <= history.period.last
+    assert all(p.zone == Zone.CALF and p.leg_pain == 4 for p in history.series)
+    # Only the period's days count: the first week holds as many of them as fall on or after its first day.
+    assert history.series[0].sets_done == (weeks[0] + timedelta(days=7) - history.period.first).days
+    assert sum(p.sets_done for p in history.series) == 365
+    assert history.sets_total == 365 and len(history.sets.sessions) == SETS_PAGE and history.sets.older
     assert history.trend.direction == Trend.STABLE
 
 
@@ -112,20 +119,27 @@ def test_the_days_from_the_summary_are_what_the_entries_say(app, tz_name):
         history = build_history(patient, 90, NOW)
         from_entries = daily_series(patient, period, fetch(patient, period))
     assert list(history.series) == from_entries
-    assert history.sessions_total == sum(1 for n in range(len(times)) if n % 3 == 2)
+    assert history.sets_total == sum(1 for n in range(len(times)) if n % 3 == 2)
     assert [(in_zone(tz, t).date() - period.first).days for t in starts[:-1]] == list(range(period.days))
 
 
 def test_history_lists_the_newest_sets_and_counts_them_all(app):
+    """The first page holds the newest sets; page after page, every set of the period comes once, newest first (sets
+    started at the same moment included), and none from before it."""
     patient = make_onboarded_patient(timezone="Europe/London")
     with app.app_context():
         for n in range(60):
-            add_set(patient, NOW - timedelta(hours=5 * n), response=None if n % 4 else "better", after=None if n % 4 else "thigh")
+            add_set(patient, NOW - timedelta(hours=5 * (n // 2)), response=None if n % 4 else "better",
+                    after=None if n % 4 else "thigh")  # two sets at each moment: a page may end between them
         add_set(patient, NOW - timedelta(days=400))  # before the period
         history = build_history(patient, 30, NOW)
-    assert history.sessions_total == 60 and len(history.sessions) == 50
-    starts = [s.started for s in history.sessions]
-    assert starts == sorted(starts, reverse=True) and starts[0] == in_zone(ZoneInfo("Europe/London"), NOW)
+        pages = [history.sets]
+        while pages[-1].older:
+            pages.append(sets_page(patient, history.period, pages[-1].older))
+    assert history.sets_total == 60 and [len(page.sessions) for page in pages] == [SETS_PAGE] * 6
+    places = [(s.cursor.at, s.cursor.set_id) for page in pages for s in page.sessions]
+    assert places == sorted(places, reverse=True) and len(set(places)) == 60
+    assert pages[0].sessions[0].started == in_zone(ZoneInfo("Europe/London"), NOW)
     assert sum(p.sets_done for p in history.series) == 15
     assert not history.empty
 
@@ -274,7 +288,8 @@ def test_a_year_of_history_is_at_most_1500_elements(client, auth):
     add_days(patient, now, 365)
     add_days(patient, now - timedelta(minutes=30), 365)  # two of everything each day: the busiest page, not the emptiest
     page = client.get("/history?days=365").get_data(as_text=True)
-    assert "on 365 of 365 days" in page and "Showing the latest 50 of" in page
+    weeks = len(period_for(patient, 365).weeks())
+    assert f"730 sets in {weeks} of {weeks} weeks" in page and "730 sets in these days, newest first." in page
     parser = _Elements()
     parser.feed(page)
     assert parser.count <= 1500, parser.count
@@ -286,8 +301,10 @@ def test_a_year_of_data_on_the_page(client, auth):
     response = client.get("/history?days=365")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Showing the latest 50 of 365 sets." in page
-    assert "365 sets on 365 of 365 days" in page
+    assert "365 sets in these days, newest first." in page
+    weeks = len(period_for(patient, 365).weeks())
+    assert f"365 sets in {weeks} of {weeks} weeks" in page
+    assert "The furthest point each week." in page and "Furthest point each day" not in page
 
 
 @pytest.mark.parametrize("days", ["", "abc", "0", "-1", "31", "100000000000000000000000", "7;drop", "%00"])
@@ -324,7 +341,7 @@ def test_queries_do_not_grow_with_the_days(client, auth):
     add_days(patient, now - timedelta(days=3), 197)  # 200 days in all
     with count_queries() as many:
         page = client.get("/history?days=365").get_data(as_text=True)
-    assert "200 sets on 200 of 365 days" in page  # the data really is there
+    assert re.search(r"200 sets in (29|30) of 5[34] weeks", page)  # the data really is there (200 days: 29 or 30 weeks)
     assert few.n == many.n
     assert many.n <= 8, many.n
     with count_queries() as numbers:

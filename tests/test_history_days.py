@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from selfcare.charts import day_label
-from selfcare.services.history import Period, day_indexes, day_text, time_text
+from selfcare.services.history import day_indexes
+from selfcare.services.periods import Period, day_text, time_text
 from selfcare.timeutil import day_bounds, day_starts, in_zone
 
 

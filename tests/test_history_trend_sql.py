@@ -13,7 +13,8 @@ from selfcare.clinical import TrendRule, summarize_trend
 from selfcare.db import db
 from selfcare.models import CheckIn, Walk
 from selfcare.services import daily_summary
-from selfcare.services.history import build_history, period_for, period_readings
+from selfcare.services.history import build_history, period_readings
+from selfcare.services.periods import period_for
 from tests.factories import make_onboarded_patient
 
 NOW = datetime(2026, 11, 20, 12, 0)  # naive UTC, as stored

@@ -25,7 +25,8 @@ from selfcare.clinical import (
 from selfcare.models import ExerciseSet, PlayerState, User, utcnow
 from selfcare.progress_words import describe_progress
 from selfcare.services.caseload import Group, build_caseload
-from selfcare.services.history import RESPONSE_WORDS, build_history
+from selfcare.services.history import build_history
+from selfcare.services.history_sets import RESPONSE_WORDS
 from selfcare.services.today import build_today
 from tests.api_helpers import call, token_for
 from tests.factories import make_onboarded_patient, make_therapist

@@ -19,7 +19,7 @@ from selfcare import accounts
 from selfcare.db import db
 from selfcare.demo import generate_history
 from selfcare.models import Alert, AuditEvent, CareLink, PlanChange, Profile, Role, SelfCheck, TherapistNote, User, utcnow
-from selfcare.services.history import ALLOWED_DAYS
+from selfcare.services.periods import ALLOWED_DAYS
 from tests.conftest import Auth
 from tests.factories import make_profile, make_therapist, make_user
 from tests.patient_helpers import checkin_data, form_page

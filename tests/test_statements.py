@@ -69,7 +69,8 @@ def values_for(statement: Statement, patient: User, therapist: User, key_hash: s
              "earlier_end": now - timedelta(days=20), "recent_start": now - timedelta(days=7),
              "since": now - timedelta(days=60), "source": "checkin", "level": "urgent",
              # a place in the timeline (services/timeline.py): before it, ids below `below` at its moment, a page's rows
-             "at": now - timedelta(days=2), "below": 10, "rows": 21}
+             "at": now - timedelta(days=2), "below": 10, "rows": 21,
+             "set_id": 10}  # a place in History's list of sets (services/history_sets.py): at `at`, ids below this
     missing = [name for name in statement.names if name not in known and name != "now"]
     assert not missing, f"add example values for {missing} to tests/test_statements.py"
     moments = [now, now - timedelta(days=3), now + timedelta(days=40)] if "now" in statement.names else [now]

@@ -576,7 +576,7 @@ def test_the_patient_sees_who_looked(app, setup):
     assert section.index("</strong> downloaded your entries as a spreadsheet") < section.index("</strong> looked at your record")  # newest first
     assert section.count("Dana Physio") == 2
     event = AuditEvent.get(AuditEvent.action == "viewed_record")
-    from selfcare.services.history import time_text
+    from selfcare.services.periods import time_text
     from selfcare.timeutil import to_local
     assert time_text(to_local(setup["patient"], event.created_at)) in section  # on the patient's clock
 

@@ -17,7 +17,7 @@ from selfcare.clinical.content import (
     default_content_dir,
     load_content,
 )
-from selfcare.clinical.daily import DayCheckIn, DaySet, DayValues, DayWalk, summarize_day
+from selfcare.clinical.daily import DayCheckIn, DaySet, DayValues, DayWalk, summarize_day, week_start
 from selfcare.clinical.education import Page
 from selfcare.clinical.errors import ContentError
 from selfcare.clinical.protocol import Plan, Progression, Step, StepKind, adjust_plan
@@ -170,5 +170,6 @@ __all__ = [
     "triage_today",
     "upcoming_set_times",
     "valid_emergency_number",
+    "week_start",
     "window_edges",
 ]

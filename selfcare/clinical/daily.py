@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from selfcare.clinical.response import Response
@@ -88,3 +89,8 @@ def summarize_day(checkins: Sequence[DayCheckIn], walks: Sequence[DayWalk], sets
         sets_planned=sets_planned,
         results=results,
     )
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week (a year of History goes week by week; weeks start on Monday, as ISO 8601's do)."""
+    return day - timedelta(days=day.weekday())

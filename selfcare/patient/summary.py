@@ -10,7 +10,7 @@ from selfcare.access import role_required
 from selfcare.models import Role
 from selfcare.patient import bp
 from selfcare.pdf import summary_pdf as render_pdf
-from selfcare.services.history import ALLOWED_DAYS, parse_days
+from selfcare.services.periods import ALLOWED_DAYS, parse_days
 from selfcare.services.summary import build_summary, overview, sections
 
 DEFAULT_DAYS = 14  # seed 003 and CLINICAL.md §5: re-evaluate at 2 weeks

@@ -15,7 +15,8 @@ from selfcare.clinical import caseload as rules
 from selfcare.clinical.caseload import TREND_DAYS, Kept, RecentSet, Said
 from selfcare.models import PlanSetting, User
 from selfcare.services.caseload_read import Inputs
-from selfcare.services.history import Rows, period_for, progress_of, time_text, trend_of
+from selfcare.services.history import Rows, progress_of, trend_of
+from selfcare.services.periods import period_for, time_text
 from selfcare.services.reevaluation import LOOK_BACK_DAYS, history_from_rows, prompts_for
 from selfcare.timeutil import in_zone, zone_of
 

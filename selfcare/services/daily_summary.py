@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import Select
 
-from selfcare.clinical import DayCheckIn, DaySet, DayValues, DayWalk, Plan, adjust_plan, summarize_day
+from selfcare.clinical import DayCheckIn, DaySet, DayValues, DayWalk, Plan, adjust_plan, summarize_day, week_start
 from selfcare.content import current_content
 from selfcare.db import db
 from selfcare.models import CheckIn, DailySummary, ExerciseSet, PlanChange, Role, User, Walk
@@ -122,7 +122,7 @@ def refresh_days(patient: User, moments: Iterable[datetime]) -> None:
             DailySummary.delete().where((DailySummary.patient == patient.id) & (DailySummary.day == day)).execute()
             continue
         fields = _fields(values)
-        (DailySummary.insert(patient=patient.id, day=day, **fields)
+        (DailySummary.insert(patient=patient.id, day=day, week=week_start(day), **fields)
          .on_conflict(conflict_target=[DailySummary.patient, DailySummary.day],
                       update={getattr(DailySummary, name): value for name, value in fields.items()})
          .execute())
@@ -174,7 +174,7 @@ def rebuild(patient: User) -> int:
     """Replace the patient's rows with rows computed from their entries; the number of rows. Safe to run again."""
     with db.atomic():
         DailySummary.delete().where(DailySummary.patient == patient.id).execute()
-        rows = [{"patient": patient.id, "day": day, **_fields(values)}
+        rows = [{"patient": patient.id, "day": day, "week": week_start(day), **_fields(values)}
                 for day, values in from_entries(patient, current_content().plan).items()]
         for n in range(0, len(rows), 200):
             DailySummary.insert_many(rows[n:n + 200]).execute()

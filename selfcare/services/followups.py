@@ -11,7 +11,7 @@ from selfcare.clinical import Level
 from selfcare.db import db
 from selfcare.models import Alert, User, utcnow
 from selfcare.services.alerts import ALERT_FIELDS
-from selfcare.services.history import day_text, time_text
+from selfcare.services.periods import day_text, time_text
 from selfcare.statements import Statement, as_model
 from selfcare.timeutil import day_bounds, local_now, to_local, to_utc
 

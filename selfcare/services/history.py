@@ -1,7 +1,7 @@
 """A patient's history by day on their own clock: zone, pain, walking, sets, the trend and sessions.
 
 History reads the daily summary rows (models.DailySummary: at most one per day, written with each entry) for the
-series by day, the period's check-ins for the trend (the rule weighs each reading), and only the newest sets it
+series by day (by week for a year: services/history_series.py), the period's check-ins for the trend (the rule weighs each reading), and only the newest sets it
 lists; so the number of queries stays the same for 1 day or 365 days of data. Choices per day (shown to patients as
 "each day") are clinical.summarize_day's:
 - zone: the most distal zone of the day, from check-ins and from sets (before and after). The worst
@@ -17,15 +17,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple, cast
+from datetime import datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, Case, fn
 
 from selfcare.clinical import (
     Reading,
-    Response,
     Side,
     TrendRule,
     TrendStats,
@@ -39,68 +38,13 @@ from selfcare.clinical import (
 )
 from selfcare.clinical.timeutil import as_utc
 from selfcare.content import current_content
-from selfcare.models import CheckIn, DailySummary, ExerciseSet, User, Walk
+from selfcare.models import CheckIn, ExerciseSet, User, Walk
 from selfcare.progress_words import ProgressWords, progress_words, therapist_word
+from selfcare.services.history_series import RANK_OF_VALUE, ZONES_BY_RANK, DayPoint, summary_series
+from selfcare.services.history_sets import NO_SETS, SetsPage, sets_page
+from selfcare.services.periods import Period, period_for
 from selfcare.statements import Statement
-from selfcare.timeutil import day_bounds, day_starts, in_zone, local_now, zone_of
-
-ALLOWED_DAYS = (7, 14, 30, 90, 365)
-SESSIONS_SHOWN = 50
-
-
-def parse_days(value: str | None, default: int) -> int:
-    """A `?days=` value if it is one of ALLOWED_DAYS, else `default` (never an error)."""
-    try:
-        days = int(value or "")
-    except ValueError:
-        return default
-    return days if days in ALLOWED_DAYS else default
-
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # as %a and %b write them, without a strftime each
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_text(moment: datetime | date) -> str:
-    """A date the way patients read it, e.g. 'Tue 3 Mar 2026'."""
-    return f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
-
-
-def time_text(moment: datetime) -> str:
-    """A local time the way patients read it, e.g. 'Tue 3 Mar 2026, 14:05'."""
-    return f"{day_text(moment)}, {moment.hour:02d}:{moment.minute:02d}"
-
-
-@dataclass(frozen=True)
-class Period:
-    """The last `days` calendar days on the patient's clock, today included, and their UTC bounds."""
-
-    first: date
-    last: date
-    start: datetime  # stored (naive UTC) start of `first`
-    end: datetime  # stored (naive UTC) end of `last`
-
-    @property
-    def days(self) -> int:
-        """How many calendar days the period covers."""
-        return (self.last - self.first).days + 1
-
-    @property
-    def text(self) -> str:
-        """The period in words, e.g. 'Mon 2 Mar 2026 to Sun 15 Mar 2026'."""
-        return f"{day_text(self.first)} to {day_text(self.last)}"
-
-    def dates(self) -> list[date]:
-        """Every calendar day in the period, oldest first."""
-        return [self.first + timedelta(days=n) for n in range(self.days)]
-
-
-def period_for(patient: User, days: int, now: datetime | None = None) -> Period:
-    """The period of the last `days` days up to today (on the patient's clock) at `now`."""
-    last = local_now(patient, now).date()
-    first = last - timedelta(days=days - 1)
-    return Period(first, last, day_bounds(patient, first)[0], day_bounds(patient, last)[1])
-
+from selfcare.timeutil import day_starts, in_zone, zone_of
 
 @dataclass(frozen=True)
 class Rows:
@@ -139,25 +83,9 @@ def fetch(patient: User, period: Period) -> Rows:
     return Rows(list(checkins), list(walks), list(sets))
 
 
-class DayPoint(NamedTuple):
-    """One calendar day of the series; None where nothing was recorded (a named tuple: a year has 365 of them)."""
-
-    day: date
-    zone: Zone | None
-    leg_pain: int | None
-    back_pain: int | None
-    walk_minutes: int | None
-    onset_minutes: int | None  # on the longest walk; None: no symptoms came on (or no walk)
-    sets_done: int
-
-
 def set_zones(row: ExerciseSet) -> list[Zone]:
     """The zones recorded in one set: before, and after if it was re-checked."""
     return [Zone(z) for z in (row.before_zone, row.after_zone) if z]
-
-
-ZONES_BY_RANK = list(Zone)  # declaration order, as Zone compares (distal is higher)
-RANK_OF_VALUE = {zone.value: rank for rank, zone in enumerate(ZONES_BY_RANK)}  # by the stored text
 
 
 def day_indexes(tz: ZoneInfo, period: Period, stored: Sequence[datetime]) -> list[int]:
@@ -204,48 +132,7 @@ def daily_series(patient: User, period: Period, rows: Rows) -> list[DayPoint]:
     ]
 
 
-@dataclass(frozen=True)
-class SummarySeries:
-    """The period's days from the daily summary rows: one point per calendar day, and the sets started in all."""
-
-    points: list[DayPoint]
-    sets_started: int
-    days_recorded: int  # days with a row: 0 means nothing was recorded in the period
-    days_checked_in: int  # days with a check-in (a leg pain): the trend's distinct local days
-
-
-# The rows of the tuple queries below, as the database gives them (peewee's stubs type .tuples() rows as models).
-SummaryRow = tuple[date, str | None, int | None, int | None, int | None, int | None, int, int]
 ReadingRow = tuple[datetime, str, int, int, str | None, int | None]  # recorded_at, zone, leg, back, side, longest walk
-SessionRow = tuple[datetime, str, str | None, str | None, str | None]  # started_at, zones before/after, response, outcome
-
-
-def _summary_rows(patient: int, first: date, last: date) -> Any:
-    """The daily summary rows of the patient's days from `first` to `last` (at most one per day)."""
-    return (DailySummary.select(DailySummary.day, DailySummary.zone, DailySummary.leg_pain, DailySummary.back_pain,
-                                DailySummary.walk_minutes, DailySummary.onset_minutes, DailySummary.sets_done,
-                                DailySummary.sets_started)
-            .where((DailySummary.patient == patient) & (DailySummary.day >= first) & (DailySummary.day <= last)))
-
-
-SUMMARY_ROWS = Statement(_summary_rows)
-
-
-def summary_series(patient: User, period: Period) -> SummarySeries:
-    """One point per calendar day of the period, oldest first, from the daily summary rows (one statement, at most one
-    row per day: models.DailySummary, written with each entry)."""
-    rows = cast(list[SummaryRow], SUMMARY_ROWS.rows(patient=patient.id, first=period.first, last=period.last))
-    by_day = {row[0]: row for row in rows}
-    points = []
-    for day in period.dates():
-        row = by_day.get(day)
-        if row is None:
-            points.append(DayPoint(day, None, None, None, None, None, 0))
-        else:
-            _, zone, leg, back, walk, onset, done, _started = row
-            points.append(DayPoint(day, Zone(zone) if zone else None, leg, back, walk, onset, done))
-    return SummarySeries(points, sum(row[7] for row in by_day.values()), len(by_day),
-                         sum(1 for row in by_day.values() if row[2] is not None))
 
 
 def trend_readings(patient: User, rows: Rows) -> list[tuple[datetime, Reading]]:
@@ -393,77 +280,6 @@ def progress_of(patient: User, summary: TrendSummary, days: int, rule: TrendRule
     return progress_words(summary, days, therapist_word(patient) if therapist is None else therapist, rule)
 
 
-RESPONSE_WORDS = {
-    Response.CENTRALIZED: "Symptoms moved up the leg",
-    Response.ABOLISHED: "Symptoms went away",
-    Response.BETTER: "Leg pain eased",
-    Response.UNCHANGED: "No real change",
-    Response.WORSE: "Leg pain got worse",
-    Response.PERIPHERALIZED: "Symptoms moved further down the leg",
-}
-OUTCOME_WORDS = {
-    "repeat_later": "Repeat later today",
-    "progress": "Ready for the next step",
-    "done_for_today": "Done for today",
-    "stop_contact_pt": "Stopped: contact your therapist",
-    "plan_held": "Stopped: plan on hold until the therapist has looked at it",
-    "urgent": "Stopped: speak to a doctor today",
-    "emergency": "Stopped: get emergency help",
-    "quit": "Stopped early",
-}
-
-
-@dataclass(frozen=True)
-class Session:
-    """One set of the exercises as the history lists it."""
-
-    started: datetime  # on the patient's clock
-    before_zone: Zone
-    after_zone: Zone | None
-    response: Response | None
-    outcome: str | None
-
-    @property
-    def when(self) -> str:
-        """When the set started, in words."""
-        return time_text(self.started)
-
-    @property
-    def response_words(self) -> str:
-        """The in-session result in plain words."""
-        return RESPONSE_WORDS[self.response] if self.response else "Not re-checked"
-
-    @property
-    def outcome_words(self) -> str:
-        """How the set ended in plain words."""
-        if self.outcome is None:
-            return "Not finished"
-        return OUTCOME_WORDS.get(self.outcome, self.outcome.replace("_", " ").capitalize())
-
-
-def _newest_sets(patient: int, start: datetime, end: datetime) -> Any:
-    """The newest SESSIONS_SHOWN sets started from `start` to before `end`, newest first: what the list shows of each."""
-    return (ExerciseSet.select(ExerciseSet.started_at, ExerciseSet.before_zone, ExerciseSet.after_zone,
-                               ExerciseSet.response, ExerciseSet.outcome)
-            .where((ExerciseSet.patient == patient) & (ExerciseSet.started_at >= start) & (ExerciseSet.started_at < end))
-            .order_by(ExerciseSet.started_at.desc(), ExerciseSet.id.desc())
-            .limit(SESSIONS_SHOWN))
-
-
-NEWEST_SETS = Statement(_newest_sets)
-
-
-def newest_sessions(patient: User, period: Period) -> list[Session]:
-    """The period's newest SESSIONS_SHOWN sets, newest first (one statement: the list is bounded, whatever the range)."""
-    rows = cast(list[SessionRow], NEWEST_SETS.rows(patient=patient.id, start=period.start, end=period.end))
-    tz = zone_of(patient)
-    return [
-        Session(in_zone(tz, started), Zone(before), Zone(after) if after else None,
-                Response(response) if response else None, outcome)
-        for started, before, after, response, outcome in rows
-    ]
-
-
 @dataclass(frozen=True)
 class History:
     """Everything the history page shows."""
@@ -472,8 +288,8 @@ class History:
     series: Sequence[DayPoint]
     trend: TrendSummary
     progress: ProgressWords  # the verdict on `trend` in words, for the patient and their therapist
-    sessions: Sequence[Session]
-    sessions_total: int
+    sets: SetsPage  # the newest page of the sets the page lists (empty for a page that lists none)
+    sets_total: int  # sets started in the period
     empty: bool
 
     @property
@@ -485,11 +301,11 @@ class History:
 def build_history(patient: User, days: int, now: datetime | None = None, rule: TrendRule | None = None,
                   therapist: str | None = None, list_sets: bool = True) -> History:
     """The patient's history for the last `days` days at `now` (rule: content's; therapist: the region's word;
-    list_sets: False for a page that does not list the sets, which leaves `sessions` empty).
+    list_sets: False for a page that does not list the sets, which leaves `sets` empty).
 
     At most four statements, whatever the range: the daily summary rows (one per day with an entry), two of aggregates
-    for the trend (none without a check-in, one with too few: `period_trend`), and the newest sets the page lists (none
-    when the summary says there are none).
+    for the trend (none without a check-in, one with too few: `period_trend`), and the newest page of sets the page
+    lists (none when the summary says there are none).
     """
     period = period_for(patient, days, now)
     summary = summary_series(patient, period)
@@ -503,8 +319,8 @@ def build_history(patient: User, days: int, now: datetime | None = None, rule: T
         series=summary.points,
         trend=trend,
         progress=progress_of(patient, trend, days, rule, therapist),
-        sessions=newest_sessions(patient, period) if list_sets and summary.sets_started else [],
-        sessions_total=summary.sets_started,
+        sets=sets_page(patient, period) if list_sets and summary.sets_started else NO_SETS,
+        sets_total=summary.sets_started,
         empty=not summary.days_recorded,
     )
 
@@ -512,10 +328,3 @@ def build_history(patient: User, days: int, now: datetime | None = None, rule: T
 def zone_names() -> dict[Zone, str]:
     """Each zone's name as content/ gives it, for the charts and the sets list."""
     return {info.zone: info.name for info in current_content().zones}
-
-
-def numbers_series(patient: User, days: int, now: datetime | None = None) -> tuple[Period, list[DayPoint]]:
-    """The period of the last `days` days and its points from the daily summary rows alone (one query): what the
-    numbers behind the charts need."""
-    period = period_for(patient, days, now)
-    return period, summary_series(patient, period).points

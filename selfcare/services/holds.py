@@ -20,7 +20,7 @@ from selfcare.clinical import Event, EventKind, Level, ScreenKind, SessionState,
 from selfcare.db import db
 from selfcare.models import Alert, ExerciseSet, PlayerState, SessionEvent, User, utcnow
 from selfcare.services import player
-from selfcare.services.history import time_text
+from selfcare.services.periods import time_text
 from selfcare.services.profiles import UNREAD
 from selfcare.statements import Statement
 from selfcare.timeutil import to_local, to_utc

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from selfcare.models import AuditEvent, User
 from selfcare.services.care import ACTIONS
-from selfcare.services.history import time_text
+from selfcare.services.periods import time_text
 from selfcare.services.timeline import LOOKS_SHOWN, _id_column
 from selfcare.timeutil import to_local
 

@@ -14,17 +14,8 @@ from selfcare.clinical import Content, Level, Side, TrendSummary, Zone
 from selfcare.content import current_content
 from selfcare.models import Alert, User, Walk
 from selfcare.progress_words import ProgressWords
-from selfcare.services.history import (
-    Period,
-    daily_series,
-    day_text,
-    fetch,
-    period_for,
-    progress_of,
-    set_zones,
-    time_text,
-    trend_of,
-)
+from selfcare.services.history import daily_series, fetch, progress_of, set_zones, trend_of
+from selfcare.services.periods import Period, day_text, period_for, time_text
 from selfcare.timeutil import local_now, to_local
 
 # CheckIn.worse_with choices, in the order seed 003 lists them ("sitting, bending, standing"), then walking.

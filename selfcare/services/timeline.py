@@ -25,7 +25,8 @@ from selfcare.models import (
     Alert, CheckIn, ExerciseSet, PlanChange, Profile, SelfCheck, SessionEvent, TherapistNote, User, Walk, utcnow,
 )
 from selfcare.services import followups
-from selfcare.services.history import OUTCOME_WORDS, RESPONSE_WORDS, day_text, time_text
+from selfcare.services.history_sets import OUTCOME_WORDS, RESPONSE_WORDS
+from selfcare.services.periods import day_text, time_text
 from selfcare.services.holds import CLEARED_WHY, HELD_WHY, LIFTS
 from selfcare.services.profiles import UNREAD, profile_of
 from selfcare.statements import Statement

@@ -15,7 +15,7 @@ from selfcare.services import export
 from selfcare.services.care import end_link as end_care_link
 from selfcare.services.care import record_access
 from selfcare.services.fhir import patient_bundle
-from selfcare.services.history import ALLOWED_DAYS, parse_days
+from selfcare.services.periods import ALLOWED_DAYS, parse_days
 from selfcare.services.summary import build_summary, overview, sections
 from selfcare.therapist import bp
 from selfcare.therapist.plan import patient_or_404

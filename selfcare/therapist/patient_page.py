@@ -15,7 +15,9 @@ from selfcare.charts import CHARTS, chart_numbers, charted, history_charts
 from selfcare.models import PlayerState, Profile, Role, User
 from selfcare.services import timeline as record
 from selfcare.services.care import NotLinked, linked_patient_with_profile, record_access
-from selfcare.services.history import ALLOWED_DAYS, build_history, numbers_series, parse_days, zone_names
+from selfcare.services.history import build_history, zone_names
+from selfcare.services.history_series import numbers_series
+from selfcare.services.periods import ALLOWED_DAYS, parse_days
 from selfcare.services.open_alerts import open_alerts, patient_open_alerts
 from selfcare.services.profiles import UNREAD
 from selfcare.services.timeline import AlertEntry, Cursor
@@ -45,7 +47,7 @@ def _page(
     record_access(current_user, patient, "viewed_record")
     days = parse_days(request.args.get("days"), default=DEFAULT_DAYS)
     history = build_history(patient, days, list_sets=False)  # the sets are entries of the timeline here
-    charts = None if history.empty else history_charts(history.series, zone_names())
+    charts = None if history.empty else history_charts(history.series, zone_names(), history.period.unit)
     context: dict[str, Any] = {
         "patient": patient, "overview": record.overview(patient, profile=profile),
         "history": history, "charts": charts, "charted": charted(history.series), "days": days, "ranges": ALLOWED_DAYS,
@@ -108,7 +110,7 @@ def patient_history_numbers(patient_id: int, chart: str) -> str:
     record_access(current_user, patient, "viewed_record")
     days = parse_days(request.args.get("days"), default=DEFAULT_DAYS)
     period, points = numbers_series(patient, days)
-    numbers = chart_numbers(points, zone_names())[chart]
+    numbers = chart_numbers(points, zone_names(), period.unit)[chart]
     if htmx_request.htmx and not htmx_request.htmx.boosted:
         return render_template("_chart_numbers.html", numbers=numbers, in_place=True)
     return render_template("therapist/history_numbers.html", patient=patient, numbers=numbers, period=period, days=days)

@@ -61,3 +61,31 @@ def test_history_and_summary_on_a_phone(page: Page, base: str) -> None:
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.get_by_role("link", name="Download as PDF")).to_be_hidden()
     expect(page.get_by_text("Where symptoms travel")).to_be_visible()
+
+
+def test_older_sets_on_a_phone(page: Page, base: str) -> None:
+    """A year of History on a phone: charts week by week, the ten newest sets, and "Older sets" adds the next ones in
+    place (htmx), keeping the focus on the control; nothing is wider than the phone, and axe finds nothing."""
+    patient = make_onboarded_patient(email="pat@example.com", name="Robin")
+    now = utcnow() - timedelta(minutes=5)
+    for n in range(24):
+        add_set(patient, now - timedelta(days=n * 10))  # 24 sets, ten days apart, over most of the year
+
+    log_in(page, base, "pat@example.com")
+    page.goto(base + "/history?days=365")
+    expect(page.get_by_text("The furthest point each week.", exact=False)).to_be_visible()
+    expect(page.get_by_role("img", name="Bar chart of sets done each week", exact=False)).to_be_visible()
+    sets = page.locator("#sets-list > li")
+    expect(sets).to_have_count(10)
+    expect(page.get_by_text("24 sets in these days, newest first.")).to_be_visible()
+    older = page.get_by_role("link", name="Older sets")
+    older.focus()
+    older.press("Enter")
+    expect(sets).to_have_count(20)
+    expect(page.locator("#sets-older-link")).to_be_focused()  # the new control, in the old one's place
+    expect(page).to_have_url(base + "/history?days=365")
+    page.locator("#sets-older-link").click()
+    expect(sets).to_have_count(24)
+    expect(page.get_by_text("That is every set in these days.")).to_be_visible()
+    assert_accessible(page)
+    _fits_a_phone(page)

@@ -9,7 +9,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from selfcare import accounts
+from selfcare.clinical import week_start
 from selfcare.models import Alert, TherapistNote, utcnow
+from selfcare.timeutil import in_zone, zone_of
 from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import make_onboarded_patient, make_therapist
 from tests.history_rows import add_checkin, add_days, add_set, add_walk
@@ -67,7 +69,8 @@ def test_older_entries_on_a_phone(page: Page, base: str) -> None:
     therapist = make_therapist(email="pt@example.com", name="Dana Physio")
     patient = make_onboarded_patient(name="Robin Patient")
     accounts.link(therapist, patient)
-    add_days(patient, utcnow() - timedelta(hours=1), 200)  # 600 entries
+    end = utcnow() - timedelta(hours=1)
+    add_days(patient, end, 200)  # 600 entries
     alert = Alert.create(patient=patient, level="urgent", reasons=["fever"], source="checkin", created_at=utcnow() - timedelta(days=90))
 
     log_in(page, base, "pt@example.com")
@@ -90,11 +93,14 @@ def test_older_entries_on_a_phone(page: Page, base: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
 
-    page.goto(f"{base}/therapist/patients/{patient.id}?days=365")  # a year of charts: the numbers load on demand
+    page.goto(f"{base}/therapist/patients/{patient.id}?days=365")  # a year of charts, week by week: numbers on demand
     expect(page.locator("table")).to_have_count(0)
     page.locator("#chart-walking-numbers").get_by_role("link", name="Show the numbers").click()
     table = page.locator("#chart-walking-numbers #chart-walking-table")
-    expect(table.locator("tbody tr")).to_have_count(200)
+    tz = zone_of(patient)
+    weeks = {week_start(in_zone(tz, end - timedelta(days=n)).date()) for n in range(200)}  # the weeks with a walk
+    expect(table.locator("tbody tr")).to_have_count(len(weeks))
+    expect(table.locator("tbody tr").first).to_contain_text("Week of")
     expect(table).to_be_focused()
     expect(page).to_have_url(f"{base}/therapist/patients/{patient.id}?days=365")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
