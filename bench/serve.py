@@ -51,12 +51,11 @@ def postgresql_database(server_url: str | None) -> Iterator[str]:
         with postgres_server("selfcare_load") as url:
             yield url
         return
-    import psycopg2
+    import psycopg
 
     name = f"selfcare_load_{uuid.uuid4().hex[:10]}"
     parts = urlsplit(server_url)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
+    admin = psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')

@@ -7,7 +7,7 @@
 It wraps `execute_sql` of the database bound to `selfcare.db.db` while the block runs, so every
 peewee query, `db.execute_sql(...)` call and raw cursor made through peewee is seen. Transaction
 noise (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE) is left out of `count` but kept in `all`;
-SQLite pragmas set on connect and psycopg2's implicit BEGIN/COMMIT never pass through
+SQLite pragmas set on connect and the driver's own transaction commands never pass through
 `execute_sql`, so they are not counted either.
 """
 

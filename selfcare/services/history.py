@@ -167,7 +167,7 @@ def period_readings(patient: User, period: Period) -> list[tuple[datetime, Readi
             for at, zone, leg, back, side, minutes in query]
 
 
-WindowRow = tuple[int, int, str, str | None, int, int, int, int | None, datetime]  # see period_trend
+WindowRow = tuple[int, int, str, str | None, int, int, int, int | None, Any]  # see period_trend (the last: as stored)
 
 
 def _in_period(patient: int, start: datetime, end: datetime) -> Any:
@@ -184,20 +184,25 @@ def _trend_bounds(patient: int, start: datetime, end: datetime) -> Any:
 def _trend_windows(patient: int, start: datetime, end: datetime, earlier_end: datetime, recent_start: datetime) -> Any:
     """Per window (earlier: up to `earlier_end`; recent: from `recent_start`), zone and side: whether the row is of
     the earlier and of the recent window, the zone and side, readings, leg pain summed, walks and their minutes summed
-    (the longest walk logged with each check-in) and the first moment."""
-    longest = (Walk.select(Walk.checkin.alias("checkin_id"), fn.MAX(Walk.minutes).alias("minutes"))
-               .where((Walk.patient == patient) & Walk.checkin.is_null(False) & (Walk.recorded_at >= start)
-                      & (Walk.recorded_at < end))
-               .group_by(Walk.checkin)
-               .alias("longest"))
-    earlier = Case(None, [(CheckIn.recorded_at <= earlier_end, 1)], 0)
-    recent = Case(None, [(CheckIn.recorded_at >= recent_start, 1)], 0)
-    return (CheckIn.select(earlier, recent, CheckIn.zone, CheckIn.side, fn.COUNT(CheckIn.id), fn.SUM(CheckIn.leg_pain),
-                           fn.COUNT(longest.c.minutes), fn.SUM(longest.c.minutes), fn.MIN(CheckIn.recorded_at))
-            .join(longest, JOIN.LEFT_OUTER, on=(longest.c.checkin_id == CheckIn.id))
+    (the longest walk logged with each check-in) and the first moment (as the database gives it: `period_trend`).
+
+    Two steps: each check-in of the windows with its longest walk (the walks joined by their check-in, indexed), then
+    those grouped. The same plan serves any range: a join to the walks grouped first was kept by PostgreSQL, planned
+    for one row, as a loop that grouped the walks again for every check-in (11 ms for a year)."""
+    each = (CheckIn.select(Case(None, [(CheckIn.recorded_at <= earlier_end, 1)], 0).alias("earlier"),
+                           Case(None, [(CheckIn.recorded_at >= recent_start, 1)], 0).alias("recent"),
+                           CheckIn.zone, CheckIn.side, CheckIn.leg_pain, CheckIn.recorded_at,
+                           fn.MAX(Walk.minutes).alias("longest"))
+            .join(Walk, JOIN.LEFT_OUTER, on=(Walk.checkin == CheckIn.id) & (Walk.recorded_at >= start)
+                  & (Walk.recorded_at < end))
             .where(_in_period(patient, start, end)
                    & ((CheckIn.recorded_at <= earlier_end) | (CheckIn.recorded_at >= recent_start)))
-            .group_by(earlier, recent, CheckIn.zone, CheckIn.side))
+            .group_by(CheckIn.id)
+            .alias("each_checkin"))
+    c = each.c
+    return (each.select_from(c.earlier, c.recent, c.zone, c.side, fn.COUNT(c.zone), fn.SUM(c.leg_pain),
+                             fn.COUNT(c.longest), fn.SUM(c.longest), fn.MIN(c.recorded_at))
+            .group_by(c.earlier, c.recent, c.zone, c.side))
 
 
 TREND_BOUNDS = Statement(_trend_bounds)
@@ -222,6 +227,8 @@ def period_trend(patient: User, period: Period, days: int, rule: TrendRule) -> T
     earlier_end, recent_start = (edge.replace(tzinfo=None) for edge in window_edges(as_utc(first), as_utc(last), rule))
     rows = cast(list[WindowRow], TREND_WINDOWS.rows(patient=patient.id, start=period.start, end=period.end,
                                                     earlier_end=earlier_end, recent_start=recent_start))
+    # The first moment comes from the check-ins as a step of the statement gives them: read it as a check-in's time.
+    rows = [(*row[:8], CheckIn.recorded_at.python_value(row[8])) for row in rows]
     earlier_rows = [row[2:] for row in rows if row[0]]
     recent_rows = [row[2:] for row in rows if row[1]]
     return decide_trend(TrendStats(count, days, span, _window(patient, earlier_rows, first_seen=True),

@@ -83,8 +83,9 @@ def _week_rows(patient: int, first: date, last: date) -> Any:
     walk wins, and of equally long ones the one where symptoms came on soonest (`walk_and_onset` reads it back)."""
     rank = Case(DailySummary.zone, [(value, rank) for value, rank in RANK_OF_VALUE.items()])
     soon = fn.COALESCE(ONSET_ROOM - 1 - DailySummary.onset_minutes, 0)
+    minutes = DailySummary.walk_minutes.cast("INTEGER")  # PostgreSQL multiplies a SMALLINT as a SMALLINT
     return (DailySummary.select(DailySummary.week, fn.MAX(rank), fn.MAX(DailySummary.leg_pain),
-                                fn.MAX(DailySummary.back_pain), fn.MAX(DailySummary.walk_minutes * ONSET_ROOM + soon),
+                                fn.MAX(DailySummary.back_pain), fn.MAX(minutes * ONSET_ROOM + soon),
                                 fn.SUM(DailySummary.sets_done), fn.SUM(DailySummary.sets_started),
                                 fn.COUNT(DailySummary.id), fn.COUNT(DailySummary.leg_pain))
             .where(_in_period(DailySummary, patient, first, last))
