@@ -76,10 +76,14 @@ def _session_parts() -> Parts:
             user.get_id(), user.name, user.role, user.timezone, csrf)
 
 
-def etag(tag: Callable[..., Parts], seen: Callable[..., object] | None = None) -> Callable[[View], View]:
+def etag(tag: Callable[..., Parts]) -> Callable[[View], View]:
     """Tag the view's GET pages with `tag(**view_args)`; a request that holds the tag gets a 304 without the view
-    running (after `seen(**view_args)`: a therapist's repeat view is still a look). `tag` returns None for a page it
-    cannot vouch for (e.g. a therapist who is not linked): the view runs and answers as it would."""
+    running, and writes nothing. `tag` returns None for a page it cannot vouch for (e.g. a therapist who is not
+    linked): the view runs and answers as it would.
+
+    A therapist's look at a record is kept when the page is sent (services/care.record_access). A 304 needs no look
+    of its own: the tag holds the quarter hour (`_caseload_parts`), so it only ever answers a copy sent, and kept as
+    a look, in the same quarter hour by the same login session, as the API keeps its reads once per half hour."""
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -94,8 +98,6 @@ def etag(tag: Callable[..., Parts], seen: Callable[..., object] | None = None) -
                 return view(*args, **kwargs)
             value = hashlib.sha256(repr((parts, own)).encode()).hexdigest()[:32]
             if request.if_none_match.contains_weak(value):
-                if seen is not None:
-                    seen(*args, **kwargs)
                 response = current_app.response_class(status=304)
             else:
                 response = make_response(view(*args, **kwargs))
@@ -230,10 +232,3 @@ def therapist_patient_page(patient_id: int, **kwargs: Any) -> Parts:
         return None
     patient = User(id=patient_id, timezone=row[5])
     return (_patient_parts(row[:5], patient, now, False), _caseload_parts(row[6:], therapist, now))
-
-
-def look(patient_id: int, **kwargs: Any) -> None:
-    """A therapist's repeat view answered 304 is still a view of the record: keep it as a look (AuditEvent)."""
-    from selfcare.services.care import record_access
-
-    record_access(current_user, User(id=patient_id), "viewed_record")

@@ -226,8 +226,10 @@ def test_a_therapist_without_a_link_gets_404_even_with_the_right_tag(world):
     assert world.again(page, tag).status_code == 404
 
 
-def test_a_304_of_a_patients_record_is_still_a_look(world):
-    """Every showing of the record is kept as a look, the 304 too."""
+def test_a_304_of_a_patients_record_writes_nothing_and_the_next_quarter_hour_is_a_new_look(world, monkeypatch):
+    """A look is kept with every page of the record sent. The tag holds the quarter hour, so a 304 only ever answers a
+    copy sent (and kept as a look) in the same quarter hour: it writes nothing. The next quarter hour is a page again,
+    and a look again."""
     page = "/therapist/patients/{pid}"
     tag = world.tag(page)
 
@@ -238,6 +240,9 @@ def test_a_304_of_a_patients_record_is_still_a_look(world):
 
     before = looks()
     assert world.again(page, tag).status_code == 304
+    assert looks() == before
+    monkeypatch.setattr(http_cache, "_now", lambda: utcnow() + timedelta(minutes=15))
+    assert world.again(page, tag).status_code == 200
     assert looks() == before + 1
 
 

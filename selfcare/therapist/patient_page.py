@@ -77,7 +77,7 @@ def _linked_or_404(patient_id: int) -> tuple[User, Profile | None, PlayerState |
 
 @bp.route("/patients/<id:patient_id>")
 @role_required(Role.THERAPIST)
-@http_cache.etag(http_cache.therapist_patient_page, seen=http_cache.look)
+@http_cache.etag(http_cache.therapist_patient_page)
 def patient_page(patient_id: int) -> str:
     """Open alerts, charts, onboarding answers, notes and the newest timeline entries of a patient linked to this therapist (else 404)."""
     patient, profile, player = _linked_or_404(patient_id)
@@ -102,7 +102,7 @@ def patient_timeline(patient_id: int) -> str:
 
 @bp.route(f"/patients/<id:patient_id>/history/numbers/<any({', '.join(CHARTS)}):chart>")
 @role_required(Role.THERAPIST)
-@http_cache.etag(http_cache.therapist_patient_page, seen=http_cache.look)
+@http_cache.etag(http_cache.therapist_patient_page)
 def patient_history_numbers(patient_id: int, chart: str) -> str:
     """The numbers behind one of a linked patient's charts (zone, pain, walking or sets) for ?days= (else 404): the
     table alone for htmx's "Show the numbers", a whole page without it. Kept as a look, as every showing of the record is."""
