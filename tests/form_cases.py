@@ -306,7 +306,7 @@ FORMS = [
     FormCase("stop_sharing", "/care-team/{therapist}/end", "patient", "/today", prepare=_relink),
     FormCase("invite", "/therapist/invites", "therapist", "/therapist/invites"),
     FormCase("note", PATIENT_PAGE + "/notes", "therapist", PATIENT_PAGE, {"text": "Phoned: walking further."}),
-    FormCase("assess_sign", PATIENT_PAGE + "/assessed-signs", "therapist", PATIENT_PAGE,
+    FormCase("assess_sign", PATIENT_PAGE + "/assessed-signs", "therapist", PATIENT_PAGE + "/assessed-signs/new",
              {"sign": "weight_loss", "days": "30", "assess_note": "Looked into: blood tests normal."}),
     FormCase("plan", PATIENT_PAGE + "/plan", "therapist", PATIENT_PAGE + "/plan", also_errs={"paused": ("pause_message",)}),
     FormCase("acknowledge", "/therapist/alerts/{alert}/acknowledge", "therapist", PATIENT_PAGE, ACK, _new_alert,

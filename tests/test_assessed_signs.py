@@ -38,8 +38,8 @@ def people(app):
 
 
 def assess(client, patient_id: int, **fields):
-    """Send the "mark as assessed" form from the therapist's patient page."""
-    token = csrf_from(client.get(f"/therapist/patients/{patient_id}").get_data(as_text=True))
+    """Send the "mark as assessed" form as the therapist's patient page loads it."""
+    token = csrf_from(client.get(f"/therapist/patients/{patient_id}/assessed-signs/new").get_data(as_text=True))
     data = {"csrf_token": token, "sign": "weight_loss", "days": "30", "assess_note": "Blood tests normal.", **fields}
     return client.post(f"/therapist/patients/{patient_id}/assessed-signs", data={k: v for k, v in data.items() if v is not None})
 
@@ -157,3 +157,17 @@ def test_the_service_refuses_unknown_signs_and_days_out_of_range(people):
     assert [row.id for row in assessed_signs.active(patient)] == [second.id]
     assert AssessedSign.get_by_id(first.id).ended_at is not None
     assert set(FLAG_LEVELS) >= {row.flag_id for row in AssessedSign.select()}
+
+
+def test_the_form_comes_when_asked_for(people):
+    """The patient's page links to the form (most visits need none); the link is a page of its own, and htmx takes
+    the form from it in place. Another therapist gets 404."""
+    pid, client = people["patient"].id, people["therapist_client"]
+    page = client.get(f"/therapist/patients/{pid}").get_data(as_text=True)
+    assert 'name="sign"' not in page and f'href="/therapist/patients/{pid}/assessed-signs/new"' in page
+    assert 'hx-select="#assess-sign"' in page
+    form = client.get(f"/therapist/patients/{pid}/assessed-signs/new")
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    assert "<h1" in html and 'name="sign"' in html and f'action="/therapist/patients/{pid}/assessed-signs"' in html
+    assert people["other_client"].get(f"/therapist/patients/{pid}/assessed-signs/new").status_code == 404

@@ -159,6 +159,7 @@ LINES: list[tuple[str, str, Cell, Cell, Cell, Cell, Cell]] = [
     ("therapist.patient_timeline",       "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.patient_history_numbers", "GET",  LOGIN,     403,   403,   OK,     404),
     ("therapist.add_note",               "POST",  LOGIN,     403,   403,   FORM,   404),
+    ("therapist.assess_sign_form",       "GET",   LOGIN,     403,   403,   OK,     404),
     ("therapist.assess_sign",            "POST",  LOGIN,     403,   403,   FORM,   404),
     ("therapist.end_assessed_sign",      "POST",  LOGIN,     403,   403,   OK,     404),  # A's sign, assessed by A's therapist
     ("therapist.acknowledge_alert",      "POST",  LOGIN,     403,   403,   FORM,   404),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -40,6 +40,15 @@ def in_force(patient: User) -> list[Assessed]:
                  to_local(current_user, row.until).strftime(day), row.by, row.note)
         for row in assessed_signs.listed(patient)
     ]
+
+
+@bp.route("/patients/<id:patient_id>/assessed-signs/new")
+@role_required(Role.THERAPIST)
+def assess_sign_form(patient_id: int) -> str:
+    """The form to mark a sign assessed (the patient's page shows a link to it): a page of its own, which htmx takes
+    the form from, in place."""
+    patient = patient_or_404(patient_id)
+    return render_template("therapist/assess_sign.html", patient=patient, assess_form=AssessSignForm(formdata=None))
 
 
 @bp.route("/patients/<id:patient_id>/assessed-signs", methods=["POST"])

@@ -54,7 +54,7 @@ def _page(
         "patient_alerts": patient_open_alerts(patient), "failed_ack": failed_ack, "ack_form": acknowledge_form,
         "timeline": record.timeline_page(patient), "ack_href": _here,
         "note_form": note_form or NoteForm(formdata=None), "open_alerts": open_alerts(current_user), "hold": hold_card(patient, player),
-        "assessed": in_force(patient), "assess_form": assess_form or AssessSignForm(formdata=None),
+        "assessed": in_force(patient), "assess_form": assess_form,  # None: a link that loads the form
     }
     return render_template("therapist/patient.html", **context)
 

@@ -76,19 +76,23 @@ def test_both_legs_at_onboarding_asks_the_safety_questions(page: Page, base: str
 
 
 def test_a_therapist_marks_a_sign_assessed_on_a_phone(page: Page, base: str) -> None:
-    """The assessed-signs card: a days error beside its field, then saved, listed and ended; axe each time."""
+    """The assessed-signs card: the form loads in place when asked for, a days error beside its field, then saved,
+    listed and ended; axe each time."""
     therapist = make_therapist(email="pt@example.com", name="Dana Physio")
     patient = make_onboarded_patient(name="Robin Patient")
     accounts.link(therapist, patient)
     log_in(page, base, "pt@example.com")
     page.goto(f"{base}/therapist/patients/{patient.id}")
     card = page.locator("#assessed-signs")
+    expect(card.get_by_label("Sign you have assessed")).to_have_count(0)  # the form comes when asked for
+    card.get_by_role("link", name="Mark a sign as assessed").click()
+    expect(page).to_have_url(f"{base}/therapist/patients/{patient.id}")  # in place
     card.get_by_label("Sign you have assessed").select_option("weight_loss")
     card.get_by_label("For how many days").fill("120")
     card.get_by_role("button", name="Mark as assessed").click()
     expect(page.locator("#days-error")).to_have_text("Enter a number from 1 to 90.")
     assert_accessible(page)
-    page.locator("#assessed-signs").get_by_label("Sign you have assessed").select_option("weight_loss")
+    page.locator("#assessed-signs").get_by_label("Sign you have assessed").select_option("weight_loss")  # kept open
     page.locator("#assessed-signs").get_by_label("For how many days").fill("30")
     page.locator("#assessed-signs").get_by_role("button", name="Mark as assessed").click()
     expect(page.locator("#assessed-signs")).to_contain_text("Checked on")
@@ -96,3 +100,6 @@ def test_a_therapist_marks_a_sign_assessed_on_a_phone(page: Page, base: str) -> 
     page.locator("#assessed-signs").get_by_role("button", name="End now: Losing weight without trying").click()
     expect(page.locator("#assessed-signs")).to_contain_text("None in force.")
     assert AssessedSign.get().ended_at is not None
+    page.goto(f"{base}/therapist/patients/{patient.id}/assessed-signs/new")  # the form as a page of its own (no script)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mark a sign as assessed")
+    assert_accessible(page)
