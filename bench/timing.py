@@ -130,7 +130,15 @@ def time_page(browser: Browser, floor: Browser, page: Page, n: int, warmup: int,
             status, _ = writer.send("POST", "/checkin", entry())
             if status != 303:
                 raise RuntimeError(f"the check-in before {page.path} answered {status}, not 303")
-        elapsed = _timed(browser, page.method, page.path, make() if make else None, expected, tag)
+        try:
+            elapsed = _timed(browser, page.method, page.path, make() if make else None, expected, tag)
+        except RuntimeError:
+            if not tag or browser.etag == tag:
+                raise
+            # The page's clock part moved on (the caseload's tag holds the quarter hour): a new page with a new
+            # tag, by design. Keep the new tag and time the repeat view again.
+            tag = browser.etag
+            elapsed = _timed(browser, page.method, page.path, None, expected, tag)
         if make:  # follow the redirect as a browser would (untimed): it shows and clears the flash message
             browser.send("GET", "/today")
         floor_ms = _timed(floor, "GET", "/healthz", None, 200)

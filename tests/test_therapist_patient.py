@@ -373,14 +373,18 @@ def test_open_alerts_lists_only_linked_unacknowledged_alerts(app, setup):
     assert "1 alert waiting for you" in html and NAME not in html
 
 
-def test_open_alerts_count_them_all_but_list_the_first_twenty(app, setup):
+def test_open_alerts_count_them_all_but_list_the_five_most_serious(app, setup):
+    """A banner of every alert pushed the page out of sight on a phone: the count of all, the five most serious (the
+    urgent one first), and where to find the rest."""
     now = utcnow()
     for n in range(24):
         Alert.create(patient=setup["patient"], level="contact_pt", reasons=["falls"], source="checkin",
                      created_at=now - timedelta(minutes=n))
     html = login(app, "pt@example.com").get("/therapist/alerts/open", headers=HTMX).get_data(as_text=True)
     assert "25 alerts waiting for you" in html  # one query: the count is a window over all of them, before the limit
-    assert html.count("Contact PT</strong>") == 19 and html.count("Urgent (same day)</strong>") == 1
+    assert html.count("Contact PT</strong>") == 4 and html.count("Urgent (same day)</strong>") == 1
+    assert html.index("Urgent (same day)</strong>") < html.index("Contact PT</strong>")
+    assert "Showing the 5 most serious." in html and 'href="/therapist/patients"' in html
 
 
 def test_open_alerts_when_there_are_none(app):

@@ -63,9 +63,14 @@ def _severity() -> Any:
     return Case(Alert.level, [(lv.value, rank) for rank, lv in enumerate(Level)], 0)
 
 
+# The banner on every therapist page lists the most serious few, with the count of all: on a phone a long list
+# pushed the page itself out of sight, and the caseload puts every patient with an alert first anyway.
+BANNER_SHOWN = 5
+
+
 def _open(therapist: Any) -> Any:
-    """The open alerts of the therapist's linked patients, most serious and newest first (the first OPEN_SHOWN), each
-    with the count of all: id, patient, level, when, the patient's name, the count."""
+    """The open alerts of the therapist's linked patients, most serious and newest first (the first BANNER_SHOWN),
+    each with the count of all: id, patient, level, when, the patient's name, the count."""
     return (
         Alert.select(_id_column(Alert), Alert.patient, Alert.level, Alert.created_at, User.name,
                      fn.COUNT(_id_column(Alert)).over())
@@ -73,7 +78,7 @@ def _open(therapist: Any) -> Any:
         .join(CareLink, on=(CareLink.patient == User.id))
         .where((CareLink.therapist == therapist) & CareLink.ended_at.is_null() & Alert.acknowledged_at.is_null())
         .order_by(_severity().desc(), Alert.created_at.desc(), _id_column(Alert).desc())
-        .limit(OPEN_SHOWN)
+        .limit(BANNER_SHOWN)
     )
 
 

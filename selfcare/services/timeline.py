@@ -33,7 +33,7 @@ from selfcare.statements import Statement
 from selfcare.timeutil import local_now, to_local
 
 PAGE = 20  # timeline entries on one page; "Older" loads the next ones
-OPEN_SHOWN = 20  # open alerts listed in the banner and at the top of a patient's page (the count covers them all)
+OPEN_SHOWN = 20  # open alerts listed at the top of a patient's page (the count covers them all)
 LOOKS_SHOWN = 50
 NOTE_MAX = 2000
 ACK_MAX = 500
