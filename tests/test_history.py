@@ -283,8 +283,9 @@ class _Elements(HTMLParser):
 
 
 def test_a_year_of_history_is_at_most_1500_elements(client, auth):
-    patient = _login_patient(auth)
-    now = utcnow() - timedelta(minutes=1)
+    patient = _login_patient(auth, timezone="UTC")
+    # A minute ago, and half an hour before that, on the same day: just after midnight, 00:31 today instead.
+    now = max(utcnow() - timedelta(minutes=1), utcnow().replace(hour=0, minute=31, second=0, microsecond=0))
     add_days(patient, now, 365)
     add_days(patient, now - timedelta(minutes=30), 365)  # two of everything each day: the busiest page, not the emptiest
     page = client.get("/history?days=365").get_data(as_text=True)

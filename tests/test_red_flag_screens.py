@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -259,8 +259,11 @@ def test_the_api_start_takes_anything_new_false_after_a_full_screen_today(app, c
     assert refused.status_code == 422 and problem["errors"][0]["field"] == "red_flags"
     assert "ask every red-flag question" in problem["detail"]
     assert (SessionEvent.select().count(), RedFlagScreen.select().count()) == (0, 0)
-    assert call(client, "POST", f"/patients/{patient.id}/checkins", token, checkin_body()).status_code == 201
-    event = _start_event(anything_new=False)
+    # Seconds apart, not half an hour: a check-in 30 minutes ago is yesterday's screen just after midnight.
+    now = datetime.now(UTC)
+    checkin = checkin_body(recorded_at=(now - timedelta(seconds=20)).isoformat())
+    assert call(client, "POST", f"/patients/{patient.id}/checkins", token, checkin).status_code == 201
+    event = _start_event(anything_new=False, occurred_at=(now - timedelta(seconds=10)).isoformat())
     accepted = call(client, "POST", path, token, event)
     assert accepted.status_code == 201 and accepted.get_json()["session"]["screen"]["kind"] == "step"
     assert [s[:3] for s in _screens()][-1] == ("session", "since_last", {"anything_new": False})

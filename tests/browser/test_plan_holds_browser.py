@@ -88,12 +88,13 @@ def test_a_hold_the_server_has_not_heard_of_yet_survives_a_reload(page: Page, ba
 
 
 def test_a_fever_pause_from_the_server_waits_for_clearance_offline_and_online(page: Page, base: str, live_app: Flask) -> None:
-    """Paused after fever since yesterday: the offline player says what lifts it (no Start); the online player asks
-    for the confirmation with a tick box, refuses it unticked, and passes axe."""
+    """Paused after fever two days ago: the offline player says what lifts it (no Start); the online player asks
+    for the confirmation with a tick box, refuses it unticked, and passes axe. (Two days: an urgent answer stops the
+    exercises until the next morning's first set, so one "yesterday" just after midnight still blocks them today.)"""
     user = patient_in(page, base)
     with live_app.app_context():
         player.apply(user, Event(EventKind.RED_FLAG, level=Level.URGENT, until_cleared=True),
-                     datetime.now(timezone.utc) - timedelta(days=1))
+                     datetime.now(timezone.utc) - timedelta(days=2))
     page.goto(base + "/exercises/offline")
     urgent = page.locator("[data-screen=urgent]")
     expect(urgent.get_by_role("heading", name="Your exercises are paused")).to_be_visible()
