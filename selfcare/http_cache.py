@@ -70,8 +70,10 @@ def _session_parts() -> Parts:
     if get_flashed_messages():  # read once per request: the page still shows them
         return None
     user = current_user
-    generate_csrf()  # the session's token, made now if it has none yet (the page would make it), so the tag holds it
-    csrf = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field not in session:
+        generate_csrf()  # the session's token, made now (the page would make it), so the tag holds it
+    csrf = session.get(field)
     return (release(current_app), request.full_path, [request.headers.get(h) for h in HTMX_HEADERS],
             user.get_id(), user.name, user.role, user.timezone, csrf)
 
