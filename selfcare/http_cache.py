@@ -173,8 +173,13 @@ def patient_page(timer_on_page: bool = False) -> Callable[..., Parts]:
     return tag
 
 
-def _caseload_query(therapist: int) -> Any:
-    """The therapist's linked patients' stamps together, their open alerts and the therapist's notices."""
+CASELOAD_COLUMNS = ("links", "newest_link", "versions", "shown", "open_alerts", "notices", "newest_notice")
+
+
+def caseload_query(therapist: Any) -> Any:
+    """The therapist's linked patients' stamps together, their open alerts and the therapist's notices: one row of
+    seven aggregates (`therapist`: an id, or a subquery that gives one). The login session reads it for its user
+    (services/login_sessions.py), so a caseload's repeat view is one statement."""
     linked = (CareLink.therapist == therapist) & CareLink.ended_at.is_null()
     link = CareLink.alias()
     open_alerts = (Alert.select(fn.COUNT(Alert.id)).join(link, on=(link.patient == Alert.patient))
@@ -199,27 +204,28 @@ def _caseload_parts(row: tuple[Any, ...], therapist: Any, now: datetime) -> Part
     return (row, quarter, _therapist_clock(now, row[4]), local_now(therapist, now).date().isoformat())
 
 
-CASELOAD = Statement(lambda therapist: _caseload_query(therapist).limit(1))
+CASELOAD = Statement(lambda therapist: caseload_query(therapist).limit(1))
 
 
 def caseload(*args: Any, **kwargs: Any) -> Parts:
     """The tag of the caseload: every linked patient's stamps, the open alerts, the notices, and the clock in
     quarter hours (days since the last check-in and the like; every time zone's midnight falls on one)."""
     therapist, now = current_user, _now()
-    row = CASELOAD.first(therapist=therapist.id)
+    return _caseload_parts(_caseload_row(therapist), therapist, now)
+
+
+def _caseload_row(therapist: Any) -> tuple[Any, ...]:
+    """The caseload's seven aggregates: as read with the login session (`caseload_row`), else by CASELOAD."""
+    row = getattr(therapist, "caseload_row", None) or CASELOAD.first(therapist=therapist.id)
     assert row is not None  # one row of aggregates, whatever the caseload holds
-    return _caseload_parts(row, therapist, now)
+    return tuple(row)
 
 
 def _linked_patient_query(patient_id: Any, therapist: Any, now: Any) -> Any:
-    """A linked patient's stamps and time zone with the therapist's caseload row joined on; no row if not linked."""
+    """A linked patient's stamps and time zone; no row if not linked (the caseload's part came with the session)."""
     linked = (CareLink.select(CareLink.id).where((CareLink.patient == User.id) & (CareLink.therapist == therapist)
                                                  & CareLink.ended_at.is_null()))
-    team = _caseload_query(therapist).alias("caseload")
-    columns = [team.c.links, team.c.newest_link, team.c.versions, team.c.shown, team.c.open_alerts, team.c.notices,
-               team.c.newest_notice]
-    return (_patient_query(patient_id, now).select_extend(User.timezone, *columns).join(team, JOIN.CROSS)
-            .where(fn.EXISTS(linked)).limit(1))
+    return _patient_query(patient_id, now).select_extend(User.timezone).where(fn.EXISTS(linked)).limit(1)
 
 
 LINKED_PATIENT = Statement(_linked_patient_query)
@@ -227,10 +233,10 @@ LINKED_PATIENT = Statement(_linked_patient_query)
 
 def therapist_patient_page(patient_id: int, **kwargs: Any) -> Parts:
     """The tag of a linked patient's page (None when not linked: the view answers 404): the patient's stamps and
-    clock, and the caseload's (the banner of open alerts), in one statement (the caseload's one row joined on)."""
+    clock, and the caseload's (the banner of open alerts), read with the login session."""
     therapist, now = current_user, _now()
     row = LINKED_PATIENT.first(patient_id=patient_id, therapist=therapist.id, now=now)
     if row is None:
         return None
     patient = User(id=patient_id, timezone=row[5])
-    return (_patient_parts(row[:5], patient, now, False), _caseload_parts(row[6:], therapist, now))
+    return (_patient_parts(row[:5], patient, now, False), _caseload_parts(_caseload_row(therapist), therapist, now))

@@ -92,6 +92,16 @@ def test_a_repeat_view_is_a_304_without_the_pages_data_queries(world, page):
     assert not read, queries.report()
 
 
+def test_a_caseloads_repeat_view_is_one_statement_and_a_patients_page_two(world):
+    """The caseload's aggregates come with the login session (the statement every request runs): the caseload's
+    304 is that one statement, a linked patient's page adds the patient's stamps."""
+    for page, statements in (("/therapist/patients", 1), ("/therapist/patients/{pid}", 2)):
+        tag = world.tag(page)
+        with count_queries() as queries:
+            assert world.again(page, tag).status_code == 304
+        assert queries.count == statements, queries.report()
+
+
 def _checkin(world: World) -> None:
     assert check_in(world.patient_client).status_code == 303
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from peewee import JOIN, fn
 
-from selfcare.models import Alert, LoginSession, Profile, User, utcnow
+from selfcare.http_cache import CASELOAD_COLUMNS, caseload_query
+from selfcare.models import Alert, LoginSession, Profile, Role, User, utcnow
 from selfcare.services.hashed import digest
 from selfcare.statements import Statement, as_model
 
@@ -40,12 +41,18 @@ def begin(user: User, remember: bool = False, now: datetime | None = None) -> st
 
 def _session_columns(key_hash: Any) -> Any:
     """The live session with this key hash: its user's id, remember flag and last use, the user's and their
-    profile's columns, and how many alerts the user has not yet said they read (one statement, every request)."""
+    profile's columns, how many alerts the user has not yet said they read, and the caseload's seven aggregates of
+    the user as a therapist (http_cache.caseload_query; a patient has no linked patients, and it costs them one
+    lookup each) for the therapist pages' tags: one statement, every request, so a caseload's 304 is one statement."""
     unconfirmed = Alert.select(fn.COUNT(Alert.id)).where((Alert.patient == User.id) & Alert.confirmed_at.is_null())
+    owner = LoginSession.alias("owner")
+    caseload = caseload_query(owner.select(owner.user).where(owner.key_hash == key_hash)).alias("caseload")
     return (
         LoginSession.select(LoginSession.id, LoginSession.user, LoginSession.remember, LoginSession.last_seen_at,
-                            *USER_FIELDS, *PROFILE_FIELDS, unconfirmed.alias("unconfirmed_alerts"))
+                            *USER_FIELDS, *PROFILE_FIELDS, unconfirmed.alias("unconfirmed_alerts"),
+                            *(caseload.c[name] for name in CASELOAD_COLUMNS))
         .join(User).join(Profile, JOIN.LEFT_OUTER, on=(Profile.patient == User.id))
+        .join(caseload, JOIN.CROSS)
         .where((LoginSession.key_hash == key_hash) & LoginSession.ended_at.is_null())
         .limit(1)
     )
@@ -73,12 +80,14 @@ def user_for(user_id: int, key: str, now: datetime | None = None) -> User | None
     if now - last_seen_at > TOUCH_EVERY:
         LoginSession.update(last_seen_at=now).where(LoginSession.id == session_id).execute()
     user_values, rest = row[4:4 + len(USER_FIELDS)], row[4 + len(USER_FIELDS):]
-    profile_values, unconfirmed = rest[:len(PROFILE_FIELDS)], rest[-1]
+    profile_values, unconfirmed = rest[:len(PROFILE_FIELDS)], rest[len(PROFILE_FIELDS)]
+    caseload = rest[len(PROFILE_FIELDS) + 1:]
     user = as_model(User, USER_FIELDS, user_values)
     user.joined_profile = (None if profile_values[0] is None else
                            as_model(Profile, PROFILE_FIELDS, profile_values))
     user.login_key = key
     user.unconfirmed_alerts = int(unconfirmed)
+    user.caseload_row = caseload if user.role == Role.THERAPIST.value else None
     return user
 
 
