@@ -11,6 +11,7 @@ A week is read as one row, not seven: a year is 53 rows and 53 points, whatever 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
@@ -104,35 +105,33 @@ SUMMARY_ROWS = Statement(_summary_rows)
 WEEK_ROWS = Statement(_week_rows)
 
 
+def _points(keys: list[date], rows: dict[date, Any], point: Callable[[date, Any], DayPoint]) -> list[DayPoint]:
+    """A point for each day or week of `keys`, oldest first: `point(key, row)` where a row was kept, else an empty one."""
+    return [DayPoint(key, None, None, None, None, None, 0) if key not in rows else point(key, rows[key]) for key in keys]
+
+
+def _day_point(day: date, row: SummaryRow) -> DayPoint:
+    _, zone, leg, back, walk, onset, done, _started = row
+    return DayPoint(day, Zone(zone) if zone else None, leg, back, walk, onset, done)
+
+
+def _week_point(week: date, row: WeekRow) -> DayPoint:
+    _, rank, leg, back, packed, done = row[:6]
+    walk, onset = walk_and_onset(packed)
+    return DayPoint(week, None if rank is None else ZONES_BY_RANK[rank], leg, back, walk, onset, int(done))
+
+
 def by_day(patient: User, period: Period) -> SummarySeries:
     """One point per calendar day of the period, oldest first (one statement, at most one row per day)."""
     rows = cast(list[SummaryRow], SUMMARY_ROWS.rows(patient=patient.id, first=period.first, last=period.last))
-    of_day = {row[0]: row for row in rows}
-    points = []
-    for day in period.dates():
-        row = of_day.get(day)
-        if row is None:
-            points.append(DayPoint(day, None, None, None, None, None, 0))
-        else:
-            _, zone, leg, back, walk, onset, done, _started = row
-            points.append(DayPoint(day, Zone(zone) if zone else None, leg, back, walk, onset, done))
+    points = _points(period.dates(), {row[0]: row for row in rows}, _day_point)
     return SummarySeries(points, sum(row[7] for row in rows), len(rows), sum(1 for row in rows if row[2] is not None))
 
 
 def by_week(patient: User, period: Period) -> SummarySeries:
     """One point per week the period touches, oldest first (one statement, at most one row per week)."""
     rows = cast(list[WeekRow], WEEK_ROWS.rows(patient=patient.id, first=period.first, last=period.last))
-    of_week = {row[0]: row for row in rows}
-    points = []
-    for week in period.weeks():
-        row = of_week.get(week)
-        if row is None:
-            points.append(DayPoint(week, None, None, None, None, None, 0))
-        else:
-            _, rank, leg, back, packed, done = row[:6]
-            walk, onset = walk_and_onset(packed)
-            zone = None if rank is None else ZONES_BY_RANK[rank]
-            points.append(DayPoint(week, zone, leg, back, walk, onset, int(done)))
+    points = _points(period.weeks(), {row[0]: row for row in rows}, _week_point)
     return SummarySeries(points, sum(int(row[6]) for row in rows), sum(int(row[7]) for row in rows),
                          sum(int(row[8]) for row in rows))
 
