@@ -202,9 +202,9 @@ def create_schema() -> int:
             # Up to date: no DDL at all. Even CREATE INDEX IF NOT EXISTS takes a share lock on its table before it
             # looks, so a worker starting beside others serving writes could deadlock with them (PostgreSQL).
             return LATEST
-        # Only the missing tables: an existing table gets its new columns and their indexes from its migration. An
-        # index made first, on a column not added yet, fails on PostgreSQL, and SQLite indexes the column's name as
-        # a string (a double-quoted name it cannot find), which corrupts the table once the column comes.
+        # The missing tables first, and every model's indexes only once the migrations have added their columns: an
+        # index made on a column not added yet fails on PostgreSQL, and SQLite indexes the column's name as a string
+        # (a double-quoted name it cannot find), which corrupts the table once the column comes.
         db.create_tables([model for model in MODELS if not model.table_exists()], safe=True)
         if fresh:
             install_triggers()  # what version 7 adds besides tables
@@ -214,4 +214,5 @@ def create_schema() -> int:
         for version in range(current + 1, LATEST + 1):
             MIGRATIONS[version - 2](migrator)
             SchemaVersion.create(version=version)
+        db.create_tables(MODELS, safe=True)  # any model index an older database lacks (IF NOT EXISTS: the rest stay)
         return LATEST

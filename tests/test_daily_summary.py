@@ -202,3 +202,22 @@ def test_version_17_gives_every_row_its_week(app):
             ("2026-03-01", "2026-02-23"), *((f"2026-03-0{n}", "2026-03-02") for n in range(2, 9)),
             ("2026-03-15", "2026-03-09"), ("2026-03-16", "2026-03-16")]
         assert ["patient_id", "week"] in [index.columns for index in db.get_indexes("daily_summary")]
+
+
+def test_a_version_16_database_upgrades_through_create_schema(app):
+    """The whole upgrade, as a server start runs it: the model's index on `week` must wait for the column (made first,
+    SQLite indexed the name as a string and the table was malformed once the column came)."""
+    from selfcare.models import SchemaVersion
+    from selfcare.schema import LATEST, create_schema
+
+    with app.app_context():
+        patient = make_onboarded_patient(timezone="UTC")
+        enter(patient, patient, ("walk", datetime(2026, 3, 11, 12, 0, tzinfo=UTC), 10, False))
+        expected = stored_rows(patient)
+        db.execute_sql('DROP INDEX "daily_summary_patient_id_week"')
+        db.execute_sql('ALTER TABLE "daily_summary" DROP COLUMN "week"')
+        SchemaVersion.delete().where(SchemaVersion.version >= 17).execute()
+        assert create_schema() == LATEST
+        assert stored_rows(patient) == expected
+        enter(patient, patient, ("walk", datetime(2026, 3, 12, 12, 0, tzinfo=UTC), 12, False))  # and writes go on
+        assert stored_rows(patient) == rows_from_scratch(patient)
