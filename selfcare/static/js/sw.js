@@ -119,6 +119,13 @@ function endSession(hash) {
 function settled() {
   return logoutPending().then(function (hash) { return hash ? endSession(hash).catch(nothing) : null; });
 }
+// Back online: the first requests on a connection just back often fail, so try again, 2 s apart, `tries` times in all.
+function settledWhenBack(tries) {
+  return settled().then(logoutPending).then(function (hash) {
+    if (!hash || tries <= 1) { return null; }
+    return new Promise(function (resolve) { setTimeout(resolve, 2000); }).then(function () { return settledWhenBack(tries - 1); });
+  });
+}
 
 function logout(request) {
   return fetch(request).then(function (response) {
@@ -160,7 +167,7 @@ self.addEventListener("message", function (event) {
   if (data.type === "claim") { event.waitUntil(self.clients.claim()); return; }  // a page that loaded while this worker started
   if (data.type === "keep" && Array.isArray(data.pages)) { done = settled().then(function () { return keep(data.pages); }); }
   else if (data.type === "forget") { done = forgetAll(""); }
-  else if (data.type === "online") { done = settled(); }
+  else if (data.type === "online") { done = settledWhenBack(5); }
   else { return; }
   event.waitUntil(done.then(function () {
     if (event.source) { event.source.postMessage({ type: data.type + "-done" }); }
